@@ -1,0 +1,40 @@
+# sectorsim — `make help` lists the targets.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+SCENARIO ?= baseline
+REPS   ?= 20
+
+.PHONY: help install run test lint format docs clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install sectorsim with its test tools
+
+run: install  ## run the default scenario (SCENARIO=baseline, REPS=20) and write results/
+	$(BIN)/sectorsim run $(SCENARIO) --reps $(REPS) --out results/$(SCENARIO)
+
+test: install  ## run the whole test suite
+	$(BIN)/pytest
+
+lint: install  ## ruff lint and format check
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+format: install  ## apply ruff's formatting and safe fixes
+	$(BIN)/ruff check --fix src tests benchmarks
+	$(BIN)/ruff format src tests benchmarks
+
+docs: install  ## regenerate the parameter table in docs/ODD.md from the schema
+	$(BIN)/python -m sectorsim.docs docs/ODD.md
+
+clean:  ## remove the virtual environment and results
+	rm -rf $(VENV) results

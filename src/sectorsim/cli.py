@@ -1,0 +1,194 @@
+"""The command line: a thin layer over the library.
+
+    sectorsim run SCENARIO_OR_FILE [--set key=value]... [--seed N] [--reps N] [--out DIR]
+    sectorsim scenarios
+    sectorsim params [--json | --markdown]
+
+Configuration problems print one line naming the file, the key, the value and what is allowed,
+and exit with status 2 before anything is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from sectorsim import __version__
+from sectorsim.config import (
+    ConfigError,
+    load_scenario_with_description,
+    parse_assignments,
+    preset_names,
+    presets_dir,
+    read_toml,
+)
+from sectorsim.params import PARAMETERS, markdown_table
+from sectorsim.plots import plot_adoption
+from sectorsim.runs import aggregate, run_replicates
+from sectorsim.storage import atomic_directory
+
+EXIT_CONFIG = 2
+DEFAULT_SEED = 20130101  # the IMVO sector approach started in 2013
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sectorsim",
+        description="Simulate how SMEs drive a sector toward responsible business conduct (IMVO/MVO).",
+    )
+    parser.add_argument("--version", action="version", version=f"sectorsim {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser(
+        "run",
+        help="run a scenario and write its outputs",
+        description="Run replicates of a scenario; write timeseries.csv, runs.csv, "
+        "summary.json and adoption.png into DIR.",
+    )
+    run.add_argument(
+        "scenario",
+        metavar="SCENARIO_OR_FILE",
+        help="a preset name (see `sectorsim scenarios`) or a TOML file",
+    )
+    run.add_argument(
+        "--set",
+        dest="assignments",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a parameter, e.g. --set sme.count=10000 (repeatable; see `sectorsim params`)",
+    )
+    run.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help=f"base seed (default {DEFAULT_SEED})"
+    )
+    run.add_argument("--reps", type=int, default=1, help="number of replicates (default 1)")
+    run.add_argument(
+        "--out", type=Path, default=None, help="output folder (default results/<scenario>)"
+    )
+
+    sub.add_parser(
+        "scenarios", help="list the preset scenarios", description="List the preset scenarios."
+    )
+
+    params = sub.add_parser(
+        "params",
+        help="print the parameter schema",
+        description="Print every parameter: key, type, default, allowed values, unit, source.",
+    )
+    fmt = params.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="machine-readable JSON")
+    fmt.add_argument(
+        "--markdown", action="store_true", help="the Markdown table used in docs/ODD.md"
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    console = Console(highlight=False)
+    try:
+        if args.command == "run":
+            return _run(args, console)
+        if args.command == "scenarios":
+            return _scenarios(console)
+        return _params(args, console)
+    except ConfigError as exc:
+        Console(stderr=True, highlight=False).print(
+            f"[bold red]error:[/] {exc}", markup=True, soft_wrap=True
+        )
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        Console(stderr=True).print("interrupted; nothing was written")
+        return 130
+
+
+def _run(args: argparse.Namespace, console: Console) -> int:
+    if args.reps < 1:
+        raise ConfigError(
+            "--reps",
+            None,
+            args.reps,
+            problem=f"--reps {args.reps} is not allowed",
+            allowed="a whole number of at least 1",
+        )
+    config, description = load_scenario_with_description(
+        args.scenario, parse_assignments(args.assignments)
+    )
+    name = Path(args.scenario).stem
+    out = args.out or Path("results") / name
+
+    started = time.perf_counter()
+    runs, timeseries = run_replicates(config, args.seed, args.reps)
+    elapsed = time.perf_counter() - started
+    agg = aggregate(runs)
+
+    with atomic_directory(out) as tmp:
+        timeseries.to_csv(tmp / "timeseries.csv", index=False)
+        runs.to_csv(tmp / "runs.csv", index=False)
+        summary = {
+            "scenario": str(args.scenario),
+            "description": description,
+            "overrides": args.assignments,
+            "seed": args.seed,
+            "replications": args.reps,
+            "version": __version__,
+            "config": config.model_dump(mode="json"),
+            "aggregate": agg,
+        }
+        (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+        plot_adoption(timeseries, config, tmp / "adoption.png", title=f"{name}: {description}")
+
+    lo, hi = agg["p_critical_mass_ci95"]
+    console.print(f"[bold]{name}[/] — {description}")
+    console.print(
+        f"{config.sme.count:,} SMEs, {config.months} months, {args.reps} replicate(s), "
+        f"seed {args.seed}: {elapsed:.2f} s"
+    )
+    console.print(
+        f"critical mass ({config.critical_mass_share:.0%}) reached in {agg['p_critical_mass']:.0%} "
+        f"of replicates (95% CI {lo:.0%}-{hi:.0%})"
+        + (
+            f", median month {agg['median_critical_mass_month']:.0f}"
+            if agg["median_critical_mass_month"] is not None
+            else ""
+        )
+    )
+    console.print(
+        f"final adoption: mean {agg['mean_final_adoption']:.1%}; outcomes: "
+        + ", ".join(f"{k} {v}" for k, v in agg["outcomes"].items() if v)
+    )
+    console.print(f"outputs in {out}/ (timeseries.csv, runs.csv, summary.json, adoption.png)")
+    return 0
+
+
+def _scenarios(console: Console) -> int:
+    table = Table("preset", "description", box=None)
+    for name in preset_names():
+        description = read_toml(presets_dir() / f"{name}.toml").get("description", "")
+        table.add_row(name, description)
+    console.print(table)
+    return 0
+
+
+def _params(args: argparse.Namespace, console: Console) -> int:
+    if args.json:
+        print(json.dumps([spec.to_dict() for spec in PARAMETERS.values()], indent=2))
+    elif args.markdown:
+        print(markdown_table())
+    else:
+        table = Table("key", "default", "allowed", "description")
+        table.columns[0].no_wrap = True
+        for spec in PARAMETERS.values():
+            table.add_row(spec.key, repr(spec.default), spec.allowed(), spec.description)
+        Console(width=max(console.width, 150), highlight=False).print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

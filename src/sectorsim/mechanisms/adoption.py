@@ -1,0 +1,73 @@
+"""M1 Individual adoption, and the two textbook rules of MODEL_SPEC §6.
+
+Full rule: each month an SME moves up one stage with probability ``sigmoid(u) / dwell`` where
+``u = b0 + b_motivation*motivation + b_social*social + b_pressure*pressure + b_knowledge*K
+      - b_cost * max(0, cost_next - subsidy) / resources``
+(MODEL_SPEC §4 M1). ``dwell`` bounds the speed: no firm moves faster than a stage per ``dwell``
+months on average. Stage 3 (innovating) requires taking part in a change project.
+
+Bass rule (Bass 1969): a non-adopter adopts with the exact one-month probability of the
+continuous Bass model given the adopted share of its neighbours (see
+:func:`sectorsim.analytic.bass_monthly_probability`). Threshold rule (Granovetter 1978, Watts
+2002): a non-adopter adopts once the adopted share of its neighbours reaches its threshold.
+In both textbook rules an adopter goes from stage 0 straight to stage 2.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import expit
+
+from sectorsim.analytic import bass_monthly_probability
+from sectorsim.params import AdoptionParams
+from sectorsim.state import Stage
+
+
+def next_stage_cost(stage: np.ndarray, params: AdoptionParams) -> np.ndarray:
+    """Cost in euros of moving from each SME's stage to the next (0 at the top)."""
+    costs = np.array([params.cost_orienting, params.cost_implementing, params.cost_innovating, 0.0])
+    return costs[stage]
+
+
+def adoption_utility(
+    stage: np.ndarray,
+    motivation: np.ndarray,
+    social: np.ndarray,
+    pressure: np.ndarray,
+    knowledge: float,
+    subsidy: np.ndarray,
+    resources: np.ndarray,
+    params: AdoptionParams,
+) -> np.ndarray:
+    net_cost = np.maximum(0.0, next_stage_cost(stage, params) - subsidy) / resources
+    return (
+        params.b0
+        + params.b_motivation * motivation
+        + params.b_social * social
+        + params.b_pressure * pressure
+        + params.b_knowledge * knowledge
+        - params.b_cost * net_cost
+    )
+
+
+def step_up_probability(
+    utility: np.ndarray, stage: np.ndarray, in_project: np.ndarray, dwell: float
+) -> np.ndarray:
+    """Monthly probability of moving up one stage under the full rule."""
+    prob = expit(utility) / dwell
+    blocked = (stage >= Stage.INNOVATING) | ((stage == Stage.IMPLEMENTING) & ~in_project)
+    return np.where(blocked, 0.0, prob)
+
+
+def bass_probability(
+    adopted_share: np.ndarray, adopted: np.ndarray, p: float, q: float
+) -> np.ndarray:
+    """Monthly adoption probability of each non-adopter under the Bass rule."""
+    return np.where(adopted, 0.0, bass_monthly_probability(p, q, adopted_share))
+
+
+def threshold_reached(
+    adopted_share: np.ndarray, adopted: np.ndarray, threshold: np.ndarray, degree: np.ndarray
+) -> np.ndarray:
+    """Non-adopters whose share of adopting neighbours has reached their threshold."""
+    return ~adopted & (degree > 0) & (adopted_share >= threshold)

@@ -1,0 +1,134 @@
+"""Outputs: the registry of monthly outputs, phase detection and the run summary (MODEL_SPEC §5).
+
+Each monthly output is declared once in :data:`MONTHLY_OUTPUTS`; the recorder, the timeseries
+columns, the plots and the docs read that list.
+
+Phase detection runs on the trailing moving average A(t) of the adoption share and is causal
+(each month's phase uses only the months before it), so it can be shown live:
+predevelopment while A < takeoff_share (or not growing); take-off from A >= takeoff_share while
+growing; acceleration from critical mass; stabilisation once growth has stayed below
+``growth_min`` for ``stable_months`` after acceleration; setback while A lies more than
+``setback_drop`` (a share of the peak) below its peak, before critical mass.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+
+from sectorsim.params import PhaseParams
+
+
+@dataclass(frozen=True)
+class Output:
+    name: str
+    label: str
+    label_nl: str
+    unit: str
+
+
+MONTHLY_OUTPUTS: tuple[Output, ...] = (
+    Output("adoption_share", "Adoption (stage >= adopted stage)", "Adoptie", "share of SMEs"),
+    Output("stage_share_0", "Business as usual", "Business as usual", "share of SMEs"),
+    Output("stage_share_1", "Orienting", "Oriënterend", "share of SMEs"),
+    Output("stage_share_2", "Implementing", "Implementerend", "share of SMEs"),
+    Output("stage_share_3", "Innovating", "Innoverend", "share of SMEs"),
+    Output("koploper_count", "Koplopers", "Koplopers", "firms"),
+)
+
+
+class Phase(IntEnum):
+    PREDEVELOPMENT = 0
+    TAKE_OFF = 1
+    ACCELERATION = 2
+    STABILISATION = 3
+    SETBACK = 4
+
+    @property
+    def label(self) -> str:
+        return PHASE_LABELS[self]
+
+
+PHASE_LABELS = {
+    Phase.PREDEVELOPMENT: "predevelopment",
+    Phase.TAKE_OFF: "take-off",
+    Phase.ACCELERATION: "acceleration",
+    Phase.STABILISATION: "stabilisation",
+    Phase.SETBACK: "setback",
+}
+
+OUTCOMES = ("no take-off", "setback", "take-off", "critical mass", "stabilised")
+
+
+class PhaseTracker:
+    """Causal transition-phase detection on the smoothed adoption share."""
+
+    def __init__(self, params: PhaseParams, critical_mass_share: float):
+        self.params = params
+        self.critical_mass_share = critical_mass_share
+        self.window: deque[float] = deque(maxlen=params.smoothing_months)
+        self.phase = Phase.PREDEVELOPMENT
+        self.smoothed = None
+        self.peak = 0.0
+        self.slow_months = 0
+
+    def update(self, adoption: float) -> Phase:
+        p = self.params
+        self.window.append(adoption)
+        smoothed = sum(self.window) / len(self.window)
+        growth = 0.0 if self.smoothed is None else smoothed - self.smoothed
+        self.smoothed = smoothed
+        self.peak = max(self.peak, smoothed)
+
+        if self.phase in (Phase.PREDEVELOPMENT, Phase.TAKE_OFF, Phase.SETBACK):
+            fallen = self.peak >= p.takeoff_share and smoothed < (1.0 - p.setback_drop) * self.peak
+            if smoothed >= self.critical_mass_share:
+                self.phase = Phase.ACCELERATION
+            elif fallen:
+                self.phase = Phase.SETBACK
+            elif self.phase == Phase.SETBACK:
+                self.phase = Phase.TAKE_OFF if smoothed >= p.takeoff_share else Phase.PREDEVELOPMENT
+            elif self.phase == Phase.PREDEVELOPMENT and smoothed >= p.takeoff_share and growth > 0:
+                self.phase = Phase.TAKE_OFF
+        elif self.phase == Phase.ACCELERATION:
+            self.slow_months = self.slow_months + 1 if growth < p.growth_min else 0
+            if self.slow_months >= p.stable_months:
+                self.phase = Phase.STABILISATION
+        return self.phase
+
+
+def detect_phases(
+    adoption: np.ndarray, params: PhaseParams, critical_mass_share: float
+) -> np.ndarray:
+    """Phase codes for a whole adoption series (same as tracking it month by month)."""
+    tracker = PhaseTracker(params, critical_mass_share)
+    return np.array([tracker.update(float(a)) for a in adoption], dtype=np.int8)
+
+
+def first_month(mask: np.ndarray) -> int | None:
+    hits = np.flatnonzero(mask)
+    return int(hits[0]) if hits.size else None
+
+
+def classify_outcome(phases: np.ndarray, critical_mass_month: int | None) -> str:
+    """The outcome class of a run (MODEL_SPEC §5)."""
+    if (phases == Phase.STABILISATION).any():
+        return "stabilised"
+    if critical_mass_month is not None:
+        return "critical mass"
+    if (phases == Phase.SETBACK).any():
+        return "setback"
+    if (phases == Phase.TAKE_OFF).any():
+        return "take-off"
+    return "no take-off"
+
+
+def phase_starts(phases: np.ndarray) -> dict[str, int | None]:
+    """Month each phase is first entered (None if never)."""
+    return {
+        f"phase_start_{PHASE_LABELS[ph].replace('-', '_')}": first_month(phases == ph)
+        for ph in Phase
+    }

@@ -1,0 +1,74 @@
+"""Running replicates: a plain function per run, replicate seeds, and their aggregate.
+
+``run_model(config, seed)`` is the one entry point any runner or sampler calls (after the EMA
+Workbench's "a model is a function"). Replicate seeds derive from the base seed and the
+replicate number only (numpy SeedSequence), so replicate r gives the same numbers however many
+replicates are run, and a row's ``seed`` rebuilds it with ``SectorModel(config, seed=...)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sectorsim.model import SectorModel
+from sectorsim.outputs import OUTCOMES
+from sectorsim.params import Config
+from sectorsim.randomness import derive_seed
+
+
+def run_model(config: Config, seed: int) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Run one model to its horizon; return its summary and its monthly timeseries."""
+    model = SectorModel(config, seed=seed).run()
+    return model.summary(), model.timeseries()
+
+
+def replicate_seeds(seed: int, replications: int) -> list[int]:
+    return [derive_seed(seed, r) for r in range(replications)]
+
+
+def run_replicates(
+    config: Config, seed: int, replications: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Run ``replications`` replicates; return (runs, timeseries), each with a ``replicate`` column."""
+    rows, series = [], []
+    for r, run_seed in enumerate(replicate_seeds(seed, replications)):
+        summary, ts = run_model(config, run_seed)
+        rows.append({"replicate": r, **summary})
+        ts.insert(0, "replicate", r)
+        series.append(ts)
+    return pd.DataFrame(rows), pd.concat(series, ignore_index=True)
+
+
+def proportion_interval(
+    successes: int, trials: int, confidence: float = 0.95
+) -> tuple[float, float]:
+    """Wilson score interval for a proportion."""
+    if trials == 0:
+        return (0.0, 1.0)
+    ci = stats.binomtest(successes, trials).proportion_ci(
+        confidence_level=confidence, method="wilson"
+    )
+    return (float(ci.low), float(ci.high))
+
+
+def aggregate(runs: pd.DataFrame) -> dict[str, Any]:
+    """The replicates in a few numbers: probability of critical mass (95% Wilson interval) and more."""
+    n = len(runs)
+    hits = int(runs["critical_mass_reached"].sum())
+    months = runs["critical_mass_month"].dropna()
+    return {
+        "replications": n,
+        "p_critical_mass": hits / n if n else float("nan"),
+        "p_critical_mass_ci95": proportion_interval(hits, n),
+        "median_critical_mass_month": float(np.median(months)) if len(months) else None,
+        "mean_final_adoption": float(runs["final_adoption"].mean()),
+        "final_adoption_range": (
+            float(runs["final_adoption"].min()),
+            float(runs["final_adoption"].max()),
+        ),
+        "outcomes": {o: int((runs["outcome"] == o).sum()) for o in OUTCOMES},
+    }

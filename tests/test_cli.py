@@ -1,0 +1,195 @@
+"""The command line: outputs written whole, bad input rejected with exit 2 and nothing written."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+
+from sectorsim.cli import main
+from sectorsim.params import PARAMETERS
+from sectorsim.storage import atomic_directory
+
+
+def test_run_writes_the_four_outputs(tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(
+        [
+            "run",
+            "baseline",
+            "--set",
+            "sme.count=200",
+            "--set",
+            "months=36",
+            "--reps",
+            "3",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "adoption.png",
+        "runs.csv",
+        "summary.json",
+        "timeseries.csv",
+    ]
+    ts = pd.read_csv(out / "timeseries.csv")
+    assert len(ts) == 3 * 37 and set(ts["replicate"]) == {0, 1, 2}
+    assert {"month", "adoption_share", "stage_share_0", "stage_share_3", "phase"} <= set(ts.columns)
+    runs = pd.read_csv(out / "runs.csv")
+    assert len(runs) == 3 and runs["seed"].nunique() == 3
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["config"]["sme"]["count"] == 200 and summary["seed"] == 20130101
+    assert summary["aggregate"]["replications"] == 3
+    assert (out / "adoption.png").read_bytes()[:4] == b"\x89PNG"
+    assert str(out) in capsys.readouterr().out
+
+
+def test_a_row_seed_rebuilds_that_replicate(tmp_path):
+    from sectorsim import SectorModel, load_scenario
+
+    out = tmp_path / "out"
+    main(
+        [
+            "run",
+            "baseline",
+            "--set",
+            "sme.count=150",
+            "--set",
+            "months=24",
+            "--reps",
+            "2",
+            "--out",
+            str(out),
+        ]
+    )
+    runs = pd.read_csv(out / "runs.csv")
+    rebuilt = SectorModel(
+        load_scenario("baseline", {"sme.count": 150, "months": 24}), seed=int(runs["seed"][1])
+    ).run()
+    assert rebuilt.summary()["final_adoption"] == pytest.approx(runs["final_adoption"][1])
+
+
+def test_same_seed_same_files(tmp_path):
+    for name in ("a", "b"):
+        main(
+            [
+                "run",
+                "bass",
+                "--set",
+                "sme.count=300",
+                "--set",
+                "months=40",
+                "--reps",
+                "2",
+                "--out",
+                str(tmp_path / name),
+            ]
+        )
+    assert (tmp_path / "a" / "timeseries.csv").read_bytes() == (
+        tmp_path / "b" / "timeseries.csv"
+    ).read_bytes()
+    assert (tmp_path / "a" / "runs.csv").read_bytes() == (tmp_path / "b" / "runs.csv").read_bytes()
+
+
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["--set", "sme.cont=500"], "did you mean 'sme.count'"),
+        (["--set", "sme.count=5"], "out of range"),
+        (["--set", "sme.count=lots"], "wrong type"),
+        (["--set", "network.kind=lattice"], "one of"),
+        (["--set", "nokey"], "not key=value"),
+        (["--reps", "0"], "at least 1"),
+    ],
+)
+def test_bad_values_exit_2_and_write_nothing(tmp_path, capsys, args, needle):
+    out = tmp_path / "out"
+    assert main(["run", "baseline", *args, "--out", str(out)]) == 2
+    assert needle in capsys.readouterr().err
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_bad_scenario_file_exits_2_naming_file_and_key(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('extends = "baseline"\n[adoption]\nrule = "logistic"\n')
+    out = tmp_path / "out"
+    assert main(["run", str(bad), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "bad.toml" in err and "adoption.rule" in err and "'logistic'" in err and "'bass'" in err
+    assert not out.exists()
+
+
+def test_a_failed_run_leaves_earlier_results_untouched(tmp_path):
+    out = tmp_path / "out"
+    main(["run", "baseline", "--set", "sme.count=100", "--set", "months=12", "--out", str(out)])
+    before = (out / "runs.csv").read_bytes()
+    assert main(["run", "baseline", "--set", "sme.count=1", "--out", str(out)]) == 2
+    assert (out / "runs.csv").read_bytes() == before
+
+
+def test_atomic_directory_leaves_nothing_on_error(tmp_path):
+    target = tmp_path / "t"
+    with pytest.raises(RuntimeError), atomic_directory(target) as tmp:
+        (tmp / "half.csv").write_text("a,b\n")
+        raise RuntimeError("crash while writing")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_during_a_run_writes_nothing(tmp_path):
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sectorsim.cli",
+            "run",
+            "baseline",
+            "--set",
+            "sme.count=20000",
+            "--reps",
+            "200",
+            "--out",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+    )
+    time.sleep(4)
+    assert proc.poll() is None, "the run should still be going"
+    os.kill(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and b"nothing was written" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_scenarios_lists_presets_with_descriptions(capsys):
+    assert main(["scenarios"]) == 0
+    out = capsys.readouterr().out
+    assert "baseline" in out and "bass" in out and "Watts" in out
+
+
+def test_params_json_lists_every_parameter(capsys):
+    assert main(["params", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["key"] for r in rows] == list(PARAMETERS)
+
+
+@pytest.mark.parametrize("command", [[], ["run"], ["scenarios"], ["params"]])
+def test_help_everywhere(command):
+    result = subprocess.run(
+        [sys.executable, "-m", "sectorsim.cli", *command, "--help"], capture_output=True, text=True
+    )
+    assert result.returncode == 0 and "usage: sectorsim" in result.stdout
+
+
+def test_console_script_is_installed():
+    exe = os.path.join(os.path.dirname(sys.executable), "sectorsim")
+    result = subprocess.run([exe, "--version"], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.startswith("sectorsim ")
