@@ -3,10 +3,10 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-SCENARIO ?= baseline
+SCENARIO ?= imvo_samen_veranderen
 REPS   ?= 20
 
-.PHONY: help install run test lint format docs clean
+.PHONY: help install run test lint format docs figures clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -35,6 +35,9 @@ format: install  ## apply ruff's formatting and safe fixes
 
 docs: install  ## regenerate the parameter table in docs/ODD.md from the schema
 	$(BIN)/python -m sectorsim.docs docs/ODD.md
+
+figures: install  ## regenerate the figures of docs/validation.md
+	$(BIN)/python -m sectorsim.validation docs/figures
 
 clean:  ## remove the virtual environment and results
 	rm -rf $(VENV) results

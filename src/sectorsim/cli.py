@@ -1,6 +1,6 @@
 """The command line: a thin layer over the library.
 
-    sectorsim run SCENARIO_OR_FILE [--set key=value]... [--seed N] [--reps N] [--out DIR]
+    sectorsim run SCENARIO_OR_FILE [--set key=value]... [--seed N] [--reps N] [--baseline] [--out DIR]
     sectorsim scenarios
     sectorsim params [--json | --markdown]
 
@@ -69,6 +69,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--reps", type=int, default=1, help="number of replicates (default 1)")
     run.add_argument(
+        "--baseline",
+        action="store_true",
+        help="also run each replicate without the programme (same seed): euros per extra adopter",
+    )
+    run.add_argument(
         "--out", type=Path, default=None, help="output folder (default results/<scenario>)"
     )
 
@@ -124,7 +129,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     out = args.out or Path("results") / name
 
     started = time.perf_counter()
-    runs, timeseries = run_replicates(config, args.seed, args.reps)
+    runs, timeseries = run_replicates(config, args.seed, args.reps, compare_baseline=args.baseline)
     elapsed = time.perf_counter() - started
     agg = aggregate(runs)
 
@@ -163,6 +168,13 @@ def _run(args: argparse.Namespace, console: Console) -> int:
         f"final adoption: mean {agg['mean_final_adoption']:.1%}; outcomes: "
         + ", ".join(f"{k} {v}" for k, v in agg["outcomes"].items() if v)
     )
+    if config.programme.enabled and config.adoption.rule == "full":
+        cost = agg["median_euros_per_extra_adopter"]
+        console.print(
+            f"coalition peak: mean {agg['mean_peak_coalition_size']:.0f} SMEs; "
+            f"spend: mean EUR {agg['mean_total_spend']:,.0f}"
+            + (f"; median EUR {cost:,.0f} per extra adopter" if cost is not None else "")
+        )
     console.print(f"outputs in {out}/ (timeseries.csv, runs.csv, summary.json, adoption.png)")
     return 0
 

@@ -216,6 +216,15 @@ def _check_consistency(config: Config, origin: dict[str, str], source: str) -> N
         fail("network.mean_degree", f"at most sme.count - 1 = {n - 1}")
     if config.sme.share_small + config.sme.share_medium > 1:
         fail("sme.share_medium", f"at most 1 - sme.share_small = {1 - config.sme.share_small:g}")
+    f = config.funding
+    if abs(f.share_vouchers + f.share_projects + f.share_team - 1.0) > 1e-6:
+        rest = 1.0 - f.share_vouchers - f.share_projects
+        fail(
+            "funding.share_team",
+            f"the three funding shares sum to 1, so {rest:g} with these vouchers and projects shares",
+        )
+    if config.projects.min_months > config.projects.max_months:
+        fail("projects.min_months", f"at most projects.max_months = {config.projects.max_months}")
 
 
 def parse_value(text: str) -> Any:

@@ -1,8 +1,18 @@
 """SectorModel: the Mesa model of a sector of SMEs moving toward responsible business conduct.
 
-One ``step()`` is one month, in the order of MODEL_SPEC §3. The SME part (step 6) is vectorised
-over all SMEs: imitation (M2), individual adoption (M1) and relapse (M11) are computed from the
-state at the start of the month and applied at once (synchronous update).
+One ``step()`` is one month, in the order of MODEL_SPEC §3:
+
+1. environment: the due-diligence obligation, scandal shocks, decay of public pressure;
+2. the sector team acts by programme phase (recruits, broadens, funds);
+3. NGOs campaign; 4. large firms decide on IMVO policy and supplier requirements;
+5. change projects progress, finish and are checked for cartel risk; new ones start;
+   the coalition's enthusiasm, dropout and cohesion are updated;
+6. SMEs: imitation (M2), adoption (M1) and relapse (M11), vectorised over all SMEs at once and
+   synchronous (all probabilities from the state at the start of the month);
+7. the monthly outputs are recorded.
+
+With ``adoption.rule = "bass"`` or ``"threshold"`` steps 1-5 are skipped and step 6 is the
+textbook rule.
 """
 
 from __future__ import annotations
@@ -14,9 +24,28 @@ import numpy as np
 import pandas as pd
 
 from sectorsim import __version__
-from sectorsim.agents import SME
+from sectorsim.agents import (
+    NGO,
+    PROGRAMME_LABELS,
+    SME,
+    LargeFirm,
+    ProgrammePhase,
+    SectorTeam,
+)
 from sectorsim.config import config_hash
-from sectorsim.mechanisms import adoption, imitation, relapse
+from sectorsim.mechanisms import (
+    adoption,
+    broadening,
+    cartel,
+    chain,
+    coalition,
+    cohesion,
+    imitation,
+    ngo,
+    projects,
+    relapse,
+)
+from sectorsim.mechanisms.funding import CHANNELS, Budget
 from sectorsim.network import build_network
 from sectorsim.outputs import (
     MONTHLY_OUTPUTS,
@@ -28,9 +57,13 @@ from sectorsim.outputs import (
 )
 from sectorsim.params import Config
 from sectorsim.randomness import RandomStreams, fresh_seed
-from sectorsim.state import Stage, initial_state
+from sectorsim.state import Stage, initial_state, large_firm_segments
 
 ADOPTER_STAGE = int(Stage.IMPLEMENTING)  # where the textbook rules put an adopter
+SELF_CARRYING_MONTHS = 24  # adoption must not fall over this many months after the programme
+CHILL_RECOVERY = 0.95  # monthly factor on the chill after a cartel flag
+RADICALNESS_CONCENTRATION = 4.0  # a + b of the Beta distribution of project radicalness
+LARGE_FIRM_PARTNER = 0.5  # chance that a coalition large firm joins a project as chain partner
 
 
 class SectorModel(mesa.Model):
@@ -50,19 +83,26 @@ class SectorModel(mesa.Model):
             net.kind, n, net.mean_degree, net.rewiring, self.streams["network"]
         )
         self.state = initial_state(config, self.streams["population"])
-        self.knowledge_stock = 0.0
         self._seed_adopters()
         self.smes = SME.create_agents(self, n, index=list(range(n)))
+        self._create_programme_agents()
+
+        self.knowledge_stock = 0.0
+        self.cohesion = 0.0
+        self.chill = 0.0
+        self.public_pressure = 0.0
+        self.due_diligence = False
+        self.broadened = False
+        self.partners_invited = False
+        self.projects = projects.ProjectBook()
 
         self._values = np.zeros((config.months + 1, len(MONTHLY_OUTPUTS)))
         self._phases = np.zeros(config.months + 1, dtype=np.int8)
+        self._programme = np.zeros(config.months + 1, dtype=np.int8)
         self._tracker = PhaseTracker(config.phases, config.critical_mass_share)
         self._record()
 
-    @property
-    def month(self) -> int:
-        return self.steps
-
+    # ---- set-up ----------------------------------------------------------------------------
     def _seed_adopters(self) -> None:
         """Initial adopters: drawn by koploper score (full rule) or uniformly (textbook rules)."""
         cfg, s = self.config.adoption, self.state
@@ -81,22 +121,408 @@ class SectorModel(mesa.Model):
         if cfg.rule == "full":
             s.koploper[chosen] = True
 
+    def _create_programme_agents(self) -> None:
+        cfg, rng = self.config, self.streams["large_firms"]
+        lf = cfg.large_firms
+        segments = large_firm_segments(cfg)
+        per_segment = np.bincount(segments, minlength=cfg.sme.segments)
+        motivation = rng.beta(
+            lf.motivation_mean * 4.0, (1.0 - lf.motivation_mean) * 4.0, size=lf.count
+        )
+        self.large_firms = [
+            LargeFirm(self, i, int(g), lf.market_share / per_segment[g], float(motivation[i]))
+            for i, g in enumerate(segments)
+        ]
+        self.ngos = [NGO(self, i) for i in range(cfg.ngo.count)]
+        known = self.streams["team"].random(cfg.sme.count) < cfg.team.network_reach
+        total = cfg.funding.budget if (cfg.programme.enabled and cfg.mechanisms.funding) else 0.0
+        shares = {
+            "vouchers": cfg.funding.share_vouchers,
+            "projects": cfg.funding.share_projects,
+            "team": cfg.funding.share_team,
+        }
+        self.team = SectorTeam(self, known, Budget.split(total, shares))
+
+    @property
+    def month(self) -> int:
+        return self.steps
+
     # ---- one month -------------------------------------------------------------------------
     def step(self) -> None:
-        """Advance one month (MODEL_SPEC §3; programme mechanisms M3-M10 slot in before step 6)."""
-        rule = self.config.adoption.rule
-        if rule == "full":
+        """Advance one month (see the module docstring for the order)."""
+        t = self.steps - 1  # month being simulated, from 0 (mesa has already counted this step)
+        if self.config.adoption.rule == "full":
+            self._environment(t)
+            self.team.step(t)
+            self.broadened |= self.team.phase == ProgrammePhase.BROADENING
+            for organisation in self.ngos:
+                organisation.step()
+            for firm in self.large_firms:
+                firm.step()
+            self._projects(t)
+            self._coalition(t)
             self._sme_step_full()
         else:
-            self._sme_step_textbook(rule)
+            self._sme_step_textbook(self.config.adoption.rule)
         self._record()
         if self.steps >= self.config.months:
             self.running = False
 
+    def _environment(self, t: int) -> None:
+        cfg = self.config
+        self.due_diligence = 0 <= cfg.regulation.due_diligence_month <= t
+        self.public_pressure = ngo.decay_pressure(self.public_pressure, cfg.shock.half_life)
+        if cfg.mechanisms.ngo and t == cfg.shock.month:
+            self.public_pressure += cfg.shock.size
+
+    # ---- coalition (M3, M4, M6) -------------------------------------------------------------
+    @property
+    def coalition_large_firms(self) -> list[LargeFirm]:
+        return [firm for firm in self.large_firms if firm.coalition_member]
+
+    @property
+    def coalition_ngos(self) -> int:
+        return sum(organisation.coalition_member for organisation in self.ngos)
+
+    def invite_partners(self) -> None:
+        """Phase I: the most motivated large firms and the first NGOs join the coalition."""
+        if self.partners_invited:
+            return
+        self.partners_invited = True
+        by_motivation = sorted(self.large_firms, key=lambda firm: -firm.motivation)
+        for firm in by_motivation[: self.config.coalition.large_firms]:
+            firm.coalition_member = True
+        for organisation in self.ngos[: self.config.coalition.ngos]:
+            organisation.coalition_member = True
+
+    def admit(self, joined: np.ndarray, koplopers: bool = False) -> None:
+        """New members join: at least orienting, fully enthusiastic; they dilute cohesion."""
+        if joined.size == 0:
+            return
+        s = self.state
+        members = int(s.coalition_member.sum())
+        self.cohesion = cohesion.dilute(
+            self.cohesion, members, joined.size, self.config.cohesion.newcomer_cohesion
+        )
+        s.coalition_member[joined] = True
+        s.enthusiasm[joined] = 1.0
+        s.stage[joined] = np.maximum(s.stage[joined], Stage.ORIENTING)
+        s.last_result[joined] = self.steps
+        if koplopers:
+            s.koploper[joined] = True
+
+    def broaden(self, via_team: bool) -> None:
+        """M6: SMEs tied to members (or known to the team while it is active) may join."""
+        cfg, s = self.config, self.state
+        tied = self.network.neighbour_sum(s.coalition_member.astype(np.float64)) > 0
+        reach = broadening.reach(tied, self.team.known & via_team, ~s.coalition_member)
+        accept = coalition.acceptance_probability(
+            s.motivation, s.resources, cfg.coalition.member_cost, cfg.coalition.acceptance
+        )
+        rate = cfg.broadening.rate * (1.0 if via_team else self.cohesion)
+        prob = broadening.join_probability(
+            reach,
+            accept,
+            rate,
+            int(s.coalition_member.sum()),
+            cfg.coalition.target_size,
+            cfg.broadening.beyond_target,
+        )
+        self.admit(np.flatnonzero(self.streams["broadening"].random(s.n) < prob))
+
+    def _coalition(self, t: int) -> None:
+        cfg, s = self.config, self.state
+        if not cfg.mechanisms.coalition:
+            return
+        members = s.coalition_member
+        size = int(members.sum())
+        if self.team.active:
+            attention = coalition.attention(size, self.team.capacity)
+        else:
+            attention = self.cohesion * cfg.coalition.self_organisation
+        idle = (self.steps - s.last_result[members]) > coalition.IDLE_MONTHS
+        s.enthusiasm[members] = coalition.fade_enthusiasm(
+            s.enthusiasm[members], attention, idle, cfg.coalition.enthusiasm_decay
+        )
+        draw = self.streams["dropout"].random(s.n)
+        leave = (
+            members
+            & (s.project_of < 0)
+            & (draw < coalition.dropout_probability(s.enthusiasm, cfg.coalition.dropout_rate))
+        )
+        s.coalition_member[leave] = False
+
+        phase = self.team.phase
+        if (
+            phase == ProgrammePhase.WITHDRAWN
+            and self.broadened
+            and cfg.broadening.open
+            and cfg.mechanisms.broadening
+        ):
+            self.broaden(via_team=False)
+        if not cfg.mechanisms.cohesion:
+            self.cohesion = 1.0
+        elif phase == ProgrammePhase.AGENDA:
+            self.cohesion = cohesion.build(self.cohesion, cfg.cohesion.meeting_rate)
+        elif phase in (ProgrammePhase.EXECUTION, ProgrammePhase.BROADENING):
+            self.cohesion = cohesion.build(self.cohesion, cfg.cohesion.upkeep_rate)
+        elif phase == ProgrammePhase.WITHDRAWN:
+            adoption_now = self._values[self.steps - 1, 0]
+            self.cohesion = cohesion.decay_without_team(
+                self.cohesion, adoption_now, cfg.critical_mass_share, cfg.cohesion.decay
+            )
+        self.chill *= CHILL_RECOVERY
+
+    def diversity(self) -> float:
+        s = self.state
+        return cohesion.diversity(
+            s.segment[s.coalition_member],
+            self.config.sme.segments,
+            len(self.coalition_large_firms),
+            self.coalition_ngos,
+        )
+
+    def sharing(self) -> float:
+        c = self.config.cartel
+        if not self.config.mechanisms.cartel:
+            return 1.0
+        return cartel.sharing(
+            self.chill, len(self.coalition_large_firms), c.precompetitive, c.fear_large_firms
+        )
+
+    # ---- change projects (M5) and cartel risk (M7) -----------------------------------------
+    def _projects(self, t: int) -> None:
+        if not self.config.mechanisms.projects:
+            return
+        self._finish_projects(t)
+        if self.config.mechanisms.cartel:
+            self._cartel_checks()
+        if self.team.phase >= ProgrammePhase.EXECUTION and self.config.mechanisms.coalition:
+            self._start_projects(t)
+
+    def _finish_projects(self, t: int) -> None:
+        cfg, s, book = self.config, self.state, self.projects
+        active = book.active()
+        ended = active[book.end[active] <= t]
+        if ended.size == 0:
+            return
+        success = self.streams["projects"].random(ended.size) < book.success_probability[ended]
+        book.status[ended] = np.where(success, projects.SUCCEEDED, projects.FAILED)
+        retained = (1.0 - cfg.cohesion.groupthink * self._groupthink()) * self.sharing()
+        self.knowledge_stock += projects.learning(
+            book.radicalness[ended],
+            success,
+            cfg.projects.knowledge_gain,
+            cfg.projects.failure_learning,
+            retained,
+        )
+        for pid in ended[success]:
+            if book.large_firm[pid] >= 0:
+                self.large_firms[book.large_firm[pid]].adopted = True
+        outcome = np.zeros(book.count, dtype=np.int8)
+        outcome[ended] = np.where(success, 1, -1)
+        participants = np.flatnonzero(s.project_of >= 0)
+        result = outcome[s.project_of[participants]]
+        won, lost = participants[result == 1], participants[result == -1]
+        s.koploper[won] = True
+        s.enthusiasm[won] = np.minimum(1.0, s.enthusiasm[won] + cfg.coalition.enthusiasm_success)
+        s.stage[lost] = Stage.IMPLEMENTING
+        s.enthusiasm[lost] = np.maximum(0.0, s.enthusiasm[lost] - cfg.coalition.enthusiasm_setback)
+        done = participants[result != 0]
+        s.last_result[done] = self.steps
+        s.project_of[done] = -1
+
+    def _groupthink(self) -> float:
+        if not self.config.mechanisms.cohesion:
+            return 0.0
+        return cohesion.groupthink(self.cohesion, self.diversity())
+
+    def _cartel_checks(self) -> None:
+        cfg, s, book = self.config, self.state, self.projects
+        c = cfg.cartel
+        rng = self.streams["cartel"]
+        # projects: participants' market shares per segment, plus a large-firm partner's
+        active = book.active()
+        if active.size:
+            inside = np.flatnonzero(s.project_of >= 0)
+            firms = active[book.large_firm[active] >= 0]
+            group = np.concatenate([s.project_of[inside], firms])
+            segment = np.concatenate(
+                [s.segment[inside], [self.large_firms[book.large_firm[p]].segment for p in firms]]
+            )
+            share = np.concatenate(
+                [
+                    s.market_share[inside],
+                    [self.large_firms[book.large_firm[p]].market_share for p in firms],
+                ]
+            )
+            combined = cartel.competitor_share(
+                group.astype(int), segment.astype(int), share, book.count, cfg.sme.segments
+            )
+            hazard = cartel.flag_hazard(
+                combined[active],
+                c.safe_harbour_share,
+                c.hazard,
+                c.green_deal,
+                c.green_deal_factor,
+                c.precompetitive,
+            )
+            flagged = active[(rng.random(active.size) < hazard) & ~book.flagged[active]]
+            for pid in flagged:
+                self._flag_project(pid)
+        # the coalition as a whole
+        members = np.flatnonzero(s.coalition_member)
+        partners = self.coalition_large_firms
+        segment = np.concatenate([s.segment[members], [f.segment for f in partners]]).astype(int)
+        share = np.concatenate([s.market_share[members], [f.market_share for f in partners]])
+        combined = cartel.competitor_share(
+            np.zeros(segment.size, dtype=int), segment, share, 1, cfg.sme.segments
+        )
+        hazard = cartel.flag_hazard(
+            combined,
+            c.safe_harbour_share,
+            c.hazard,
+            c.green_deal,
+            c.green_deal_factor,
+            c.precompetitive,
+        )
+        if rng.random() < hazard[0]:
+            self._cartel_scare()
+
+    def _flag_project(self, pid: int) -> None:
+        cfg, s, book = self.config, self.state, self.projects
+        book.flagged[pid] = True
+        self._cartel_scare()
+        if self.streams["cartel"].random() < cfg.cartel.halt_share:
+            book.status[pid] = projects.HALTED
+            halted = s.project_of == pid
+            s.stage[halted] = Stage.IMPLEMENTING
+            s.last_result[halted] = self.steps
+            s.project_of[halted] = -1
+        else:
+            book.end[pid] += cfg.cartel.tender_months
+            if self.team.active and cfg.mechanisms.funding:
+                self.team.budget.pay("projects", cfg.cartel.tender_cost)
+
+    def _cartel_scare(self) -> None:
+        cfg, s = self.config, self.state
+        self.cohesion *= 1.0 - cfg.cartel.cohesion_hit
+        self.chill = max(self.chill, cfg.cartel.chill)
+        members = s.coalition_member
+        s.enthusiasm[members] = np.maximum(
+            0.0, s.enthusiasm[members] - cfg.coalition.enthusiasm_setback
+        )
+
+    def _start_projects(self, t: int) -> None:
+        cfg, s, book = self.config, self.state, self.projects
+        p = cfg.projects
+        rng = self.streams["projects"]
+        free = s.coalition_member & (s.project_of < 0)
+        budget = self.team.budget
+        grant = p.cost * (1.0 - cfg.funding.cofunding_share)
+        grants_left = (
+            budget.affordable("projects", grant)
+            if (self.team.active and cfg.mechanisms.funding)
+            else 0
+        )
+        draws = rng.random(s.n)
+        prob = projects.start_probability(
+            p.rate, self.cohesion, self.sharing(), grants_left > 0, p.self_funded
+        )
+        starters = np.flatnonzero(free & (draws < prob))
+        if starters.size == 0:
+            return
+        rng.shuffle(starters)
+        pool = np.flatnonzero(free)
+        taken = np.zeros(s.n, dtype=bool)
+        slots = ngo.support_slots(
+            cfg.ngo.capacity, self.coalition_ngos, len(self.ngos) - self.coalition_ngos
+        )
+        slots = slots - int(book.supported[book.active()].sum()) if cfg.mechanisms.ngo else 0
+        partners = self.coalition_large_firms
+        for starter in starters:
+            if taken[starter]:
+                continue
+            team = self._project_team(starter, pool, taken, p.size, rng)
+            funded = grants_left > 0
+            grants_left -= funded
+            r = rng.beta(
+                p.radicalness_mean * RADICALNESS_CONCENTRATION,
+                (1 - p.radicalness_mean) * RADICALNESS_CONCENTRATION,
+            )
+            supported = slots > 0
+            slots -= supported
+            firm = -1
+            if partners and rng.random() < LARGE_FIRM_PARTNER:
+                firm = partners[int(rng.integers(len(partners)))].index
+            success_p = projects.success_probability(
+                np.array([r]),
+                np.array([supported]),
+                p.success_base,
+                p.radical_penalty,
+                p.support_bonus,
+            )[0]
+            pid = book.add(
+                start=[t],
+                end=[t + projects.duration(np.array([r]), p.min_months, p.max_months)[0]],
+                radicalness=[r],
+                success_probability=[success_p],
+                status=[projects.ACTIVE],
+                flagged=[False],
+                supported=[supported],
+                grant=[budget.pay("projects", grant) if funded else 0.0],
+                large_firm=[firm],
+                segment=[s.segment[starter]],
+            )[0]
+            taken[team] = True
+            s.project_of[team] = pid
+            s.stage[team] = Stage.INNOVATING
+
+    def _project_team(
+        self, starter: int, pool: np.ndarray, taken: np.ndarray, size: int, rng: np.random.Generator
+    ) -> np.ndarray:
+        """The starter, free members, then free non-member neighbours of the starter (partners)."""
+        others = pool[~taken[pool] & (pool != starter)]
+        chosen = (
+            rng.choice(others, size=min(size - 1, others.size), replace=False)
+            if others.size
+            else others
+        )
+        team = np.append(starter, chosen)
+        if team.size < size and not self.network.complete:
+            adj = self.network.adjacency
+            nbrs = adj.indices[adj.indptr[starter] : adj.indptr[starter + 1]]
+            nbrs = nbrs[~taken[nbrs] & (self.state.project_of[nbrs] < 0) & ~np.isin(nbrs, team)]
+            team = np.append(team, nbrs[: size - team.size])
+        return team.astype(np.int64)
+
+    # ---- SMEs (M1, M2, M11) ----------------------------------------------------------------
     def _sme_step_full(self) -> None:
         c, s, n = self.config, self.state, self.state.n
         up_draw = self.streams["adoption"].random(n)
         down_draw = self.streams["relapse"].random(n)
+
+        requires = np.array([f.requires_suppliers for f in self.large_firms], dtype=bool)
+        s.pressure = chain.sme_pressure(
+            s.buyer,
+            requires,
+            s.size_class,
+            c.chain.pressure if c.mechanisms.chain else 0.0,
+            self.due_diligence and c.mechanisms.chain,
+            c.regulation.pressure,
+            self.public_pressure if c.mechanisms.ngo else 0.0,
+        )
+        supported = s.coalition_member | (s.project_of >= 0)
+        knowledge = self.knowledge_stock
+        if knowledge > 0:
+            carriers = (supported | (s.stage >= Stage.INNOVATING)).astype(np.float64)
+            access = broadening.knowledge_access(
+                supported,
+                self.network.neighbour_sum(carriers),
+                c.broadening.open and self.broadened,
+                c.broadening.closed_access,
+            )
+            knowledge = knowledge * access
 
         if c.mechanisms.imitation:
             weight = imitation.visibility_weight(s.koploper, c.podium.visibility)
@@ -107,22 +533,14 @@ class SectorModel(mesa.Model):
         else:
             social = np.zeros(n)
         utility = adoption.adoption_utility(
-            s.stage,
-            s.motivation,
-            social,
-            s.pressure,
-            self.knowledge_stock,
-            s.subsidy,
-            s.resources,
-            c.adoption,
+            s.stage, s.motivation, social, s.pressure, knowledge, s.subsidy, s.resources, c.adoption
         )
         up = up_draw < adoption.step_up_probability(
-            utility, s.stage, s.in_project, c.adoption.dwell
+            utility, s.stage, s.project_of >= 0, c.adoption.dwell
         )
 
         if c.mechanisms.relapse:
             peers = self.network.neighbour_share(s.stage >= c.adoption.adopted_stage)
-            supported = s.coalition_member | s.in_project
             p_down = relapse.relapse_probability(
                 s.stage, peers, s.pressure, supported, c.relapse.rate
             )
@@ -132,6 +550,7 @@ class SectorModel(mesa.Model):
 
         s.stage[up] += 1
         s.stage[down] = Stage.BUSINESS_AS_USUAL
+        s.subsidy[s.stage >= Stage.IMPLEMENTING] = 0.0  # a voucher is used up on reaching stage 2
 
     def _sme_step_textbook(self, rule: str) -> None:
         c, s = self.config.adoption, self.state
@@ -154,9 +573,23 @@ class SectorModel(mesa.Model):
     def _measure(self) -> dict[str, float]:
         s = self.state
         stage_share = np.bincount(s.stage, minlength=4) / s.n
+        spent = self.team.budget.spent
         values = {f"stage_share_{k}": stage_share[k] for k in range(4)}
-        values["adoption_share"] = stage_share[self.config.adoption.adopted_stage :].sum()
-        values["koploper_count"] = float(s.koploper.sum())
+        values.update(
+            adoption_share=stage_share[self.config.adoption.adopted_stage :].sum(),
+            koploper_count=float(s.koploper.sum()),
+            coalition_size=float(s.coalition_member.sum()),
+            cohesion=self.cohesion,
+            knowledge_stock=self.knowledge_stock,
+            budget_spent=self.team.budget.total_spent,
+            large_firm_adoption_share=(
+                float(np.mean([f.adopted for f in self.large_firms])) if self.large_firms else 0.0
+            ),
+            mean_pressure=float(s.pressure.mean()),
+            public_pressure=self.public_pressure,
+            **{f"budget_spent_{c}": spent[c] for c in CHANNELS},
+            **self.projects.tally(),
+        )
         return values
 
     def _record(self) -> None:
@@ -164,24 +597,42 @@ class SectorModel(mesa.Model):
         month = self.steps
         self._values[month] = [values[o.name] for o in MONTHLY_OUTPUTS]
         self._phases[month] = self._tracker.update(values["adoption_share"])
+        self._programme[month] = self.team.phase
 
     def timeseries(self) -> pd.DataFrame:
-        """One row per month recorded so far: month, the monthly outputs and the phase."""
+        """One row per month recorded so far: month, the monthly outputs and the phases."""
         upto = self.steps + 1
         frame = pd.DataFrame(self._values[:upto], columns=[o.name for o in MONTHLY_OUTPUTS])
         frame.insert(0, "month", np.arange(upto))
         frame["phase"] = [PHASE_LABELS[p] for p in self._phases[:upto]]
+        frame["programme_phase"] = [
+            PROGRAMME_LABELS[ProgrammePhase(p)] for p in self._programme[:upto]
+        ]
         return frame
+
+    def series(self, name: str) -> np.ndarray:
+        """The recorded values of one monthly output so far."""
+        column = [o.name for o in MONTHLY_OUTPUTS].index(name)
+        return self._values[: self.steps + 1, column]
 
     def summary(self) -> dict[str, Any]:
         """One record of the run so far (MODEL_SPEC §5)."""
-        upto = self.steps + 1
-        adoption_share = self._values[:upto, 0]
-        phases = self._phases[:upto]
-        cm_month = first_month(adoption_share >= self.config.critical_mass_share)
+        cfg = self.config
+        adoption_share = self.series("adoption_share")
+        phases = self._phases[: self.steps + 1]
+        cm_month = first_month(adoption_share >= cfg.critical_mass_share)
+        end = cfg.programme.start_month + cfg.programme.duration
+        self_carrying = None
+        if (
+            cfg.programme.enabled
+            and cfg.adoption.rule == "full"
+            and end + SELF_CARRYING_MONTHS <= self.steps
+        ):
+            self_carrying = bool(adoption_share[end + SELF_CARRYING_MONTHS] >= adoption_share[end])
+        tally = self.projects.tally()
         return {
             "seed": self.seed,
-            "config_hash": config_hash(self.config),
+            "config_hash": config_hash(cfg),
             "version": __version__,
             "months": self.steps,
             "critical_mass_reached": cm_month is not None,
@@ -189,5 +640,15 @@ class SectorModel(mesa.Model):
             "final_adoption": float(adoption_share[-1]),
             "peak_adoption": float(adoption_share.max()),
             "outcome": classify_outcome(phases, cm_month),
+            "self_carrying": self_carrying,
+            "peak_coalition_size": int(self.series("coalition_size").max()),
+            "final_coalition_size": int(self.state.coalition_member.sum()),
+            "projects_succeeded": tally["projects_succeeded"],
+            "projects_failed": tally["projects_failed"],
+            "projects_flagged": tally["projects_flagged"],
+            "knowledge_stock": self.knowledge_stock,
+            "large_firm_adoption_share": float(self.series("large_firm_adoption_share")[-1]),
+            "total_spend": self.team.budget.total_spent,
+            "euros_per_extra_adopter": None,
             **phase_starts(phases),
         }

@@ -37,6 +37,44 @@ MONTHLY_OUTPUTS: tuple[Output, ...] = (
     Output("stage_share_2", "Implementing", "Implementerend", "share of SMEs"),
     Output("stage_share_3", "Innovating", "Innoverend", "share of SMEs"),
     Output("koploper_count", "Koplopers", "Koplopers", "firms"),
+    Output("coalition_size", "Coalition members", "Coalitieleden", "SMEs"),
+    Output("cohesion", "Coalition cohesion", "Binding coalitie", "[0,1]"),
+    Output("projects_active", "Active projects", "Lopende projecten", "projects"),
+    Output(
+        "projects_succeeded", "Projects succeeded", "Geslaagde projecten", "projects (cumulative)"
+    ),
+    Output(
+        "projects_failed",
+        "Projects failed or halted",
+        "Mislukte projecten",
+        "projects (cumulative)",
+    ),
+    Output(
+        "projects_flagged",
+        "Projects flagged for cartel risk",
+        "Kartelvlaggen",
+        "projects (cumulative)",
+    ),
+    Output("knowledge_stock", "Action perspectives K", "Handelingsperspectieven K", "K"),
+    Output("budget_spent", "Budget spent", "Besteed budget", "EUR (cumulative)"),
+    Output(
+        "budget_spent_vouchers", "Spent on vouchers", "Besteed aan vouchers", "EUR (cumulative)"
+    ),
+    Output(
+        "budget_spent_projects",
+        "Spent on project grants",
+        "Besteed aan projecten",
+        "EUR (cumulative)",
+    ),
+    Output("budget_spent_team", "Spent on team capacity", "Besteed aan team", "EUR (cumulative)"),
+    Output(
+        "large_firm_adoption_share",
+        "Large firms adopted",
+        "Grote bedrijven geadopteerd",
+        "share of large firms",
+    ),
+    Output("mean_pressure", "Mean pressure on SMEs", "Gemiddelde druk", "[0,1]"),
+    Output("public_pressure", "Public pressure", "Publieke druk", "[0,1]"),
 )
 
 

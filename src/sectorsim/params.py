@@ -93,7 +93,7 @@ class SMEParams(Section):
         source="assumption after CBS size structure of Dutch industry",
     )
     resources_micro: float = param(
-        5_000.0,
+        8_000.0,
         ge=1.0,
         le=10_000_000.0,
         unit="EUR/year",
@@ -225,7 +225,7 @@ class AdoptionParams(Section):
         source=f"{SPEC} §2",
     )
     initial_adopters: int = param(
-        5,
+        8,
         ge=0,
         le=1_000_000,
         unit="firms",
@@ -245,7 +245,7 @@ class AdoptionParams(Section):
         source=f"{SPEC} §4 M1; seed 001: 9-month koploper programme",
     )
     b0: float = param(
-        -4.0,
+        -5.3,
         ge=-20.0,
         le=20.0,
         unit="logit",
@@ -265,7 +265,7 @@ class AdoptionParams(Section):
         source=CALIB,
     )
     b_social: float = param(
-        4.0,
+        6.5,
         ge=0.0,
         le=50.0,
         unit="logit",
@@ -315,7 +315,7 @@ class AdoptionParams(Section):
         source=CALIB,
     )
     cost_implementing: float = param(
-        15_000.0,
+        8_000.0,
         ge=0.0,
         le=10_000_000.0,
         unit="EUR",
@@ -476,7 +476,864 @@ class PhaseParams(Section):
     )
 
 
+class ProgrammeParams(Section):
+    enabled: bool = param(
+        True,
+        unit="on/off",
+        label="Sector programme",
+        label_nl="Sectorprogramma",
+        description="Whether a sector team runs a transition programme (false = no programme, the baseline).",
+        source="seed 000: IMVO programme 'Samen Veranderen'",
+    )
+    start_month: int = param(
+        0,
+        ge=0,
+        le=600,
+        unit="month",
+        label="Programme start",
+        label_nl="Start programma",
+        description="Month in which the sector team starts (phase I).",
+        source=f"{SPEC} §3",
+    )
+    preparation_months: int = param(
+        6,
+        ge=1,
+        le=60,
+        unit="months",
+        label="Phase I preparation",
+        label_nl="Fase I voorbereiding",
+        description="Length of phase I: sector analysis and recruiting koplopers.",
+        source="seed 000 (months 0-6)",
+    )
+    agenda_months: int = param(
+        6,
+        ge=1,
+        le=60,
+        unit="months",
+        label="Phase II agenda setting",
+        label_nl="Fase II agendavorming",
+        description="Length of phase II: coalition meetings build vision, ambition and agenda.",
+        source="seed 000 (months 6-12)",
+    )
+    duration: int = param(
+        48,
+        ge=2,
+        le=600,
+        unit="months",
+        label="Programme length",
+        label_nl="Looptijd programma",
+        description="Months from programme start until the sector team withdraws.",
+        source="seed 000: four-year programme",
+    )
+
+
+class TeamParams(Section):
+    capacity: int = param(
+        20,
+        ge=0,
+        le=1000,
+        unit="relationships",
+        label="Team capacity",
+        label_nl="Capaciteit sectorteam",
+        description="Coalition members the sector team's own staff can give attention to.",
+        source="seed 000: small sector team; assumption",
+    )
+    network_reach: float = param(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        unit="share of SMEs",
+        label="Team's network",
+        label_nl="Netwerk sectorteam",
+        description="Share of SMEs the sector team knows personally (recruitment pool, connector reach).",
+        source=f"{SPEC} §2; assumption",
+    )
+
+
+class CoalitionParams(Section):
+    initial_size: int = param(
+        12,
+        ge=0,
+        le=10_000,
+        unit="SMEs",
+        label="Koplopers at the start",
+        label_nl="Koplopers bij de start",
+        description="Koplopers the team recruits in phase I.",
+        source="seed 000: coalition of 10-15 koplopers",
+    )
+    target_size: int = param(
+        30,
+        ge=0,
+        le=100_000,
+        unit="SMEs",
+        label="Coalition target",
+        label_nl="Beoogde coalitiegrootte",
+        description="Size the coalition is broadened toward; growth slows past it.",
+        source="seed 000: coalition grows to about 30",
+    )
+    large_firms: int = param(
+        1,
+        ge=0,
+        le=1000,
+        unit="firms",
+        label="Large firms in the coalition",
+        label_nl="Grote bedrijven in coalitie",
+        description="Large firms (most motivated first) that join the coalition in phase I.",
+        source="seed 000: chain partners in the coalition",
+    )
+    ngos: int = param(
+        1,
+        ge=0,
+        le=1000,
+        unit="organisations",
+        label="NGOs in the coalition",
+        label_nl="ngo's in coalitie",
+        description="NGOs and knowledge bodies that join the coalition in phase I.",
+        source="seed 000/003: NGO partners",
+    )
+    member_cost: float = param(
+        3_000.0,
+        ge=0.0,
+        le=1_000_000.0,
+        unit="EUR/year",
+        label="Cost of membership",
+        label_nl="Kosten lidmaatschap",
+        description="Time and money membership asks of an SME; acceptance falls when it is large against resources.",
+        source="seed 000/001: limited time of SMEs; assumption",
+    )
+    acceptance: float = param(
+        0.0,
+        ge=-20.0,
+        le=20.0,
+        unit="logit",
+        label="Willingness to join",
+        label_nl="Bereidheid om mee te doen",
+        description="Intercept of the acceptance probability of an invitation.",
+        source=CALIB,
+    )
+    dropout_rate: float = param(
+        0.04,
+        ge=0.0,
+        le=1.0,
+        unit="1/month",
+        label="Dropout",
+        label_nl="Uitval",
+        description="Monthly probability that a member without any enthusiasm leaves (scaled by 1 - enthusiasm).",
+        source=f"{SPEC} §4 M3; assumption",
+    )
+    enthusiasm_success: float = param(
+        0.2,
+        ge=0.0,
+        le=1.0,
+        unit="enthusiasm",
+        label="Lift from success",
+        label_nl="Impuls door succes",
+        description="Rise of a member's enthusiasm when its project succeeds.",
+        source=f"{SPEC} §4 M3",
+    )
+    enthusiasm_setback: float = param(
+        0.15,
+        ge=0.0,
+        le=1.0,
+        unit="enthusiasm",
+        label="Hit from setbacks",
+        label_nl="Klap door tegenslag",
+        description="Fall of enthusiasm after a failed project or a cartel scare.",
+        source=f"{SPEC} §4 M3",
+    )
+    enthusiasm_decay: float = param(
+        0.03,
+        ge=0.0,
+        le=1.0,
+        unit="1/month",
+        label="Fading enthusiasm",
+        label_nl="Afnemend enthousiasme",
+        description="Monthly fall of enthusiasm without attention, and after 12 months without results.",
+        source=f"{SPEC} §4 M3",
+    )
+    self_organisation: float = param(
+        0.6,
+        ge=0.0,
+        le=1.0,
+        unit="share",
+        label="Self-organisation",
+        label_nl="Zelforganisatie",
+        description="After the team withdraws, members get attention cohesion x this from each other.",
+        source="seed 000: the team turns into a connector, then withdraws",
+    )
+
+
+class CohesionParams(Section):
+    meeting_rate: float = param(
+        0.15,
+        ge=0.0,
+        le=1.0,
+        unit="1/month",
+        label="Meetings",
+        label_nl="Bijeenkomsten",
+        description="Monthly closing of the gap to full cohesion in phase II.",
+        source="seed 000: agenda setting",
+    )
+    upkeep_rate: float = param(
+        0.03,
+        ge=0.0,
+        le=1.0,
+        unit="1/month",
+        label="Upkeep",
+        label_nl="Onderhoud",
+        description="Monthly closing of the gap to full cohesion while the team is active after phase II.",
+        source=CALIB,
+    )
+    newcomer_cohesion: float = param(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        unit="[0,1]",
+        label="Cohesion of newcomers",
+        label_nl="Binding nieuwkomers",
+        description="Cohesion a new member brings; broadening dilutes the coalition's cohesion.",
+        source="seed 000: broadening as a risk to the shared agenda",
+    )
+    decay: float = param(
+        0.03,
+        ge=0.0,
+        le=1.0,
+        unit="1/month",
+        label="Decay without team",
+        label_nl="Verval zonder team",
+        description="Monthly fall of cohesion after the team withdraws, scaled by the distance to critical mass.",
+        source=f"{SPEC} §3: movement persists only if self-carrying",
+    )
+    groupthink: float = param(
+        0.6,
+        ge=0.0,
+        le=1.0,
+        unit="share",
+        label="Groupthink",
+        label_nl="Groepsdenken",
+        description="Share of a project's learning lost when the coalition is cohesive but not diverse.",
+        source="seed 000: groupthink, narrow interpretation of IMVO",
+    )
+
+
+class ProjectParams(Section):
+    rate: float = param(
+        0.06,
+        ge=0.0,
+        le=1.0,
+        unit="1/month",
+        label="Project start rate",
+        label_nl="Startkans projecten",
+        description="Monthly chance that a free member starts a change project (x cohesion x sharing x funding).",
+        source=CALIB,
+    )
+    size: int = param(
+        4,
+        ge=1,
+        le=100,
+        unit="SMEs",
+        label="SMEs per project",
+        label_nl="Mkb per project",
+        description="SMEs taking part in one change project (the starter, members, then partners).",
+        source="seed 001: masterclasses of 5-10 firms, chain projects",
+    )
+    cost: float = param(
+        60_000.0,
+        ge=0.0,
+        le=100_000_000.0,
+        unit="EUR",
+        label="Project cost",
+        label_nl="Projectkosten",
+        description="Cost of one change project.",
+        source="seed 001: EUR 209,500 over two years; assumption",
+    )
+    self_funded: float = param(
+        0.1,
+        ge=0.0,
+        le=1.0,
+        unit="x rate",
+        label="Without a grant",
+        label_nl="Zonder subsidie",
+        description="Start rate of projects without a grant, relative to funded ones.",
+        source=CALIB,
+    )
+    radicalness_mean: float = param(
+        0.5,
+        ge=0.01,
+        le=0.99,
+        unit="[0,1]",
+        label="Radicalness",
+        label_nl="Radicaliteit",
+        description="Mean radicalness of projects (0 = optimising, 1 = system-breaking; Beta distributed).",
+        source="seed 000: system-breaking change projects",
+    )
+    min_months: int = param(
+        6,
+        ge=1,
+        le=120,
+        unit="months",
+        label="Shortest project",
+        label_nl="Kortste project",
+        description="Duration of the least radical project.",
+        source="seed 001: projects of 6-24 months",
+    )
+    max_months: int = param(
+        24,
+        ge=1,
+        le=120,
+        unit="months",
+        label="Longest project",
+        label_nl="Langste project",
+        description="Duration of the most radical project.",
+        source="seed 001: projects of 6-24 months",
+    )
+    success_base: float = param(
+        0.85,
+        ge=0.0,
+        le=1.0,
+        unit="probability",
+        label="Success of a safe project",
+        label_nl="Succes veilig project",
+        description="Success probability of a project with radicalness 0 and no support.",
+        source=CALIB,
+    )
+    radical_penalty: float = param(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="probability",
+        label="Risk of radical projects",
+        label_nl="Risico radicale projecten",
+        description="Fall in success probability from radicalness 0 to 1.",
+        source=f"{SPEC} §4 M5",
+    )
+    support_bonus: float = param(
+        0.15,
+        ge=0.0,
+        le=1.0,
+        unit="probability",
+        label="NGO support bonus",
+        label_nl="Bonus ngo-steun",
+        description="Rise in success probability with NGO knowledge support.",
+        source=f"{SPEC} §4 M5, M10",
+    )
+    knowledge_gain: float = param(
+        0.08,
+        ge=0.0,
+        le=10.0,
+        unit="K",
+        label="Learning per success",
+        label_nl="Leren per succes",
+        description="Action perspective a successful project adds to K, times (0.5 + radicalness).",
+        source="seed 000: action perspectives from change projects",
+    )
+    failure_learning: float = param(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        unit="share",
+        label="Learning from failure",
+        label_nl="Leren van mislukking",
+        description="Share of the learning a failed project still adds.",
+        source=f"{SPEC} §4 M5",
+    )
+    knowledge_decay: float = param(
+        0.01,
+        ge=0.0,
+        le=1.0,
+        unit="1/month",
+        label="Forgetting",
+        label_nl="Vergeten",
+        description="Monthly decay of the stock of action perspectives K.",
+        source=CALIB,
+    )
+
+
+class BroadeningParams(Section):
+    start_month: int = param(
+        24,
+        ge=0,
+        le=600,
+        unit="months after start",
+        label="Broadening from",
+        label_nl="Verbreding vanaf",
+        description="Month (after programme start) from which the coalition opens to the wider sector (phase IV).",
+        source="seed 000: phase IV broadening",
+    )
+    rate: float = param(
+        0.01,
+        ge=0.0,
+        le=1.0,
+        unit="1/month",
+        label="Broadening rate",
+        label_nl="Tempo verbreding",
+        description="Monthly chance that an SME tied to a member, or known to the team, is invited and may join.",
+        source=CALIB,
+    )
+    open: bool = param(
+        True,
+        unit="on/off",
+        label="Open coalition",
+        label_nl="Open coalitie",
+        description="false = closed coalition ('smal & diep'): no new members, action perspectives stay inside.",
+        source="seed 000: broad or narrow-and-deep coalitions",
+    )
+    closed_access: float = param(
+        0.2,
+        ge=0.0,
+        le=1.0,
+        unit="share of K",
+        label="Reach of a closed coalition",
+        label_nl="Bereik gesloten coalitie",
+        description="Share of the action perspectives that reaches non-members of a closed coalition.",
+        source=CALIB,
+    )
+    beyond_target: float = param(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        unit="x rate",
+        label="Growth past the target",
+        label_nl="Groei boven doel",
+        description="Joining rate once the coalition has reached its target size, relative to before.",
+        source=f"{SPEC} §3: grows toward the target and beyond",
+    )
+
+
+class CartelParams(Section):
+    safe_harbour_share: float = param(
+        0.20,
+        ge=0.0,
+        le=1.0,
+        unit="market share",
+        label="Safe harbour",
+        label_nl="Veilige haven",
+        description="Combined market share of cooperating competitors below which there is no cartel risk.",
+        source="EU 2023 horizontal guidelines (soft safe harbour for sustainability agreements)",
+    )
+    hazard: float = param(
+        0.04,
+        ge=0.0,
+        le=1.0,
+        unit="1/month",
+        label="Cartel hazard",
+        label_nl="Kartelrisico",
+        description="Monthly chance of a cartel flag for cooperation above the safe harbour.",
+        source="seed 000: cartel risk of cooperation; assumption",
+    )
+    green_deal: bool = param(
+        False,
+        unit="on/off",
+        label="Green Deal",
+        label_nl="Green Deal",
+        description="A Green Deal with the government makes joint initiatives possible and lowers the hazard.",
+        source="seed 000: Green Deals",
+    )
+    green_deal_factor: float = param(
+        0.2,
+        ge=0.0,
+        le=1.0,
+        unit="x hazard",
+        label="Hazard under a Green Deal",
+        label_nl="Risico met Green Deal",
+        description="Cartel hazard under a Green Deal, relative to without.",
+        source=CALIB,
+    )
+    precompetitive: bool = param(
+        False,
+        unit="on/off",
+        label="Pre-competitive sharing",
+        label_nl="Precompetitief delen",
+        description="Knowledge is shared pre-competitively: halves the hazard and removes the fear of large firms.",
+        source="seed 000: pre-competitive cooperation",
+    )
+    halt_share: float = param(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="share",
+        label="Flags that halt",
+        label_nl="Stopzettingen",
+        description="Share of flagged projects that halt; the rest must go through a tender.",
+        source=f"{SPEC} §4 M7",
+    )
+    tender_months: int = param(
+        6,
+        ge=0,
+        le=60,
+        unit="months",
+        label="Tender delay",
+        label_nl="Vertraging aanbesteding",
+        description="Delay of a flagged project that goes through a tender.",
+        source=f"{SPEC} §4 M7",
+    )
+    tender_cost: float = param(
+        20_000.0,
+        ge=0.0,
+        le=10_000_000.0,
+        unit="EUR",
+        label="Tender cost",
+        label_nl="Kosten aanbesteding",
+        description="Extra cost of a tender, paid from the project channel while it lasts.",
+        source=CALIB,
+    )
+    cohesion_hit: float = param(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        unit="share",
+        label="Cohesion lost to a flag",
+        label_nl="Bindingsverlies door vlag",
+        description="Share of the coalition's cohesion lost at a cartel flag.",
+        source=f"{SPEC} §4 M7",
+    )
+    chill: float = param(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="share",
+        label="Chill after a flag",
+        label_nl="Terughoudendheid na vlag",
+        description="Drop in willingness to share knowledge after a flag (recovers at 5% a month).",
+        source=f"{SPEC} §4 M7",
+    )
+    fear_large_firms: float = param(
+        0.4,
+        ge=0.0,
+        le=1.0,
+        unit="share",
+        label="Fear of large firms",
+        label_nl="Angst voor grote bedrijven",
+        description="Drop in knowledge sharing when large firms are in the coalition, unless sharing is pre-competitive.",
+        source="seed 000: SMEs fear large firms use their insights",
+    )
+
+
+class FundingParams(Section):
+    budget: float = param(
+        1_000_000.0,
+        ge=0.0,
+        le=1_000_000_000.0,
+        unit="EUR",
+        label="Programme budget",
+        label_nl="Programmabudget",
+        description="Total programme budget; spending stops when it is used up.",
+        source="seed 001: EUR 209,500 for a regional programme; assumption for a sector",
+    )
+    share_vouchers: float = param(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        unit="share",
+        label="Share for vouchers",
+        label_nl="Aandeel vouchers",
+        description="Share of the budget for vouchers that lower an SME's cost of implementing.",
+        source=f"{SPEC} §4 M8",
+    )
+    share_projects: float = param(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="share",
+        label="Share for project grants",
+        label_nl="Aandeel projectsubsidie",
+        description="Share of the budget for change-project grants.",
+        source=f"{SPEC} §4 M8",
+    )
+    share_team: float = param(
+        0.2,
+        ge=0.0,
+        le=1.0,
+        unit="share",
+        label="Share for team capacity",
+        label_nl="Aandeel teamcapaciteit",
+        description="Share of the budget for extra sector-team capacity.",
+        source=f"{SPEC} §4 M8",
+    )
+    voucher_value: float = param(
+        5_000.0,
+        ge=0.0,
+        le=1_000_000.0,
+        unit="EUR",
+        label="Voucher value",
+        label_nl="Waarde voucher",
+        description="Value of one voucher against the cost of moving to stage 2.",
+        source="assumption (MKB-vouchers)",
+    )
+    voucher_rate: float = param(
+        0.1,
+        ge=0.0,
+        le=1.0,
+        unit="1/month",
+        label="Voucher uptake",
+        label_nl="Gebruik vouchers",
+        description="Monthly share of orienting SMEs reached by the team that take up a voucher.",
+        source=CALIB,
+    )
+    cofunding_share: float = param(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="share",
+        label="Co-funding",
+        label_nl="Cofinanciering",
+        description="Share of a project's cost its members pay themselves; a grant pays the rest.",
+        source="seed 001/003: co-funding of projects",
+    )
+    cost_per_relationship: float = param(
+        800.0,
+        ge=1.0,
+        le=1_000_000.0,
+        unit="EUR/month",
+        label="Cost of team attention",
+        label_nl="Kosten teamaandacht",
+        description="Staff cost of maintaining one extra coalition relationship for a month.",
+        source=CALIB,
+    )
+
+
+class LargeFirmParams(Section):
+    count: int = param(
+        10,
+        ge=0,
+        le=1000,
+        unit="firms",
+        label="Large firms",
+        label_nl="Grote bedrijven",
+        description="Large firms (buyers, brands, retailers) in the sector.",
+        source=f"{SPEC} §2",
+    )
+    market_share: float = param(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="share",
+        label="Market share of large firms",
+        label_nl="Marktaandeel grote bedrijven",
+        description="Share of each segment's market held by its large firms; SMEs share the rest by size.",
+        source="assumption; sector differences in seed 000",
+    )
+    supplier_share: float = param(
+        0.6,
+        ge=0.0,
+        le=1.0,
+        unit="share of SMEs",
+        label="SMEs supplying large firms",
+        label_nl="Toeleveranciers",
+        description="Share of SMEs that supply a large firm (chain ties).",
+        source=f"{SPEC} §2",
+    )
+    motivation_mean: float = param(
+        0.4,
+        ge=0.01,
+        le=0.99,
+        unit="[0,1]",
+        label="Strategic motivation",
+        label_nl="Strategische motivatie",
+        description="Mean strategic motivation of large firms for IMVO (Beta distributed).",
+        source=CALIB,
+    )
+    adoption_rate: float = param(
+        0.005,
+        ge=0.0,
+        le=1.0,
+        unit="1/month",
+        label="Large-firm adoption",
+        label_nl="Adoptie grote bedrijven",
+        description="Monthly chance that a fully motivated large firm adopts IMVO policy (x drivers).",
+        source=CALIB,
+    )
+
+
+class ChainParams(Section):
+    pressure: float = param(
+        0.4,
+        ge=0.0,
+        le=1.0,
+        unit="[0,1]",
+        label="Chain pressure",
+        label_nl="Ketendruk",
+        description="Pressure on an SME whose large buyer requires responsible conduct from its suppliers.",
+        source="seed 000/002: chain responsibility",
+    )
+    requirement_rate: float = param(
+        0.05,
+        ge=0.0,
+        le=1.0,
+        unit="1/month",
+        label="Supplier requirements",
+        label_nl="Eisen aan leveranciers",
+        description="Monthly chance that an adopted large firm starts requiring it of its suppliers.",
+        source=CALIB,
+    )
+
+
+class RegulationParams(Section):
+    due_diligence_month: int = param(
+        -1,
+        ge=-1,
+        le=1200,
+        unit="month",
+        label="Due diligence from",
+        label_nl="Gepaste zorgvuldigheid vanaf",
+        description="Month a due-diligence obligation takes effect (-1 = never).",
+        source="seed 002: due-diligence obligation as trigger",
+    )
+    pressure: float = param(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        unit="[0,1]",
+        label="Pressure of the obligation",
+        label_nl="Druk van de verplichting",
+        description="Pressure of the obligation on a medium firm (small 0.75x, micro 0.5x).",
+        source=CALIB,
+    )
+
+
+class NGOParams(Section):
+    count: int = param(
+        5,
+        ge=0,
+        le=1000,
+        unit="organisations",
+        label="NGOs",
+        label_nl="ngo's",
+        description="NGOs and knowledge bodies (such as RVO) active in the sector.",
+        source=f"{SPEC} §2",
+    )
+    capacity: int = param(
+        3,
+        ge=0,
+        le=1000,
+        unit="projects",
+        label="NGO capacity",
+        label_nl="Capaciteit ngo",
+        description="Projects one NGO can support with knowledge at a time (coalition NGOs first).",
+        source=f"{SPEC} §4 M10",
+    )
+    campaign_rate: float = param(
+        0.01,
+        ge=0.0,
+        le=1.0,
+        unit="1/month",
+        label="Campaigns",
+        label_nl="Campagnes",
+        description="Monthly chance that an NGO runs a public campaign.",
+        source="seed 003: external pressure",
+    )
+    campaign_pressure: float = param(
+        0.05,
+        ge=0.0,
+        le=1.0,
+        unit="[0,1]",
+        label="Campaign pressure",
+        label_nl="Campagnedruk",
+        description="Sector-wide pressure a campaign adds (decays with shock.half_life).",
+        source=CALIB,
+    )
+
+
+class ShockParams(Section):
+    month: int = param(
+        60,
+        ge=0,
+        le=1200,
+        unit="month",
+        label="Scandal month",
+        label_nl="Maand schandaal",
+        description="Month of a scandal shock such as the Rana Plaza disaster.",
+        source="seed 003: Rana Plaza",
+    )
+    size: float = param(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        unit="[0,1]",
+        label="Scandal size",
+        label_nl="Omvang schandaal",
+        description="Sector-wide pressure the scandal adds (0 = no scandal).",
+        source="seed 003: Rana Plaza",
+    )
+    half_life: float = param(
+        12.0,
+        ge=0.1,
+        le=600.0,
+        unit="months",
+        label="Half-life of public pressure",
+        label_nl="Halfwaardetijd publieke druk",
+        description="Half-life of the pressure from scandals and campaigns.",
+        source=CALIB,
+    )
+
+
 class MechanismSwitches(Section):
+    """Each mechanism can be switched off to isolate its effect (MODEL_SPEC §4)."""
+
+    coalition: bool = param(
+        True,
+        unit="on/off",
+        label="Coalition",
+        label_nl="Coalitie",
+        description="M3: recruitment, invitations, enthusiasm and dropout.",
+        source=f"{SPEC} §4 M3",
+    )
+    cohesion: bool = param(
+        True,
+        unit="on/off",
+        label="Cohesion",
+        label_nl="Binding",
+        description="M4: agenda, cohesion and groupthink (off: cohesion 1, no groupthink).",
+        source=f"{SPEC} §4 M4",
+    )
+    projects: bool = param(
+        True,
+        unit="on/off",
+        label="Change projects",
+        label_nl="Veranderprojecten",
+        description="M5: change projects, learning and visibility.",
+        source=f"{SPEC} §4 M5",
+    )
+    broadening: bool = param(
+        True,
+        unit="on/off",
+        label="Broadening",
+        label_nl="Verbreding",
+        description="M6: opening the coalition and spreading action perspectives.",
+        source=f"{SPEC} §4 M6",
+    )
+    cartel: bool = param(
+        True,
+        unit="on/off",
+        label="Cartel risk",
+        label_nl="Kartelrisico",
+        description="M7: cartel flags and the fear of sharing with large firms.",
+        source=f"{SPEC} §4 M7",
+    )
+    funding: bool = param(
+        True,
+        unit="on/off",
+        label="Funding",
+        label_nl="Financiering",
+        description="M8: vouchers, project grants and team capacity (off: no money flows).",
+        source=f"{SPEC} §4 M8",
+    )
+    chain: bool = param(
+        True,
+        unit="on/off",
+        label="Chain pressure",
+        label_nl="Ketendruk",
+        description="M9: large buyers' requirements and the due-diligence obligation.",
+        source=f"{SPEC} §4 M9",
+    )
+    ngo: bool = param(
+        True,
+        unit="on/off",
+        label="NGOs",
+        label_nl="ngo's",
+        description="M10: knowledge support, campaigns and scandal shocks.",
+        source=f"{SPEC} §4 M10",
+    )
     imitation: bool = param(
         True,
         unit="on/off",
@@ -523,6 +1380,19 @@ class Config(Section):
     adoption: AdoptionParams = AdoptionParams()
     imitation: ImitationParams = ImitationParams()
     podium: PodiumParams = PodiumParams()
+    programme: ProgrammeParams = ProgrammeParams()
+    team: TeamParams = TeamParams()
+    coalition: CoalitionParams = CoalitionParams()
+    cohesion: CohesionParams = CohesionParams()
+    projects: ProjectParams = ProjectParams()
+    broadening: BroadeningParams = BroadeningParams()
+    cartel: CartelParams = CartelParams()
+    funding: FundingParams = FundingParams()
+    large_firms: LargeFirmParams = LargeFirmParams()
+    chain: ChainParams = ChainParams()
+    regulation: RegulationParams = RegulationParams()
+    ngo: NGOParams = NGOParams()
+    shock: ShockParams = ShockParams()
     relapse: RelapseParams = RelapseParams()
     phases: PhaseParams = PhaseParams()
     mechanisms: MechanismSwitches = MechanismSwitches()

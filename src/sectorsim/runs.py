@@ -20,10 +20,31 @@ from sectorsim.params import Config
 from sectorsim.randomness import derive_seed
 
 
-def run_model(config: Config, seed: int) -> tuple[dict[str, Any], pd.DataFrame]:
-    """Run one model to its horizon; return its summary and its monthly timeseries."""
+def without_programme(config: Config) -> Config:
+    """The same sector with no programme: the counterfactual for cost effectiveness."""
+    programme = config.programme.model_copy(update={"enabled": False})
+    return config.model_copy(update={"programme": programme})
+
+
+def run_model(
+    config: Config, seed: int, compare_baseline: bool = False
+) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Run one model to its horizon; return its summary and its monthly timeseries.
+
+    With ``compare_baseline`` the same seed also runs without the programme (common random
+    numbers: same sector, network and draws of every mechanism), and the summary gains
+    ``baseline_final_adoption``, ``extra_adopters`` and ``euros_per_extra_adopter`` (None when
+    the programme added no adopters).
+    """
     model = SectorModel(config, seed=seed).run()
-    return model.summary(), model.timeseries()
+    summary = model.summary()
+    if compare_baseline:
+        base = SectorModel(without_programme(config), seed=seed).run().summary()
+        extra = (summary["final_adoption"] - base["final_adoption"]) * config.sme.count
+        summary["baseline_final_adoption"] = base["final_adoption"]
+        summary["extra_adopters"] = extra
+        summary["euros_per_extra_adopter"] = summary["total_spend"] / extra if extra > 0 else None
+    return summary, model.timeseries()
 
 
 def replicate_seeds(seed: int, replications: int) -> list[int]:
@@ -31,12 +52,12 @@ def replicate_seeds(seed: int, replications: int) -> list[int]:
 
 
 def run_replicates(
-    config: Config, seed: int, replications: int
+    config: Config, seed: int, replications: int, compare_baseline: bool = False
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run ``replications`` replicates; return (runs, timeseries), each with a ``replicate`` column."""
     rows, series = [], []
     for r, run_seed in enumerate(replicate_seeds(seed, replications)):
-        summary, ts = run_model(config, run_seed)
+        summary, ts = run_model(config, run_seed, compare_baseline)
         rows.append({"replicate": r, **summary})
         ts.insert(0, "replicate", r)
         series.append(ts)
@@ -60,6 +81,7 @@ def aggregate(runs: pd.DataFrame) -> dict[str, Any]:
     n = len(runs)
     hits = int(runs["critical_mass_reached"].sum())
     months = runs["critical_mass_month"].dropna()
+    per_adopter = runs["euros_per_extra_adopter"].dropna()
     return {
         "replications": n,
         "p_critical_mass": hits / n if n else float("nan"),
@@ -71,4 +93,9 @@ def aggregate(runs: pd.DataFrame) -> dict[str, Any]:
             float(runs["final_adoption"].max()),
         ),
         "outcomes": {o: int((runs["outcome"] == o).sum()) for o in OUTCOMES},
+        "mean_peak_coalition_size": float(runs["peak_coalition_size"].mean()),
+        "mean_total_spend": float(runs["total_spend"].mean()),
+        "median_euros_per_extra_adopter": (
+            float(per_adopter.median()) if len(per_adopter) else None
+        ),
     }

@@ -47,6 +47,9 @@ class SMEState:
     in_project: np.ndarray  # bool, takes part in a change project
     subsidy: np.ndarray  # EUR that lowers the cost of the next stage
     pressure: np.ndarray  # [0, 1], chain, regulatory and campaign pressure
+    buyer: np.ndarray  # int32, the large firm it supplies (-1: none)
+    project_of: np.ndarray  # int32, the change project it takes part in (-1: none)
+    last_result: np.ndarray  # int32, month of joining or of its last project result
 
     @property
     def n(self) -> int:
@@ -71,8 +74,17 @@ def draw_thresholds(mean: float, sd: float, n: int, rng: np.random.Generator) ->
     return dist.rvs(size=n, random_state=rng)
 
 
+def large_firm_segments(config: Config) -> np.ndarray:
+    """Chain segment of each large firm: spread evenly over the segments."""
+    return np.arange(config.large_firms.count) % config.sme.segments
+
+
 def initial_state(config: Config, rng: np.random.Generator) -> SMEState:
-    """Draw the SMEs' traits, sizes, segments and thresholds; everyone starts at stage 0."""
+    """Draw the SMEs' traits, sizes, segments, buyers and thresholds; everyone starts at stage 0.
+
+    Market shares: the large firms of a segment hold ``large_firms.market_share`` of it; its SMEs
+    share the rest in proportion to their resources (a size proxy).
+    """
     sme = config.sme
     n = sme.count
     size_class = rng.choice(
@@ -82,6 +94,18 @@ def initial_state(config: Config, rng: np.random.Generator) -> SMEState:
     resources = median * np.exp(sme.resources_sigma * rng.standard_normal(n))
     segment = rng.integers(sme.segments, size=n).astype(np.int32)
     segment_total = np.bincount(segment, weights=resources, minlength=sme.segments)
+    lf_segment = large_firm_segments(config)
+    has_large = np.bincount(lf_segment, minlength=sme.segments)[: sme.segments] > 0
+    sme_part = np.where(has_large, 1.0 - config.large_firms.market_share, 1.0)
+    buyer = np.full(n, -1, dtype=np.int32)
+    supplies = rng.random(n) < config.large_firms.supplier_share
+    if lf_segment.size:
+        # a supplier sells to a large firm of its own segment if there is one, else to any
+        choice = rng.random(n)
+        for g in range(sme.segments):
+            pool = np.flatnonzero(lf_segment == g) if has_large[g] else np.arange(lf_segment.size)
+            mine = supplies & (segment == g)
+            buyer[mine] = pool[(choice[mine] * pool.size).astype(int)]
     kappa = sme.trait_concentration
     return SMEState(
         stage=np.zeros(n, dtype=np.int8),
@@ -91,7 +115,7 @@ def initial_state(config: Config, rng: np.random.Generator) -> SMEState:
         resources=resources,
         size_class=size_class,
         segment=segment,
-        market_share=resources / segment_total[segment],
+        market_share=sme_part[segment] * resources / segment_total[segment],
         threshold=draw_thresholds(config.adoption.threshold, config.adoption.threshold_sd, n, rng),
         koploper=np.zeros(n, dtype=bool),
         coalition_member=np.zeros(n, dtype=bool),
@@ -99,4 +123,7 @@ def initial_state(config: Config, rng: np.random.Generator) -> SMEState:
         in_project=np.zeros(n, dtype=bool),
         subsidy=np.zeros(n),
         pressure=np.zeros(n),
+        buyer=buyer,
+        project_of=np.full(n, -1, dtype=np.int32),
+        last_result=np.zeros(n, dtype=np.int32),
     )

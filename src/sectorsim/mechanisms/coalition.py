@@ -1,0 +1,46 @@
+"""M3 Coalition formation and maintenance (essay 000, phase I and IV; MODEL_SPEC §4 M3).
+
+Recruitment: the sector team invites koplopers from its personal network, best koploper score
+first; an invited SME accepts with probability
+``sigmoid(acceptance + 4 (motivation - 0.5) + log(resources / member_cost))`` — motivated firms
+say yes, firms for which membership is a large share of their means say no (000: limited time
+and money). Maintenance: each member needs attention; with more members than the team can keep
+relationships with, attention per member is ``capacity / size`` and enthusiasm fades; members
+leave with monthly probability ``dropout_rate * (1 - enthusiasm)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import expit
+
+IDLE_MONTHS = 12  # months without a result after which enthusiasm fades ("time without results")
+
+
+def acceptance_probability(
+    motivation: np.ndarray, resources: np.ndarray, member_cost: float, acceptance: float
+) -> np.ndarray:
+    ratio = resources / max(member_cost, 1.0)
+    return expit(acceptance + 4.0 * (motivation - 0.5) + np.log(ratio))
+
+
+def recruitment_order(candidates: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """Candidate indices, best koploper score first."""
+    return candidates[np.argsort(-score[candidates], kind="stable")]
+
+
+def attention(size: int, capacity: float) -> float:
+    """Share of the attention each member needs that it gets."""
+    return 1.0 if size <= capacity else capacity / size
+
+
+def fade_enthusiasm(
+    enthusiasm: np.ndarray, attention_share: float, idle: np.ndarray, decay: float
+) -> np.ndarray:
+    """Monthly fading: from lack of attention and from time without results."""
+    loss = decay * (1.0 - attention_share) + decay * idle
+    return np.clip(enthusiasm - loss, 0.0, 1.0)
+
+
+def dropout_probability(enthusiasm: np.ndarray, rate: float) -> np.ndarray:
+    return rate * (1.0 - enthusiasm)

@@ -1,0 +1,108 @@
+"""M5 Change projects (veranderprojecten; essay 000 phase III, seed 001 step 3).
+
+Free coalition members start projects at a monthly rate ``rate * cohesion * sharing`` (times
+``self_funded`` without a grant). A project has radicalness r ~ Beta(mean, 4) and lasts
+``min_months + r (max_months - min_months)`` months (system-breaking projects take longer; 001:
+6-24 months). Its success probability ``success_base - radical_penalty r + support_bonus
+[NGO support]`` is fixed at the start. At the end it adds ``knowledge_gain (0.5 + r)`` to the
+stock of action perspectives K on success and a share ``failure_learning`` of it on failure
+(000: room to fail, lessons make the next projects faster), times (1 - groupthink loss) and times
+the willingness to share. Participants are at stage 3 while in a project and stay there after a
+success (which also makes them visible koplopers); after a failure or a halt they return to 2.
+
+Projects live in a :class:`ProjectBook` of preallocated columns, one row per project.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+ACTIVE, SUCCEEDED, FAILED, HALTED = 0, 1, 2, 3
+
+
+def duration(radicalness: np.ndarray, min_months: int, max_months: int) -> np.ndarray:
+    return np.rint(min_months + radicalness * (max_months - min_months)).astype(np.int32)
+
+
+def success_probability(
+    radicalness: np.ndarray, supported: np.ndarray, base: float, penalty: float, bonus: float
+) -> np.ndarray:
+    return np.clip(base - penalty * radicalness + bonus * supported, 0.02, 0.98)
+
+
+def learning(
+    radicalness: np.ndarray,
+    succeeded: np.ndarray,
+    gain: float,
+    failure_share: float,
+    retained: float,
+) -> float:
+    """Action perspective the finished projects add to K."""
+    per_project = gain * (0.5 + radicalness) * np.where(succeeded, 1.0, failure_share)
+    return float(per_project.sum() * retained)
+
+
+def start_probability(
+    rate: float, cohesion: float, sharing: float, funded: bool, self_funded: float
+) -> float:
+    return rate * cohesion * sharing * (1.0 if funded else self_funded)
+
+
+@dataclass
+class ProjectBook:
+    """All change projects of a run as columns (grown by doubling)."""
+
+    capacity: int = 64
+    count: int = 0
+    columns: dict[str, np.ndarray] = field(default_factory=dict)
+
+    SCHEMA = {
+        "start": np.int32,
+        "end": np.int32,
+        "radicalness": np.float64,
+        "success_probability": np.float64,
+        "status": np.int8,
+        "flagged": np.bool_,
+        "supported": np.bool_,
+        "grant": np.float64,
+        "large_firm": np.int32,  # index of a large-firm partner, -1 if none
+        "segment": np.int32,  # the starter's chain segment
+    }
+
+    def __post_init__(self) -> None:
+        self.columns = {name: np.zeros(self.capacity, dtype=t) for name, t in self.SCHEMA.items()}
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        columns = self.__dict__.get("columns", {})
+        if name in columns:
+            return columns[name][: self.count]
+        raise AttributeError(name)
+
+    def add(self, **values: np.ndarray) -> np.ndarray:
+        """Append projects (one row per element); return their ids."""
+        k = len(values["start"])
+        while self.count + k > self.capacity:
+            self.capacity *= 2
+            for name, col in self.columns.items():
+                grown = np.zeros(self.capacity, dtype=col.dtype)
+                grown[: self.count] = col[: self.count]
+                self.columns[name] = grown
+        ids = np.arange(self.count, self.count + k)
+        for name, col in self.columns.items():
+            col[ids] = values.get(name, 0)
+        self.count += k
+        return ids
+
+    def active(self) -> np.ndarray:
+        return np.flatnonzero(self.status == ACTIVE)
+
+    def tally(self) -> dict[str, int]:
+        status = self.status
+        return {
+            "projects_active": int((status == ACTIVE).sum()),
+            "projects_succeeded": int((status == SUCCEEDED).sum()),
+            "projects_failed": int((status == FAILED).sum()) + int((status == HALTED).sum()),
+            "projects_flagged": int(self.flagged.sum()),
+        }

@@ -1,0 +1,184 @@
+"""Pattern measures (P1-P6 of MODEL_SPEC §1) and the figures of docs/validation.md.
+
+Each ``measure_*`` function runs fixed-seed replicates and returns plain numbers; the pattern
+tests assert bands on them and :func:`main` draws them. Regenerate every figure with
+
+    python -m sectorsim.validation docs/figures            (or: make figures)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from sectorsim.config import load_scenario
+from sectorsim.model import SectorModel
+from sectorsim.runs import proportion_interval, replicate_seeds
+
+IMVO = "imvo_samen_veranderen"
+VALIDATION_SEED = 1
+COALITION_SIZES = (5, 12, 25, 40)
+BUDGETS = (0.0, 500_000.0, 1_000_000.0, 2_000_000.0)
+
+
+def replicates(
+    scenario: str, overrides: dict | None = None, reps: int = 24, seed: int = VALIDATION_SEED
+):
+    config = load_scenario(scenario, overrides or {})
+    return [SectorModel(config, seed=s).run() for s in replicate_seeds(seed, reps)]
+
+
+def mean_series(models, name: str) -> np.ndarray:
+    return np.mean([m.series(name) for m in models], axis=0)
+
+
+def p_critical_mass(models) -> float:
+    return float(np.mean([m.summary()["critical_mass_reached"] for m in models]))
+
+
+def outcomes(models) -> list[str]:
+    return [m.summary()["outcome"] for m in models]
+
+
+def measure_participants(reps: int = 12, seed: int = 2) -> dict[str, float]:
+    """P4: stages of members and non-members when the default programme ends (month 48)."""
+    adopted, others, engaged = [], [], []
+    config = load_scenario(IMVO)
+    for s in replicate_seeds(seed, reps):
+        model = SectorModel(config, seed=s)
+        for _ in range(config.programme.duration):
+            model.step()
+        member, stage = model.state.coalition_member, model.state.stage
+        adopted.append(np.mean(stage[member] >= 2))
+        others.append(np.mean(stage[~member] >= 2))
+        engaged.append(np.mean(stage[member] >= 1))
+    return {
+        "members_adopted": float(np.mean(adopted)),
+        "others_adopted": float(np.mean(others)),
+        "members_engaged": float(np.mean(engaged)),
+    }
+
+
+def measure_lever(key: str, values, fixed: dict, reps: int = 24) -> dict[float, float]:
+    """P6: probability of critical mass for each value of one lever of the default programme."""
+    return {v: p_critical_mass(replicates(IMVO, {**fixed, key: v}, reps)) for v in values}
+
+
+# ---- figures ---------------------------------------------------------------------------------
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def figure_baseline_and_coalition(out: Path, reps: int) -> None:
+    """P3 and P5: baseline uptake, and coalition size under the default programme."""
+    plt = _plt()
+    base, imvo = replicates("baseline", reps=reps), replicates(IMVO, reps=reps)
+    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 4), constrained_layout=True)
+    for m in base:
+        a.plot(m.series("adoption_share"), color="#9ecae1", lw=0.7)
+    a.plot(mean_series(base, "adoption_share"), color="#08306b", lw=2, label="mean")
+    a.axhline(0.016, color="#cb181d", ls="--", label="1.6% (seed 002, 2020)")
+    a.axvline(84, color="grey", ls=":", lw=1)
+    a.set(
+        title="P3 baseline: no programme",
+        xlabel="month (0 = 2013)",
+        ylabel="adoption share",
+        ylim=(0, 0.1),
+    )
+    a.legend()
+    for m in imvo:
+        b.plot(m.series("coalition_size"), color="#a1d99b", lw=0.7)
+    b.plot(mean_series(imvo, "coalition_size"), color="#00441b", lw=2, label="mean")
+    b.axhspan(10, 15, color="#fdd0a2", alpha=0.5, label="10-15 koplopers (seed 000)")
+    b.axhline(30, color="#cb181d", ls="--", label="about 30 (seed 000)")
+    b.axvline(48, color="grey", ls=":", lw=1)
+    b.set(title="P5 coalition under 'Samen Veranderen'", xlabel="month", ylabel="members")
+    b.legend()
+    fig.savefig(out / "p3_p5_baseline_coalition.png", dpi=110)
+    plt.close(fig)
+
+
+def figure_s_curves(out: Path, reps: int) -> None:
+    """P1 and P2: adoption curves of a strong, the default and a weak programme."""
+    plt = _plt()
+    cases = [
+        ("ecosystem", {}, "ecosystem (strong)", "#006d2c"),
+        (IMVO, {}, "Samen Veranderen", "#08519c"),
+        (
+            IMVO,
+            {"coalition.initial_size": 5, "funding.budget": 0.0},
+            "5 koplopers, no budget",
+            "#a50f15",
+        ),
+    ]
+    fig, ax = plt.subplots(figsize=(9, 4.5), constrained_layout=True)
+    for scenario, overrides, label, colour in cases:
+        models = replicates(scenario, overrides, reps)
+        for m in models:
+            ax.plot(m.series("adoption_share"), color=colour, alpha=0.15, lw=0.7)
+        ax.plot(
+            mean_series(models, "adoption_share"), color=colour, lw=2.2, label=f"{label} (mean)"
+        )
+    ax.axhline(0.25, color="black", ls="--", lw=1, label="critical mass 25%")
+    ax.axhline(0.05, color="grey", ls=":", lw=1, label="take-off 5%")
+    ax.set(
+        title="P1/P2 take-off, lock-in and no take-off",
+        xlabel="month",
+        ylabel="adoption share",
+        ylim=(0, 1),
+    )
+    ax.legend(fontsize=8)
+    fig.savefig(out / "p1_p2_adoption_curves.png", dpi=110)
+    plt.close(fig)
+
+
+def figure_thresholds(out: Path, reps: int) -> None:
+    """P6: probability of critical mass against coalition size and budget."""
+    plt = _plt()
+    sizes = measure_lever(
+        "coalition.initial_size", COALITION_SIZES, {"funding.budget": 2_000_000.0}, reps
+    )
+    budgets = measure_lever("funding.budget", BUDGETS, {"coalition.initial_size": 25}, reps)
+    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 4), constrained_layout=True)
+    for ax, data, xlabel, scale in (
+        (a, sizes, "koplopers at the start (budget EUR 2M)", 1),
+        (b, budgets, "budget, EUR million (25 koplopers)", 1e6),
+    ):
+        x = np.array(list(data)) / scale
+        p = np.array(list(data.values()))
+        ci = np.array([proportion_interval(round(v * reps), reps) for v in p])
+        ax.errorbar(x, p, yerr=[p - ci[:, 0], ci[:, 1] - p], marker="o", capsize=3)
+        ax.set(xlabel=xlabel, ylabel="P(critical mass by month 180)", ylim=(-0.02, 1))
+    a.set_title("P6 coalition size")
+    b.set_title("P6 funding")
+    fig.savefig(out / "p6_thresholds.png", dpi=110)
+    plt.close(fig)
+
+
+FIGURES = (figure_baseline_and_coalition, figure_s_curves, figure_thresholds)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sectorsim.validation", description=__doc__)
+    parser.add_argument("out", type=Path, help="folder for the PNG files")
+    parser.add_argument(
+        "--reps", type=int, default=24, help="replicates per curve or point (default 24)"
+    )
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for figure in FIGURES:
+        figure(args.out, args.reps)
+        print(f"{figure.__name__}: done")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
