@@ -133,9 +133,28 @@ def test_a_failed_run_leaves_earlier_results_untouched(tmp_path):
     assert (out / "runs.csv").read_bytes() == before
 
 
+def test_out_never_replaces_a_folder_of_the_users(tmp_path, capsys):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    assert main(["run", "baseline", "--set", "months=12", "--out", str(mine)]) == 2
+    assert "holds other files" in capsys.readouterr().err
+    assert (mine / "notes.txt").read_text() == "keep me"
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    assert main(["run", "baseline", "--set", "months=12", "--out", str(afile)]) == 2
+    assert afile.read_text() == "x"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "mine"]
+
+
+def test_negative_seed_is_refused(tmp_path, capsys):
+    assert main(["run", "baseline", "--seed", "-1", "--out", str(tmp_path / "o")]) == 2
+    assert "--seed" in capsys.readouterr().err
+
+
 def test_atomic_directory_leaves_nothing_on_error(tmp_path):
     target = tmp_path / "t"
-    with pytest.raises(RuntimeError), atomic_directory(target) as tmp:
+    with pytest.raises(RuntimeError), atomic_directory(target, marker="summary.json") as tmp:
         (tmp / "half.csv").write_text("a,b\n")
         raise RuntimeError("crash while writing")
     assert list(tmp_path.iterdir()) == []

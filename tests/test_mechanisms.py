@@ -100,11 +100,16 @@ def test_subsidy_beyond_the_cost_adds_nothing():
     assert utility(subsidy=np.array([cost])) == utility(subsidy=np.array([cost * 3]))
 
 
-def test_step_up_is_capped_by_dwell_and_stage_three_needs_a_project():
-    stage = np.array([0, 1, 2, 2, 3], dtype=np.int8)
-    in_project = np.array([False, False, False, True, True])
-    prob = adoption.step_up_probability(np.full(5, 50.0), stage, in_project, dwell=4.0)
-    np.testing.assert_allclose(prob, [0.25, 0.25, 0.0, 0.25, 0.0])
+def test_step_up_is_capped_by_dwell_and_stage_three_is_left_to_projects():
+    stage = np.array([0, 1, 2, 3], dtype=np.int8)
+    prob = adoption.step_up_probability(np.full(4, 50.0), stage, dwell=4.0)
+    np.testing.assert_allclose(prob, [0.25, 0.25, 0.0, 0.0])
+
+
+def test_a_voucher_lowers_only_the_cost_of_implementing():
+    with_voucher = utility(stage=np.array([0]), subsidy=np.array([5_000.0]))
+    assert with_voucher == utility(stage=np.array([0]))
+    assert utility(subsidy=np.array([5_000.0])) > utility()
 
 
 def test_bass_probability_is_zero_for_adopters_and_rises_with_share():

@@ -185,3 +185,43 @@ def test_bad_new_parameters_get_clear_errors():
         load_scenario(IMVO, {"broadening.start_mnth": 10})
     with pytest.raises(ConfigError, match="cartel.safe_harbour_share"):
         load_scenario(IMVO, {"cartel.safe_harbour_share": 1.5})
+
+
+def test_a_failed_project_returns_participants_to_their_earlier_stage():
+    model = SectorModel(
+        load_scenario(IMVO, {"projects.success_base": 0.0, "projects.support_bonus": 0.0}), seed=2
+    )
+    before = {}
+    for _ in range(120):
+        inside = np.flatnonzero(model.state.project_of >= 0)
+        before.update({int(i): int(model.state.stage_before_project[i]) for i in inside})
+        model.step()
+        for i in list(before):
+            if model.state.project_of[i] < 0:
+                assert model.state.stage[i] <= max(
+                    before.pop(i), 2
+                )  # back, then at most M1's stage 2
+    assert model.summary()["projects_failed"] > 0 and model.summary()["projects_succeeded"] == 0
+
+
+def test_participants_can_pay_their_share_of_the_project():
+    config = load_scenario(IMVO)
+    model = SectorModel(config, seed=3)
+    share = config.funding.cofunding_share * config.projects.cost / config.projects.size
+    for _ in range(60):
+        model.step()
+        inside = model.state.project_of >= 0
+        assert (model.state.resources[inside] >= share - 1e-9).all()
+
+
+def test_action_perspectives_fade_without_new_projects():
+    model = SectorModel(load_scenario(IMVO, {"projects.knowledge_decay": 0.05}), seed=1)
+    model.knowledge_stock = 1.0
+    model.step()
+    assert model.knowledge_stock <= 0.95 + 1e-12
+
+
+def test_a_run_past_its_horizon_is_refused():
+    model = run({"months": 12})
+    with pytest.raises(RuntimeError, match="horizon"):
+        model.step()

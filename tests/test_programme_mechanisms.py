@@ -131,11 +131,13 @@ def test_a_closed_coalition_keeps_its_knowledge_inside():
     np.testing.assert_allclose(opened, [1.0, 0.2, 1.0])
 
 
-def test_competitor_share_is_the_largest_segment_sum_per_group():
+def test_competitor_share_counts_segments_where_at_least_two_compete():
     share = cartel.competitor_share(
         np.array([0, 0, 0, 1]), np.array([0, 0, 1, 1]), np.array([0.1, 0.15, 0.3, 0.05]), 2, 2
     )
-    np.testing.assert_allclose(share, [0.3, 0.05])
+    # group 0: two competitors in segment 0 (0.25); its lone firm in segment 1 competes with no one
+    # group 1: a single firm, no cooperation between competitors
+    np.testing.assert_allclose(share, [0.25, 0.0])
 
 
 def test_cartel_hazard_only_above_the_safe_harbour_and_lower_with_a_green_deal():

@@ -55,7 +55,11 @@ class SME(mesa.Agent):
     threshold = _column("threshold", doc="Imitation threshold.")
     koploper = _column("koploper", bool, doc="Frontrunner with a podium.")
     coalition_member = _column("coalition_member", bool)
-    in_project = _column("in_project", bool)
+
+    @property
+    def in_project(self) -> bool:
+        """Whether it takes part in a change project."""
+        return bool(self.model.state.project_of[self.index] >= 0)
 
     @property
     def neighbours(self) -> list[SME]:
@@ -160,7 +164,7 @@ class NGO(mesa.Agent):
         if not cfg.mechanisms.ngo:
             return
         if m.streams["ngo"].random() < cfg.ngo.campaign_rate:
-            m.public_pressure += cfg.ngo.campaign_pressure
+            m.public_pressure = min(1.0, m.public_pressure + cfg.ngo.campaign_pressure)
             self.campaigns += 1
 
 
@@ -240,9 +244,9 @@ class SectorTeam(mesa.Agent):
         if self.phase == ProgrammePhase.BROADENING:
             reached = reached | (m.network.neighbour_sum(s.coalition_member.astype(np.float64)) > 0)
         eligible = (s.stage == Stage.ORIENTING) & (s.subsidy == 0) & reached
-        takers = np.flatnonzero(
-            eligible & (m.streams["vouchers"].random(s.n) < cfg.funding.voucher_rate)
-        )
+        rng = m.streams["vouchers"]
+        takers = np.flatnonzero(eligible & (rng.random(s.n) < cfg.funding.voucher_rate))
+        rng.shuffle(takers)  # who is first in line when the money runs short
         takers = takers[: self.budget.affordable("vouchers", cfg.funding.voucher_value)]
         self.budget.pay("vouchers", takers.size * cfg.funding.voucher_value)
         s.subsidy[takers] = cfg.funding.voucher_value

@@ -31,9 +31,10 @@ from sectorsim.config import (
 from sectorsim.params import PARAMETERS, markdown_table
 from sectorsim.plots import plot_adoption
 from sectorsim.runs import aggregate, run_replicates
-from sectorsim.storage import atomic_directory
+from sectorsim.storage import OutputError, atomic_directory, check_target
 
 EXIT_CONFIG = 2
+SUMMARY = "summary.json"  # present in every complete output folder
 DEFAULT_SEED = 20130101  # the IMVO sector approach started in 2013
 
 
@@ -108,6 +109,9 @@ def main(argv: list[str] | None = None) -> int:
             f"[bold red]error:[/] {exc}", markup=True, soft_wrap=True
         )
         return EXIT_CONFIG
+    except OutputError as exc:
+        Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {exc}", soft_wrap=True)
+        return EXIT_CONFIG
     except KeyboardInterrupt:
         Console(stderr=True).print("interrupted; nothing was written")
         return 130
@@ -122,18 +126,27 @@ def _run(args: argparse.Namespace, console: Console) -> int:
             problem=f"--reps {args.reps} is not allowed",
             allowed="a whole number of at least 1",
         )
+    if args.seed < 0:
+        raise ConfigError(
+            "--seed",
+            None,
+            args.seed,
+            problem=f"--seed {args.seed} is not allowed",
+            allowed="a whole number of at least 0",
+        )
     config, description = load_scenario_with_description(
         args.scenario, parse_assignments(args.assignments)
     )
     name = Path(args.scenario).stem
     out = args.out or Path("results") / name
+    check_target(out, SUMMARY)  # refuse a bad folder before spending time on the runs
 
     started = time.perf_counter()
     runs, timeseries = run_replicates(config, args.seed, args.reps, compare_baseline=args.baseline)
     elapsed = time.perf_counter() - started
     agg = aggregate(runs)
 
-    with atomic_directory(out) as tmp:
+    with atomic_directory(out, marker=SUMMARY) as tmp:
         timeseries.to_csv(tmp / "timeseries.csv", index=False)
         runs.to_csv(tmp / "runs.csv", index=False)
         summary = {
@@ -146,7 +159,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
             "config": config.model_dump(mode="json"),
             "aggregate": agg,
         }
-        (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+        (tmp / SUMMARY).write_text(json.dumps(summary, indent=2) + "\n")
         plot_adoption(timeseries, config, tmp / "adoption.png", title=f"{name}: {description}")
 
     lo, hi = agg["p_critical_mass_ci95"]

@@ -197,12 +197,15 @@ def validate(
             problem=problem,
             allowed=spec.allowed() if spec else err["msg"],
         ) from None
-    _check_consistency(config, origin, source)
+    check_consistency(config, origin, source)
     return config
 
 
-def _check_consistency(config: Config, origin: dict[str, str], source: str) -> None:
+def check_consistency(
+    config: Config, origin: dict[str, str] | None = None, source: str = "config"
+) -> None:
     """Rules that tie two parameters together."""
+    origin = origin or {}
     n = config.sme.count
 
     def fail(key: str, allowed: str) -> None:
@@ -222,6 +225,17 @@ def _check_consistency(config: Config, origin: dict[str, str], source: str) -> N
         fail(
             "funding.share_team",
             f"the three funding shares sum to 1, so {rest:g} with these vouchers and projects shares",
+        )
+    if config.adoption.rule != "full" and config.adoption.adopted_stage > 2:
+        fail(
+            "adoption.adopted_stage",
+            "at most 2 with the bass and threshold rules (adopters go to stage 2)",
+        )
+    p = config.programme
+    if p.preparation_months + p.agenda_months >= p.duration:
+        fail(
+            "programme.duration",
+            f"more than programme.preparation_months + agenda_months = {p.preparation_months + p.agenda_months}",
         )
     if config.projects.min_months > config.projects.max_months:
         fail("projects.min_months", f"at most projects.max_months = {config.projects.max_months}")

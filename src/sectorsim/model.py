@@ -32,7 +32,7 @@ from sectorsim.agents import (
     ProgrammePhase,
     SectorTeam,
 )
-from sectorsim.config import config_hash
+from sectorsim.config import check_consistency, config_hash
 from sectorsim.mechanisms import (
     adoption,
     broadening,
@@ -71,6 +71,7 @@ class SectorModel(mesa.Model):
 
     def __init__(self, config: Config | None = None, seed: int | None = None):
         config = config or Config()
+        check_consistency(config)
         seed = fresh_seed() if seed is None else int(seed)
         super().__init__(seed=seed)
         self.config = config
@@ -115,9 +116,7 @@ class SectorModel(mesa.Model):
         chosen = self.streams["seeding"].choice(
             s.n, size=cfg.initial_adopters, replace=False, p=weights
         )
-        s.stage[chosen] = (
-            ADOPTER_STAGE if cfg.rule != "full" else max(cfg.adopted_stage, ADOPTER_STAGE)
-        )
+        s.stage[chosen] = ADOPTER_STAGE
         if cfg.rule == "full":
             s.koploper[chosen] = True
 
@@ -151,6 +150,8 @@ class SectorModel(mesa.Model):
     def step(self) -> None:
         """Advance one month (see the module docstring for the order)."""
         t = self.steps - 1  # month being simulated, from 0 (mesa has already counted this step)
+        if t >= self.config.months:
+            raise RuntimeError(f"the run has reached its horizon of {self.config.months} months")
         if self.config.adoption.rule == "full":
             self._environment(t)
             self.team.step(t)
@@ -160,6 +161,8 @@ class SectorModel(mesa.Model):
             for firm in self.large_firms:
                 firm.step()
             self._projects(t)
+            if self.config.mechanisms.cartel:
+                self._coalition_cartel_check()
             self._coalition(t)
             self._sme_step_full()
         else:
@@ -173,7 +176,9 @@ class SectorModel(mesa.Model):
         self.due_diligence = 0 <= cfg.regulation.due_diligence_month <= t
         self.public_pressure = ngo.decay_pressure(self.public_pressure, cfg.shock.half_life)
         if cfg.mechanisms.ngo and t == cfg.shock.month:
-            self.public_pressure += cfg.shock.size
+            self.public_pressure = min(1.0, self.public_pressure + cfg.shock.size)
+        self.knowledge_stock *= 1.0 - cfg.projects.knowledge_decay
+        self.chill *= CHILL_RECOVERY
 
     # ---- coalition (M3, M4, M6) -------------------------------------------------------------
     @property
@@ -240,7 +245,7 @@ class SectorModel(mesa.Model):
             attention = coalition.attention(size, self.team.capacity)
         else:
             attention = self.cohesion * cfg.coalition.self_organisation
-        idle = (self.steps - s.last_result[members]) > coalition.IDLE_MONTHS
+        idle = (self.steps - s.last_result[members]) >= coalition.IDLE_MONTHS
         s.enthusiasm[members] = coalition.fade_enthusiasm(
             s.enthusiasm[members], attention, idle, cfg.coalition.enthusiasm_decay
         )
@@ -267,11 +272,10 @@ class SectorModel(mesa.Model):
         elif phase in (ProgrammePhase.EXECUTION, ProgrammePhase.BROADENING):
             self.cohesion = cohesion.build(self.cohesion, cfg.cohesion.upkeep_rate)
         elif phase == ProgrammePhase.WITHDRAWN:
-            adoption_now = self._values[self.steps - 1, 0]
+            adoption_now = self.series("adoption_share")[-2]  # last month's
             self.cohesion = cohesion.decay_without_team(
                 self.cohesion, adoption_now, cfg.critical_mass_share, cfg.cohesion.decay
             )
-        self.chill *= CHILL_RECOVERY
 
     def diversity(self) -> float:
         s = self.state
@@ -296,7 +300,7 @@ class SectorModel(mesa.Model):
             return
         self._finish_projects(t)
         if self.config.mechanisms.cartel:
-            self._cartel_checks()
+            self._project_cartel_checks()
         if self.team.phase >= ProgrammePhase.EXECUTION and self.config.mechanisms.coalition:
             self._start_projects(t)
 
@@ -326,59 +330,26 @@ class SectorModel(mesa.Model):
         won, lost = participants[result == 1], participants[result == -1]
         s.koploper[won] = True
         s.enthusiasm[won] = np.minimum(1.0, s.enthusiasm[won] + cfg.coalition.enthusiasm_success)
-        s.stage[lost] = Stage.IMPLEMENTING
         s.enthusiasm[lost] = np.maximum(0.0, s.enthusiasm[lost] - cfg.coalition.enthusiasm_setback)
-        done = participants[result != 0]
-        s.last_result[done] = self.steps
-        s.project_of[done] = -1
+        self._leave_projects(participants[result == -1])
+        s.last_result[won] = self.steps
+        s.project_of[won] = -1
+
+    def _leave_projects(self, participants: np.ndarray) -> None:
+        """Participants of a failed or halted project return to the stage they had before it."""
+        s = self.state
+        s.stage[participants] = s.stage_before_project[participants]
+        s.last_result[participants] = self.steps
+        s.project_of[participants] = -1
 
     def _groupthink(self) -> float:
         if not self.config.mechanisms.cohesion:
             return 0.0
         return cohesion.groupthink(self.cohesion, self.diversity())
 
-    def _cartel_checks(self) -> None:
-        cfg, s, book = self.config, self.state, self.projects
-        c = cfg.cartel
-        rng = self.streams["cartel"]
-        # projects: participants' market shares per segment, plus a large-firm partner's
-        active = book.active()
-        if active.size:
-            inside = np.flatnonzero(s.project_of >= 0)
-            firms = active[book.large_firm[active] >= 0]
-            group = np.concatenate([s.project_of[inside], firms])
-            segment = np.concatenate(
-                [s.segment[inside], [self.large_firms[book.large_firm[p]].segment for p in firms]]
-            )
-            share = np.concatenate(
-                [
-                    s.market_share[inside],
-                    [self.large_firms[book.large_firm[p]].market_share for p in firms],
-                ]
-            )
-            combined = cartel.competitor_share(
-                group.astype(int), segment.astype(int), share, book.count, cfg.sme.segments
-            )
-            hazard = cartel.flag_hazard(
-                combined[active],
-                c.safe_harbour_share,
-                c.hazard,
-                c.green_deal,
-                c.green_deal_factor,
-                c.precompetitive,
-            )
-            flagged = active[(rng.random(active.size) < hazard) & ~book.flagged[active]]
-            for pid in flagged:
-                self._flag_project(pid)
-        # the coalition as a whole
-        members = np.flatnonzero(s.coalition_member)
-        partners = self.coalition_large_firms
-        segment = np.concatenate([s.segment[members], [f.segment for f in partners]]).astype(int)
-        share = np.concatenate([s.market_share[members], [f.market_share for f in partners]])
-        combined = cartel.competitor_share(
-            np.zeros(segment.size, dtype=int), segment, share, 1, cfg.sme.segments
-        )
-        hazard = cartel.flag_hazard(
+    def _hazard(self, combined: np.ndarray) -> np.ndarray:
+        c = self.config.cartel
+        return cartel.flag_hazard(
             combined,
             c.safe_harbour_share,
             c.hazard,
@@ -386,19 +357,45 @@ class SectorModel(mesa.Model):
             c.green_deal_factor,
             c.precompetitive,
         )
-        if rng.random() < hazard[0]:
+
+    def _project_cartel_checks(self) -> None:
+        """Each active project: its participants' and large-firm partner's shares per segment."""
+        s, book = self.state, self.projects
+        active = book.active()
+        if active.size == 0:
+            return
+        inside = np.flatnonzero(s.project_of >= 0)
+        firms = [self.large_firms[f] for f in book.large_firm[active] if f >= 0]
+        group = np.concatenate([s.project_of[inside], active[book.large_firm[active] >= 0]])
+        segment = np.concatenate([s.segment[inside], [f.segment for f in firms]]).astype(int)
+        share = np.concatenate([s.market_share[inside], [f.market_share for f in firms]])
+        combined = cartel.competitor_share(
+            group.astype(int), segment, share, book.count, self.config.sme.segments
+        )
+        draws = self.streams["cartel"].random(active.size)
+        for pid in active[(draws < self._hazard(combined[active])) & ~book.flagged[active]]:
+            self._flag_project(pid)
+
+    def _coalition_cartel_check(self) -> None:
+        """The coalition as a whole: its SME members' and large firms' shares per segment."""
+        s = self.state
+        members = np.flatnonzero(s.coalition_member)
+        firms = self.coalition_large_firms
+        segment = np.concatenate([s.segment[members], [f.segment for f in firms]]).astype(int)
+        share = np.concatenate([s.market_share[members], [f.market_share for f in firms]])
+        combined = cartel.competitor_share(
+            np.zeros(segment.size, dtype=int), segment, share, 1, self.config.sme.segments
+        )
+        if self.streams["cartel"].random() < self._hazard(combined)[0]:
             self._cartel_scare()
 
     def _flag_project(self, pid: int) -> None:
-        cfg, s, book = self.config, self.state, self.projects
+        cfg, book = self.config, self.projects
         book.flagged[pid] = True
         self._cartel_scare()
         if self.streams["cartel"].random() < cfg.cartel.halt_share:
             book.status[pid] = projects.HALTED
-            halted = s.project_of == pid
-            s.stage[halted] = Stage.IMPLEMENTING
-            s.last_result[halted] = self.steps
-            s.project_of[halted] = -1
+            self._leave_projects(np.flatnonzero(self.state.project_of == pid))
         else:
             book.end[pid] += cfg.cartel.tender_months
             if self.team.active and cfg.mechanisms.funding:
@@ -414,37 +411,43 @@ class SectorModel(mesa.Model):
         )
 
     def _start_projects(self, t: int) -> None:
+        """Free members start projects; each participant must afford its share of the cost."""
         cfg, s, book = self.config, self.state, self.projects
         p = cfg.projects
         rng = self.streams["projects"]
-        free = s.coalition_member & (s.project_of < 0)
         budget = self.team.budget
         grant = p.cost * (1.0 - cfg.funding.cofunding_share)
-        grants_left = (
-            budget.affordable("projects", grant)
-            if (self.team.active and cfg.mechanisms.funding)
-            else 0
-        )
+        can_fund = self.team.active and cfg.mechanisms.funding
+        grants_left = budget.affordable("projects", grant) if can_fund else 0
+        own_share = {True: (p.cost - grant) / p.size, False: p.cost / p.size}
+        free = (s.project_of < 0) & (s.resources >= own_share[grants_left > 0])
         draws = rng.random(s.n)
         prob = projects.start_probability(
             p.rate, self.cohesion, self.sharing(), grants_left > 0, p.self_funded
         )
-        starters = np.flatnonzero(free & (draws < prob))
+        starters = np.flatnonzero(free & s.coalition_member & (draws < prob))
         if starters.size == 0:
             return
         rng.shuffle(starters)
-        pool = np.flatnonzero(free)
         taken = np.zeros(s.n, dtype=bool)
-        slots = ngo.support_slots(
-            cfg.ngo.capacity, self.coalition_ngos, len(self.ngos) - self.coalition_ngos
-        )
-        slots = slots - int(book.supported[book.active()].sum()) if cfg.mechanisms.ngo else 0
+        slots = 0
+        if cfg.mechanisms.ngo:
+            slots = ngo.support_slots(
+                cfg.ngo.capacity, self.coalition_ngos, len(self.ngos) - self.coalition_ngos
+            )
+            slots -= int(book.supported[book.active()].sum())
         partners = self.coalition_large_firms
         for starter in starters:
-            if taken[starter]:
-                continue
-            team = self._project_team(starter, pool, taken, p.size, rng)
             funded = grants_left > 0
+            # once the grants run out mid-month, a starter goes on only at the unfunded rate,
+            # and only if every participant can pay the whole share
+            if taken[starter] or (
+                not funded
+                and (rng.random() >= p.self_funded or s.resources[starter] < own_share[False])
+            ):
+                continue
+            able = ~taken & free & (s.resources >= own_share[funded])
+            team = self._project_team(starter, able, p.size, rng)
             grants_left -= funded
             r = rng.beta(
                 p.radicalness_mean * RADICALNESS_CONCENTRATION,
@@ -476,24 +479,29 @@ class SectorModel(mesa.Model):
             )[0]
             taken[team] = True
             s.project_of[team] = pid
+            s.stage_before_project[team] = s.stage[team]
             s.stage[team] = Stage.INNOVATING
 
     def _project_team(
-        self, starter: int, pool: np.ndarray, taken: np.ndarray, size: int, rng: np.random.Generator
+        self, starter: int, able: np.ndarray, size: int, rng: np.random.Generator
     ) -> np.ndarray:
-        """The starter, free members, then free non-member neighbours of the starter (partners)."""
-        others = pool[~taken[pool] & (pool != starter)]
-        chosen = (
-            rng.choice(others, size=min(size - 1, others.size), replace=False)
-            if others.size
-            else others
-        )
+        """The starter, free members at random, then free non-members tied to the starter (chain
+        partners; on the complete network any free non-member)."""
+        s = self.state
+        able = able.copy()
+        able[starter] = False
+        members = np.flatnonzero(able & s.coalition_member)
+        chosen = rng.choice(members, size=min(size - 1, members.size), replace=False)
         team = np.append(starter, chosen)
-        if team.size < size and not self.network.complete:
-            adj = self.network.adjacency
-            nbrs = adj.indices[adj.indptr[starter] : adj.indptr[starter + 1]]
-            nbrs = nbrs[~taken[nbrs] & (self.state.project_of[nbrs] < 0) & ~np.isin(nbrs, team)]
-            team = np.append(team, nbrs[: size - team.size])
+        if team.size < size:
+            if self.network.complete:
+                outside = np.flatnonzero(able & ~s.coalition_member)
+            else:
+                adj = self.network.adjacency
+                ties = adj.indices[adj.indptr[starter] : adj.indptr[starter + 1]]
+                outside = ties[able[ties] & ~s.coalition_member[ties]]
+            extra = rng.choice(outside, size=min(size - team.size, outside.size), replace=False)
+            team = np.append(team, extra)
         return team.astype(np.int64)
 
     # ---- SMEs (M1, M2, M11) ----------------------------------------------------------------
@@ -535,9 +543,7 @@ class SectorModel(mesa.Model):
         utility = adoption.adoption_utility(
             s.stage, s.motivation, social, s.pressure, knowledge, s.subsidy, s.resources, c.adoption
         )
-        up = up_draw < adoption.step_up_probability(
-            utility, s.stage, s.project_of >= 0, c.adoption.dwell
-        )
+        up = up_draw < adoption.step_up_probability(utility, s.stage, c.adoption.dwell)
 
         if c.mechanisms.relapse:
             peers = self.network.neighbour_share(s.stage >= c.adoption.adopted_stage)
@@ -550,7 +556,8 @@ class SectorModel(mesa.Model):
 
         s.stage[up] += 1
         s.stage[down] = Stage.BUSINESS_AS_USUAL
-        s.subsidy[s.stage >= Stage.IMPLEMENTING] = 0.0  # a voucher is used up on reaching stage 2
+        # a voucher is used up on reaching stage 2, and lapses on falling back to stage 0
+        s.subsidy[(s.stage >= Stage.IMPLEMENTING) | down] = 0.0
 
     def _sme_step_textbook(self, rule: str) -> None:
         c, s = self.config.adoption, self.state

@@ -265,7 +265,7 @@ class AdoptionParams(Section):
         source=CALIB,
     )
     b_social: float = param(
-        6.5,
+        7.0,
         ge=0.0,
         le=50.0,
         unit="logit",
@@ -323,16 +323,6 @@ class AdoptionParams(Section):
         label_nl="Kosten implementeren",
         description="Cost of moving from stage 1 to 2 (MVO plan and measures).",
         source="seed 001: koploper programme and MVO plan",
-    )
-    cost_innovating: float = param(
-        30_000.0,
-        ge=0.0,
-        le=10_000_000.0,
-        unit="EUR",
-        label="Cost of innovating",
-        label_nl="Kosten innoveren",
-        description="Cost of moving from stage 2 to 3 (change projects, chain innovation).",
-        source=CALIB,
     )
     p: float = param(
         0.003,
@@ -738,7 +728,7 @@ class ProjectParams(Section):
         source="seed 001: masterclasses of 5-10 firms, chain projects",
     )
     cost: float = param(
-        60_000.0,
+        30_000.0,
         ge=0.0,
         le=100_000_000.0,
         unit="EUR",

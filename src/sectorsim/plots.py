@@ -1,7 +1,8 @@
-"""Figures of a run set: stage shares with phase bands, and adoption per replicate."""
+"""Figures of a run set: stage shares with phase bands, adoption per replicate, the coalition."""
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -25,14 +26,18 @@ PHASE_COLOURS = {
 
 
 def plot_adoption(timeseries: pd.DataFrame, config: Config, path: Path, title: str = "") -> None:
-    """Write a two-panel PNG: mean stage shares over phase bands, and adoption per replicate."""
+    """Write the run set's PNG: mean stage shares over transition-phase bands, adoption per
+    replicate, and, with a programme, the coalition and its projects."""
     mean = timeseries.groupby("month").mean(numeric_only=True)
     months = mean.index.to_numpy()
     phases = detect_phases(
         mean["adoption_share"].to_numpy(), config.phases, config.critical_mass_share
     )
+    programme = config.programme.enabled and config.adoption.rule == "full"
 
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 7), sharex=True, constrained_layout=True)
+    rows = 3 if programme else 2
+    fig, axes = plt.subplots(rows, 1, figsize=(9, 3.4 * rows), sharex=True, constrained_layout=True)
+    top, middle = axes[0], axes[1]
     _phase_bands(top, months, phases)
     top.stackplot(
         months,
@@ -44,23 +49,53 @@ def plot_adoption(timeseries: pd.DataFrame, config: Config, path: Path, title: s
     top.set_ylabel("share of SMEs (mean)")
     top.set_ylim(0, 1)
     top.legend(loc="upper left", fontsize=8, ncols=2)
-    top.set_title(title or "Adoption stages")
+    top.set_title(textwrap.fill(title or "Adoption stages", 90), fontsize=10)
 
-    _phase_bands(bottom, months, phases)
+    _phase_bands(middle, months, phases)
     for _, rep in timeseries.groupby("replicate"):
-        bottom.plot(rep["month"], rep["adoption_share"], color="#3182bd", alpha=0.25, lw=0.8)
-    bottom.plot(months, mean["adoption_share"], color="#08306b", lw=2, label="mean adoption")
-    bottom.axhline(
+        middle.plot(rep["month"], rep["adoption_share"], color="#3182bd", alpha=0.25, lw=0.8)
+    middle.plot(months, mean["adoption_share"], color="#08306b", lw=2, label="mean adoption")
+    middle.axhline(
         config.critical_mass_share,
         color="#cb181d",
         ls="--",
         lw=1.2,
         label=f"critical mass ({config.critical_mass_share:.0%})",
     )
-    bottom.set_xlabel("month")
-    bottom.set_ylabel("adoption share (each replicate)")
-    bottom.set_ylim(0, 1)
-    bottom.legend(loc="upper left", fontsize=8)
+    middle.set_ylabel("adoption share (each replicate)")
+    middle.set_ylim(0, 1)
+    middle.legend(loc="upper left", fontsize=8)
+
+    if programme:
+        bottom = axes[2]
+        bottom.plot(
+            months, mean["coalition_size"], color="#006d2c", lw=2, label="coalition members"
+        )
+        bottom.set_ylabel("members (mean)")
+        twin = bottom.twinx()
+        for name, colour in (
+            ("projects_succeeded", "#2171b5"),
+            ("projects_failed", "#fd8d3c"),
+            ("projects_flagged", "#cb181d"),
+        ):
+            twin.plot(
+                months, mean[name], color=colour, lw=1.2, ls="--", label=name.replace("_", " ")
+            )
+        twin.set_ylabel("projects, cumulative (mean)")
+        end = config.programme.start_month + config.programme.duration
+        bottom.axvline(end, color="grey", ls=":", lw=1)
+        bottom.text(
+            end,
+            bottom.get_ylim()[1] * 0.95,
+            " team withdraws",
+            fontsize=7,
+            color="#555555",
+            va="top",
+        )
+        lines = bottom.get_legend_handles_labels()
+        more = twin.get_legend_handles_labels()
+        bottom.legend(lines[0] + more[0], lines[1] + more[1], loc="upper right", fontsize=8)
+    axes[-1].set_xlabel("month")
     fig.savefig(path, dpi=110)
     plt.close(fig)
 

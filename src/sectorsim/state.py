@@ -44,11 +44,11 @@ class SMEState:
     koploper: np.ndarray  # bool, frontrunner given visibility
     coalition_member: np.ndarray  # bool
     enthusiasm: np.ndarray  # [0, 1]
-    in_project: np.ndarray  # bool, takes part in a change project
     subsidy: np.ndarray  # EUR that lowers the cost of the next stage
     pressure: np.ndarray  # [0, 1], chain, regulatory and campaign pressure
     buyer: np.ndarray  # int32, the large firm it supplies (-1: none)
     project_of: np.ndarray  # int32, the change project it takes part in (-1: none)
+    stage_before_project: np.ndarray  # int8, the stage it returns to if its project fails
     last_result: np.ndarray  # int32, month of joining or of its last project result
 
     @property
@@ -99,9 +99,9 @@ def initial_state(config: Config, rng: np.random.Generator) -> SMEState:
     sme_part = np.where(has_large, 1.0 - config.large_firms.market_share, 1.0)
     buyer = np.full(n, -1, dtype=np.int32)
     supplies = rng.random(n) < config.large_firms.supplier_share
+    choice = rng.random(n)  # drawn even without large firms, so later draws never shift
     if lf_segment.size:
         # a supplier sells to a large firm of its own segment if there is one, else to any
-        choice = rng.random(n)
         for g in range(sme.segments):
             pool = np.flatnonzero(lf_segment == g) if has_large[g] else np.arange(lf_segment.size)
             mine = supplies & (segment == g)
@@ -120,10 +120,10 @@ def initial_state(config: Config, rng: np.random.Generator) -> SMEState:
         koploper=np.zeros(n, dtype=bool),
         coalition_member=np.zeros(n, dtype=bool),
         enthusiasm=np.zeros(n),
-        in_project=np.zeros(n, dtype=bool),
         subsidy=np.zeros(n),
         pressure=np.zeros(n),
         buyer=buyer,
         project_of=np.full(n, -1, dtype=np.int32),
+        stage_before_project=np.zeros(n, dtype=np.int8),
         last_result=np.zeros(n, dtype=np.int32),
     )

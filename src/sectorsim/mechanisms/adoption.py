@@ -4,7 +4,8 @@ Full rule: each month an SME moves up one stage with probability ``sigmoid(u) / 
 ``u = b0 + b_motivation*motivation + b_social*social + b_pressure*pressure + b_knowledge*K
       - b_cost * max(0, cost_next - subsidy) / resources``
 (MODEL_SPEC §4 M1). ``dwell`` bounds the speed: no firm moves faster than a stage per ``dwell``
-months on average. Stage 3 (innovating) requires taking part in a change project.
+months on average. M1 moves firms from 0 to 1 and from 1 to 2; stage 3 (innovating) is reached
+only by taking part in a change project (M5). A voucher (subsidy) lowers the cost of stage 2.
 
 Bass rule (Bass 1969): a non-adopter adopts with the exact one-month probability of the
 continuous Bass model given the adopted share of its neighbours (see
@@ -24,8 +25,8 @@ from sectorsim.state import Stage
 
 
 def next_stage_cost(stage: np.ndarray, params: AdoptionParams) -> np.ndarray:
-    """Cost in euros of moving from each SME's stage to the next (0 at the top)."""
-    costs = np.array([params.cost_orienting, params.cost_implementing, params.cost_innovating, 0.0])
+    """Cost in euros of moving from each SME's stage to the next by M1 (0 from stage 2 on)."""
+    costs = np.array([params.cost_orienting, params.cost_implementing, 0.0, 0.0])
     return costs[stage]
 
 
@@ -39,7 +40,8 @@ def adoption_utility(
     resources: np.ndarray,
     params: AdoptionParams,
 ) -> np.ndarray:
-    net_cost = np.maximum(0.0, next_stage_cost(stage, params) - subsidy) / resources
+    voucher = np.where(stage == Stage.ORIENTING, subsidy, 0.0)
+    net_cost = np.maximum(0.0, next_stage_cost(stage, params) - voucher) / resources
     return (
         params.b0
         + params.b_motivation * motivation
@@ -50,13 +52,9 @@ def adoption_utility(
     )
 
 
-def step_up_probability(
-    utility: np.ndarray, stage: np.ndarray, in_project: np.ndarray, dwell: float
-) -> np.ndarray:
-    """Monthly probability of moving up one stage under the full rule."""
-    prob = expit(utility) / dwell
-    blocked = (stage >= Stage.INNOVATING) | ((stage == Stage.IMPLEMENTING) & ~in_project)
-    return np.where(blocked, 0.0, prob)
+def step_up_probability(utility: np.ndarray, stage: np.ndarray, dwell: float) -> np.ndarray:
+    """Monthly probability of moving up one stage under the full rule (stages 0 and 1 only)."""
+    return np.where(stage >= Stage.IMPLEMENTING, 0.0, expit(utility) / dwell)
 
 
 def bass_probability(

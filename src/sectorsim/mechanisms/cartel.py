@@ -1,8 +1,8 @@
 """M7 Cartel risk and knowledge sharing (essay 000: cooperation read as cartel forming; Green Deals).
 
 For each project, and for the coalition as a whole, the combined market share of the competing
-firms involved is the largest, over chain segments, of the summed market shares of participants
-in that segment (SMEs and large firms). Above ``safe_harbour_share`` (after the EU 2023 horizontal
+firms involved is the largest, over chain segments with at least two participants, of the summed
+market shares of the participants in that segment (SMEs and large firms). Above ``safe_harbour_share`` (after the EU 2023 horizontal
 guidelines' soft safe harbour) a flag comes with monthly hazard ``hazard`` (x ``green_deal_factor``
 under a Green Deal, x 0.5 when sharing is pre-competitive). A flagged project halts (share
 ``halt_share``) or goes through a tender (delay and cost). Each flag costs the coalition a share
@@ -19,12 +19,15 @@ import numpy as np
 def competitor_share(
     group: np.ndarray, segment: np.ndarray, share: np.ndarray, n_groups: int, n_segments: int
 ) -> np.ndarray:
-    """Per group (project), the largest combined market share of its members within one segment."""
+    """Per group (project), the largest combined market share of competitors in it: firms of one
+    segment, counted only where at least two of them cooperate."""
     if n_groups == 0:
         return np.zeros(0)
     table = np.zeros((n_groups, n_segments))
+    count = np.zeros((n_groups, n_segments), dtype=np.int64)
     np.add.at(table, (group, segment), share)
-    return table.max(axis=1)
+    np.add.at(count, (group, segment), 1)
+    return np.where(count >= 2, table, 0.0).max(axis=1)
 
 
 def flag_hazard(

@@ -29,7 +29,7 @@ class Budget:
         """How many payments of ``amount`` the channel can still make."""
         if amount <= 0:
             return 1 << 30
-        return int(self.balance[channel] // amount + 1e-9)
+        return int(self.balance[channel] / amount + 1e-9)
 
     def pay(self, channel: str, amount: float) -> float:
         """Pay up to ``amount`` from a channel; return what was paid."""
