@@ -15,6 +15,7 @@ from sectorsim.mechanisms import (
     ngo,
     projects,
 )
+from sectorsim.params import ProjectParams
 
 
 def test_acceptance_rises_with_motivation_and_resources():
@@ -73,11 +74,12 @@ def test_project_duration_spans_six_to_twentyfour_months():
     np.testing.assert_array_equal(projects.duration(np.array([0.0, 0.5, 1.0]), 6, 24), [6, 15, 24])
 
 
-def test_success_falls_with_radicalness_and_rises_with_support():
-    p = projects.success_probability(
-        np.array([0.0, 1.0, 1.0]), np.array([False, False, True]), 0.85, 0.5, 0.15
-    )
-    assert p[0] > p[2] > p[1]
+def test_success_falls_with_radicalness_and_rises_with_support_and_funding():
+    r = np.array([0.0, 1.0, 1.0, 1.0])
+    supported = np.array([False, False, True, False])
+    funded = np.array([False, False, False, True])
+    p = projects.success_probability(r, supported, funded, ProjectParams())
+    assert p[0] > p[2] > p[1] and p[3] > p[1]
     assert ((p > 0) & (p < 1)).all()
 
 

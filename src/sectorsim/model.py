@@ -459,11 +459,7 @@ class SectorModel(mesa.Model):
             if partners and rng.random() < LARGE_FIRM_PARTNER:
                 firm = partners[int(rng.integers(len(partners)))].index
             success_p = projects.success_probability(
-                np.array([r]),
-                np.array([supported]),
-                p.success_base,
-                p.radical_penalty,
-                p.support_bonus,
+                np.array([r]), np.array([supported]), np.array([funded]), p
             )[0]
             pid = book.add(
                 start=[t],

@@ -807,6 +807,16 @@ class ProjectParams(Section):
         description="Rise in success probability with NGO knowledge support.",
         source=f"{SPEC} §4 M5, M10",
     )
+    funding_bonus: float = param(
+        0.05,
+        ge=0.0,
+        le=1.0,
+        unit="probability",
+        label="Grant bonus",
+        label_nl="Bonus subsidie",
+        description="Rise in success probability of a project with a grant (more means, less haste).",
+        source=f"{SPEC} §4 M5",
+    )
     knowledge_gain: float = param(
         0.08,
         ge=0.0,

@@ -4,7 +4,7 @@ Free coalition members start projects at a monthly rate ``rate * cohesion * shar
 ``self_funded`` without a grant). A project has radicalness r ~ Beta(mean, 4) and lasts
 ``min_months + r (max_months - min_months)`` months (system-breaking projects take longer; 001:
 6-24 months). Its success probability ``success_base - radical_penalty r + support_bonus
-[NGO support]`` is fixed at the start. At the end it adds ``knowledge_gain (0.5 + r)`` to the
+[NGO support] + funding_bonus [grant]`` is fixed at the start. At the end it adds ``knowledge_gain (0.5 + r)`` to the
 stock of action perspectives K on success and a share ``failure_learning`` of it on failure
 (000: room to fail, lessons make the next projects faster), times (1 - groupthink loss) and times
 the willingness to share. Participants are at stage 3 while in a project and stay there after a
@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sectorsim.params import ProjectParams
+
 ACTIVE, SUCCEEDED, FAILED, HALTED = 0, 1, 2, 3
 
 
@@ -27,9 +29,14 @@ def duration(radicalness: np.ndarray, min_months: int, max_months: int) -> np.nd
 
 
 def success_probability(
-    radicalness: np.ndarray, supported: np.ndarray, base: float, penalty: float, bonus: float
+    radicalness: np.ndarray,
+    supported: np.ndarray,
+    funded: np.ndarray,
+    params: ProjectParams,
 ) -> np.ndarray:
-    return np.clip(base - penalty * radicalness + bonus * supported, 0.02, 0.98)
+    p = params
+    chance = p.success_base - p.radical_penalty * radicalness + p.support_bonus * supported
+    return np.clip(chance + p.funding_bonus * funded, 0.02, 0.98)
 
 
 def learning(
