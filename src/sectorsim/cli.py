@@ -1,6 +1,8 @@
 """The command line: a thin layer over the library.
 
     sectorsim run SCENARIO_OR_FILE [--set key=value]... [--seed N] [--reps N] [--baseline] [--out DIR]
+    sectorsim sweep FILE [--workers N] [--scheduler ADDRESS] [--out DIR] [--resume] [--quick]
+    sectorsim analyze DIR
     sectorsim scenarios
     sectorsim params [--json | --markdown]
 
@@ -78,6 +80,41 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=None, help="output folder (default results/<scenario>)"
     )
 
+    sweep = sub.add_parser(
+        "sweep",
+        help="run an experiment file (a sweep over factors)",
+        description="Run every point and replicate of an experiment file into DIR: runs.parquet, "
+        "timeseries.parquet, manifest.json. Each run is stored as it finishes; --resume does only "
+        "what is missing.",
+    )
+    sweep.add_argument("experiment", metavar="FILE", type=Path, help="an experiment TOML file")
+    sweep.add_argument(
+        "--workers", type=int, default=None, help="local processes (default: all cores)"
+    )
+    sweep.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="run on an existing Dask cluster, e.g. tcp://127.0.0.1:8786",
+    )
+    sweep.add_argument(
+        "--out", type=Path, default=None, help="output folder (default results/<name>)"
+    )
+    sweep.add_argument("--resume", action="store_true", help="finish an interrupted sweep in --out")
+    sweep.add_argument(
+        "--quick",
+        action="store_true",
+        help="a small version: fewer points, 2 replicates, at most 200 SMEs",
+    )
+
+    analyze = sub.add_parser(
+        "analyze",
+        help="write report.md with figures for a sweep's folder",
+        description="Analyse a sweep's folder: probabilities with intervals, heat maps, "
+        "sensitivity indices (SALib) or PRIM boxes (EMA Workbench), into DIR/report.md.",
+    )
+    analyze.add_argument("directory", metavar="DIR", type=Path, help="the folder a sweep wrote")
+
     sub.add_parser(
         "scenarios", help="list the preset scenarios", description="List the preset scenarios."
     )
@@ -101,6 +138,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _run(args, console)
+        if args.command == "sweep":
+            return _sweep(args, console)
+        if args.command == "analyze":
+            return _analyze(args, console)
         if args.command == "scenarios":
             return _scenarios(console)
         return _params(args, console)
@@ -113,7 +154,12 @@ def main(argv: list[str] | None = None) -> int:
         Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {exc}", soft_wrap=True)
         return EXIT_CONFIG
     except KeyboardInterrupt:
-        Console(stderr=True).print("interrupted; nothing was written")
+        done = (
+            "finished runs are kept (--resume continues)"
+            if args.command == "sweep"
+            else "nothing was written"
+        )
+        Console(stderr=True).print(f"interrupted; {done}")
         return 130
 
 
@@ -189,6 +235,76 @@ def _run(args: argparse.Namespace, console: Console) -> int:
             + (f"; median EUR {cost:,.0f} per extra adopter" if cost is not None else "")
         )
     console.print(f"outputs in {out}/ (timeseries.csv, runs.csv, summary.json, adoption.png)")
+    return 0
+
+
+def _sweep(args: argparse.Namespace, console: Console) -> int:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from sectorsim.experiments import default_out, load_experiment, run_experiment
+
+    if args.workers is not None and args.workers < 1:
+        raise ConfigError(
+            "--workers",
+            None,
+            args.workers,
+            problem=f"--workers {args.workers} is not allowed",
+            allowed="a whole number of at least 1",
+        )
+    experiment = load_experiment(args.experiment)
+    out = args.out or default_out(experiment.shrunk() if args.quick else experiment)
+    columns = (
+        "{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        "eta",
+        TimeRemainingColumn(),
+    )
+    started = time.perf_counter()
+    with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
+        task = bar.add_task(experiment.name, total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        runs, _ = run_experiment(
+            args.experiment,
+            out=out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            resume=args.resume,
+            quick=args.quick,
+            progress=progress,
+        )
+    elapsed = time.perf_counter() - started
+    failed = int((runs["status"] == "failed").sum()) if len(runs) else 0
+    console.print(
+        f"{len(runs)} runs ({failed} failed) in {elapsed:.1f} s; results in {out}/ "
+        "(runs.parquet, timeseries.parquet, manifest.json)"
+    )
+    console.print(f"next: sectorsim analyze {out}")
+    return 0
+
+
+def _analyze(args: argparse.Namespace, console: Console) -> int:
+    from sectorsim.experiments.analysis import analyze
+
+    if not (args.directory / "manifest.json").is_file():
+        raise ConfigError(
+            str(args.directory),
+            None,
+            problem="not a sweep folder (no manifest.json)",
+            allowed="a folder written by `sectorsim sweep`",
+        )
+    report = analyze(args.directory)
+    console.print(f"report: {report}")
     return 0
 
 

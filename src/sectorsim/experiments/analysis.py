@@ -1,0 +1,375 @@
+"""Analysis of a finished (or partly finished) experiment folder, and its report.
+
+``analyze(DIR)`` writes ``report.md``, ``points.csv`` and figures into DIR:
+
+- every method: per point the probability of critical mass with a 95% Wilson interval over the
+  replicates, the median month it is reached, mean final adoption and the self-carrying share;
+- grids: heat maps of the probability and the median month over the first two varied factors
+  (E1), and line plots of probability, final adoption and self-carrying share against the first
+  factor, one line per setting of the others (E2, E3);
+- sobol / morris: sensitivity indices with their confidence intervals from SALib (E4);
+- lhs: scenario discovery with PRIM from the EMA Workbench (E5): the box in which critical mass is
+  likely, its limits, coverage and density, in words.
+
+The sample is rebuilt from the experiment text stored in the manifest, so indices pair each
+result with the point that produced it.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from sectorsim.experiments.sampling import MORRIS_LEVELS, salib_problem, unit_sample  # noqa: E402
+from sectorsim.experiments.spec import Experiment, parse_experiment  # noqa: E402
+from sectorsim.experiments.store import MANIFEST  # noqa: E402
+from sectorsim.runs import proportion_interval  # noqa: E402
+
+OUTCOMES_ANALYSED = ("critical_mass_reached", "final_adoption")
+PRIM_DENSITY = 0.8  # the box reported is the widest with at least this share of critical-mass runs
+
+
+def load(directory: Path) -> tuple[dict[str, Any], Experiment, pd.DataFrame]:
+    directory = Path(directory)
+    manifest = json.loads((directory / MANIFEST).read_text())
+    # the text as it was run; its path only anchors a scenario given relative to the file
+    experiment = parse_experiment(
+        manifest["text"], Path(manifest.get("file_resolved", manifest["file"]))
+    )
+    if manifest.get("quick"):
+        experiment = experiment.shrunk()
+    runs = pd.read_parquet(directory / "runs.parquet")
+    return manifest, experiment, runs
+
+
+def per_point(runs: pd.DataFrame, experiment: Experiment) -> pd.DataFrame:
+    """One row per point: factor values and the outcomes over its replicates."""
+    keys = [f.key for f in experiment.factors]
+    done = runs[runs["status"] == "done"]
+    rows = []
+    for point, group in done.groupby("point"):
+        hits = int(group["critical_mass_reached"].sum())
+        low, high = proportion_interval(hits, len(group))
+        months = group["critical_mass_month"].dropna()
+        carrying = group["self_carrying"].dropna()
+        rows.append(
+            {
+                "point": point,
+                **{k: group[k].iloc[0] for k in keys},
+                "replicates": len(group),
+                "p_critical_mass": hits / len(group),
+                "p_low": low,
+                "p_high": high,
+                "median_critical_mass_month": float(months.median()) if len(months) else np.nan,
+                "mean_final_adoption": float(group["final_adoption"].mean()),
+                "self_carrying_share": float(carrying.astype(float).mean())
+                if len(carrying)
+                else np.nan,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def varied(table: pd.DataFrame, experiment: Experiment) -> list[str]:
+    return [f.key for f in experiment.factors if table[f.key].nunique() > 1]
+
+
+def _label(key: str) -> str:
+    return key.replace("_", " ")
+
+
+def heat_maps(table: pd.DataFrame, x: str, y: str, out: Path) -> list[str]:
+    """Probability of critical mass (with its interval) and median month over two factors."""
+    grouped = table.groupby([y, x]).agg(
+        p=("p_critical_mass", "mean"),
+        low=("p_low", "mean"),
+        high=("p_high", "mean"),
+        month=("median_critical_mass_month", "median"),
+    )
+    names = []
+    for column, title, cmap, name in (
+        ("p", "P(critical mass)", "viridis", "heatmap_probability.png"),
+        ("month", "median month of critical mass", "magma_r", "heatmap_month.png"),
+    ):
+        grid = grouped[column].unstack(x)
+        fig, ax = plt.subplots(
+            figsize=(1.2 * grid.shape[1] + 3, 0.8 * grid.shape[0] + 2), constrained_layout=True
+        )
+        image = ax.imshow(
+            grid.to_numpy(dtype=float),
+            cmap=cmap,
+            aspect="auto",
+            origin="lower",
+            vmin=0 if column == "p" else None,
+            vmax=1 if column == "p" else None,
+        )
+        ax.set_xticks(
+            range(grid.shape[1]),
+            [f"{v:g}" if isinstance(v, float) else str(v) for v in grid.columns],
+        )
+        ax.set_yticks(
+            range(grid.shape[0]), [f"{v:g}" if isinstance(v, float) else str(v) for v in grid.index]
+        )
+        ax.set(xlabel=_label(x), ylabel=_label(y), title=title)
+        for (i, j), value in np.ndenumerate(grid.to_numpy(dtype=float)):
+            if np.isnan(value):
+                continue
+            text = f"{value:.2f}" if column == "p" else f"{value:.0f}"
+            if column == "p":
+                lo = grouped["low"].unstack(x).iloc[i, j]
+                hi = grouped["high"].unstack(x).iloc[i, j]
+                text += f"\n[{lo:.2f}-{hi:.2f}]"
+            ax.text(
+                j,
+                i,
+                text,
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if (column == "p" and value < 0.5) else "black",
+            )
+        fig.colorbar(image, ax=ax)
+        fig.savefig(out / name, dpi=110)
+        plt.close(fig)
+        names.append(name)
+    return names
+
+
+def line_plots(table: pd.DataFrame, x: str, others: list[str], out: Path) -> str:
+    """Probability, final adoption and self-carrying share against one factor, a line per setting
+    of the other factors."""
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4), constrained_layout=True)
+    groups = table.groupby(others) if others else [((), table)]
+    for setting, group in groups:
+        group = group.sort_values(x)
+        setting = setting if isinstance(setting, tuple) else (setting,)
+        label = ", ".join(f"{_label(k)}={v}" for k, v in zip(others, setting, strict=True)) or "all"
+        xs = group[x].astype(float) if group[x].dtype != object else group[x].astype(str)
+        line = axes[0].plot(xs, group["p_critical_mass"], marker="o", label=label)[0]
+        axes[0].fill_between(
+            xs, group["p_low"], group["p_high"], color=line.get_color(), alpha=0.15
+        )
+        axes[1].plot(xs, group["mean_final_adoption"], marker="o", color=line.get_color())
+        axes[2].plot(xs, group["self_carrying_share"], marker="o", color=line.get_color())
+    for ax, title in zip(
+        axes,
+        ("P(critical mass), 95% CI", "mean final adoption", "self-carrying share"),
+        strict=True,
+    ):
+        ax.set(xlabel=_label(x), title=title, ylim=(-0.02, 1.02))
+    axes[0].legend(fontsize=7)
+    fig.savefig(out / "lines.png", dpi=110)
+    plt.close(fig)
+    return "lines.png"
+
+
+def sensitivity(experiment: Experiment, runs: pd.DataFrame, out: Path) -> tuple[pd.DataFrame, str]:
+    """Sobol' or Morris indices (SALib) of the point means of each analysed outcome."""
+    from SALib.analyze import morris, sobol
+
+    problem = salib_problem(experiment.factors)
+    x = unit_sample(experiment)
+    done = runs[runs["status"] == "done"]
+    tables = []
+    for outcome in OUTCOMES_ANALYSED:
+        means = done.groupby("point")[outcome].mean().reindex(range(len(x)))
+        y = means.fillna(means.mean()).to_numpy(dtype=float)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if experiment.method == "sobol":
+                result = sobol.analyze(problem, y, calc_second_order=False, seed=experiment.seed)
+                frame = pd.DataFrame(
+                    {
+                        "S1": result["S1"],
+                        "S1_conf": result["S1_conf"],
+                        "ST": result["ST"],
+                        "ST_conf": result["ST_conf"],
+                    },
+                    index=problem["names"],
+                )
+            else:
+                result = morris.analyze(
+                    problem, x, y, num_levels=MORRIS_LEVELS, seed=experiment.seed
+                )
+                frame = pd.DataFrame(
+                    {
+                        "mu_star": result["mu_star"],
+                        "mu_star_conf": result["mu_star_conf"],
+                        "sigma": result["sigma"],
+                    },
+                    index=problem["names"],
+                )
+        frame.insert(0, "outcome", outcome)
+        tables.append(frame)
+    indices = pd.concat(tables)
+    main, conf = ("ST", "ST_conf") if experiment.method == "sobol" else ("mu_star", "mu_star_conf")
+    fig, axes = plt.subplots(
+        1,
+        len(OUTCOMES_ANALYSED),
+        figsize=(12, 0.45 * len(problem["names"]) + 2),
+        constrained_layout=True,
+    )
+    for ax, outcome in zip(axes, OUTCOMES_ANALYSED, strict=True):
+        frame = indices[indices["outcome"] == outcome].sort_values(main)
+        ax.barh(frame.index, frame[main], xerr=frame[conf], color="#3182bd", capsize=3, label=main)
+        if experiment.method == "sobol":
+            ax.barh(frame.index, frame["S1"], color="#9ecae1", label="S1")
+        ax.set(title=_label(outcome), xlabel=f"{main} (95% CI)")
+        ax.legend(fontsize=8)
+    fig.savefig(out / "sensitivity.png", dpi=110)
+    plt.close(fig)
+    return indices, "sensitivity.png"
+
+
+def discovery(experiment: Experiment, runs: pd.DataFrame, out: Path) -> tuple[dict[str, Any], str]:
+    """PRIM (EMA Workbench) over the runs: where is critical mass likely?"""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from ema_workbench.analysis import prim
+
+    done = runs[runs["status"] == "done"]
+    keys = [f.key for f in experiment.factors]
+    x = done[keys].copy()
+    for factor in experiment.factors:  # PRIM peels floats and categories
+        if factor.is_range:
+            x[factor.key] = x[factor.key].astype(float)
+        else:
+            x[factor.key] = x[factor.key].astype(str).astype("category")
+    y = done["critical_mass_reached"].to_numpy(dtype=bool)
+    if y.all() or not y.any():
+        reason = "every run reached critical mass" if y.all() else "no run reached critical mass"
+        return {"found": False, "reason": reason}, ""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        box = prim.Prim(
+            x.reset_index(drop=True), y, threshold=PRIM_DENSITY, peel_alpha=0.05
+        ).find_box()
+    trajectory = box.peeling_trajectory
+    eligible = trajectory[trajectory["density"] >= PRIM_DENSITY]
+    chosen = (
+        int(eligible["coverage"].idxmax()) if len(eligible) else int(trajectory["density"].idxmax())
+    )
+    limits = box.box_lims[chosen]
+    base = box.box_lims[0]
+    restricted = {}
+    for key in keys:
+        if key in limits and not limits[key].equals(base[key]):
+            column = limits[key]
+            restricted[key] = (
+                sorted(column.iloc[0])
+                if isinstance(column.iloc[0], set)
+                else [float(column.iloc[0]), float(column.iloc[1])]
+            )
+    row = trajectory.loc[chosen]
+    result = {
+        "found": True,
+        "coverage": float(row["coverage"]),
+        "density": float(row["density"]),
+        "mass": float(row["mass"]),
+        "limits": restricted,
+        "share_reaching": float(y.mean()),
+    }
+    fig, ax = plt.subplots(figsize=(6, 4.5), constrained_layout=True)
+    scatter = ax.scatter(
+        trajectory["coverage"], trajectory["density"], c=trajectory["res_dim"], cmap="viridis"
+    )
+    ax.scatter(
+        [row["coverage"]],
+        [row["density"]],
+        s=160,
+        facecolors="none",
+        edgecolors="red",
+        label="reported box",
+    )
+    ax.set(xlabel="coverage", ylabel="density", title="PRIM peeling trajectory")
+    fig.colorbar(scatter, ax=ax, label="restricted dimensions")
+    ax.legend()
+    fig.savefig(out / "prim.png", dpi=110)
+    plt.close(fig)
+    return result, "prim.png"
+
+
+def box_in_words(result: dict[str, Any]) -> str:
+    if not result.get("found"):
+        return f"No box: {result.get('reason')}."
+    parts = []
+    for key, bounds in result["limits"].items():
+        if isinstance(bounds[0], str):
+            parts.append(f"`{key}` is {' or '.join(bounds)}")
+        else:
+            parts.append(f"`{key}` lies between {bounds[0]:.4g} and {bounds[1]:.4g}")
+    condition = " and ".join(parts) or "anywhere in the sampled space"
+    return (
+        f"Critical mass is likely when {condition}: {result['density']:.0%} of the runs in this box reach "
+        f"it (density), against {result['share_reaching']:.0%} overall, and the box holds "
+        f"{result['coverage']:.0%} of all runs that reach it (coverage), in {result['mass']:.0%} of the "
+        "sampled space (mass)."
+    )
+
+
+def analyze(directory: str | Path) -> Path:
+    """Write ``report.md`` with figures into ``directory``; return its path."""
+    directory = Path(directory)
+    manifest, experiment, runs = load(directory)
+    table = per_point(runs, experiment)
+    table.to_csv(directory / "points.csv", index=False)
+    failed = int((runs["status"] == "failed").sum())
+    lines = [
+        f"# {experiment.name}: report",
+        "",
+        f"Experiment file `{manifest['file']}` (hash `{manifest['experiment_hash']}`"
+        f"{', quick version' if manifest.get('quick') else ''}); scenario `{Path(experiment.scenario).stem}`; "
+        f"sampling `{experiment.method}`; {len(runs)} of {manifest['runs_total']} runs on disk, {failed} failed; "
+        f"status {manifest.get('status')}; sectorsim {manifest.get('sectorsim')}, commit {manifest.get('git_commit')}.",
+        "",
+        "Critical mass: adoption reaching the scenario's `critical_mass_share`. Intervals are 95% Wilson "
+        "intervals over a point's replicates. Per-point numbers: `points.csv`.",
+        "",
+    ]
+    keys = varied(table, experiment) if len(table) else []
+    if experiment.method == "grid" and keys:
+        if len(keys) >= 2:
+            for name in heat_maps(table, keys[0], keys[1], directory):
+                lines += [f"![{name}]({name})", ""]
+        lines += [f"![lines]({line_plots(table, keys[0], keys[1:], directory)})", ""]
+        if len(table) <= 80:
+            lines += ["## Points", "", _markdown(table.drop(columns=["point"])), ""]
+    elif experiment.method in ("sobol", "morris"):
+        indices, figure = sensitivity(experiment, runs, directory)
+        lines += [
+            "## Sensitivity",
+            "",
+            f"![sensitivity]({figure})",
+            "",
+            _markdown(indices.reset_index(names="factor")),
+            "",
+        ]
+    elif experiment.method == "lhs":
+        result, figure = discovery(experiment, runs, directory)
+        lines += ["## Scenario discovery (PRIM)", "", box_in_words(result), ""]
+        if figure:
+            lines += [f"![prim]({figure})", ""]
+        (directory / "prim_box.json").write_text(json.dumps(result, indent=2) + "\n")
+    if failed:
+        errors = runs.loc[runs["status"] == "failed", "error"].value_counts().head(5)
+        lines += (
+            ["## Failed runs", ""]
+            + [f"- {count} x `{error}`" for error, count in errors.items()]
+            + [""]
+        )
+    report = directory / "report.md"
+    report.write_text("\n".join(lines))
+    return report
+
+
+def _markdown(frame: pd.DataFrame) -> str:
+    return frame.to_markdown(index=False, floatfmt=".3g")

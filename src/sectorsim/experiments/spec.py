@@ -1,0 +1,340 @@
+"""Experiment files: what to vary, how to sample it, how often to replicate.
+
+An experiment is a TOML file with four tables::
+
+    [experiment]   name, scenario, replications, seed, and optionally months
+    [set]          fixed overrides, dotted keys (as in scenario files)
+    [factors]      dotted key = [values]              (a list: full factorial in a grid)
+                   dotted key = {min = .., max = ..}  (a range; optional log = true, integer = true)
+    [sampling]     method = "grid" | "lhs" | "sobol" | "morris", and n
+
+Every value is checked against the parameter schema through the scenario it starts from; the first
+problem is a :class:`~sectorsim.config.ConfigError` naming the file, the key, the value and what is
+allowed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from sectorsim.config import ConfigError, flatten, load_scenario, resolve
+from sectorsim.params import PARAMETERS, SECTIONS, Config
+
+METHODS = ("grid", "lhs", "sobol", "morris")
+TABLES = ("experiment", "set", "factors", "sampling")
+EXPERIMENT_KEYS = {"name": str, "scenario": str, "replications": int, "seed": int, "months": int}
+RANGE_KEYS = {"min", "max", "log", "integer"}
+QUICK = {"replications": 2, "sme.count": 200, "lhs": 12, "sobol": 8, "morris": 4, "grid_levels": 2}
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One varied parameter: a list of values, or a range [low, high] (log and/or integer)."""
+
+    key: str
+    values: tuple[Any, ...] | None = None
+    low: float | None = None
+    high: float | None = None
+    log: bool = False
+    integer: bool = False
+
+    @property
+    def is_range(self) -> bool:
+        return self.values is None
+
+
+@dataclass(frozen=True)
+class Experiment:
+    name: str
+    scenario: str
+    replications: int
+    seed: int
+    months: int | None
+    fixed: dict[str, Any]
+    factors: tuple[Factor, ...]
+    method: str
+    n: int | None
+    source: str
+    text: str
+    quick: bool = False
+
+    @property
+    def hash(self) -> str:
+        """Fingerprint of the file's text and the quick flag: what a run directory belongs to."""
+        digest = hashlib.sha256(self.text.encode())
+        digest.update(b"quick" if self.quick else b"full")
+        return digest.hexdigest()[:16]
+
+    def overrides(self, point: dict[str, Any]) -> dict[str, Any]:
+        """The dotted-key overrides of one point: fixed values, the horizon, then the factors."""
+        values = dict(self.fixed)
+        if self.months is not None:
+            values["months"] = self.months
+        values.update(point)
+        return values
+
+    def config(self, point: dict[str, Any]) -> Config:
+        return load_scenario(self.scenario, self.overrides(point))
+
+    def shrunk(self) -> Experiment:
+        """The ``--quick`` version: fewer points, replications and SMEs, for smoke tests and CI."""
+        fixed = dict(self.fixed)
+        count = self.config({}).sme.count
+        fixed["sme.count"] = min(count, QUICK["sme.count"])
+        factors = tuple(
+            replace(f, values=(f.values[0], f.values[-1])) if f.values and len(f.values) > 2 else f
+            for f in self.factors
+            if f.key != "sme.count"
+        )
+        if self.method == "grid":
+            n = min(self.n, QUICK["grid_levels"]) if self.n else None
+        else:
+            n = min(self.n, QUICK[self.method])
+        return replace(
+            self,
+            fixed=fixed,
+            factors=factors,
+            n=n,
+            replications=min(self.replications, QUICK["replications"]),
+            quick=True,
+        )
+
+
+def _unknown(source: str, key: str, value: Any, known: list[str]) -> ConfigError:
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    hint = f"unknown key; did you mean '{close[0]}'?" if close else "unknown key"
+    return ConfigError(source, key, value, problem=hint, allowed=", ".join(known))
+
+
+def _factor_items(
+    table: dict[str, Any], source: str, prefix: str = "factors."
+) -> list[tuple[str, Any]]:
+    """``[factors]`` as (dotted key, list or range table), in file order."""
+    items = []
+    for name, value in table.items():
+        key = prefix[len("factors.") :] + name
+        if key in PARAMETERS:
+            items.append((key, value))
+        elif isinstance(value, dict) and key in SECTIONS:
+            items.extend(_factor_items(value, source, f"factors.{key}."))
+        else:
+            raise _unknown(
+                source,
+                f"factors.{key}",
+                None if isinstance(value, dict) else value,
+                ["a parameter key, see `sectorsim params`"],
+            )
+    return items
+
+
+def _factor(key: str, value: Any, source: str, experiment: dict[str, Any]) -> Factor:
+    where = f"factors.{key}"
+    spec = PARAMETERS[key]
+    if isinstance(value, list):
+        if not value:
+            raise ConfigError(
+                source, where, value, problem="empty list", allowed="at least one value"
+            )
+        for v in value:
+            _check_value(source, where, key, v, experiment)
+        return Factor(key, values=tuple(value))
+    if isinstance(value, dict):
+        extra = set(value) - RANGE_KEYS
+        if extra or not {"min", "max"} <= set(value):
+            raise ConfigError(
+                source,
+                where,
+                value,
+                problem="not a range",
+                allowed="{min = ..., max = ...} with optional log = true, integer = true",
+            )
+        if spec.type not in ("int", "float"):
+            raise ConfigError(
+                source,
+                where,
+                value,
+                problem=f"a range for a {spec.type} parameter",
+                allowed=f"a list of values: {spec.allowed()}",
+            )
+        low, high = value["min"], value["max"]
+        for bound in (low, high):
+            _check_value(
+                source, where, key, int(bound) if spec.type == "int" else bound, experiment
+            )
+        if not low < high:
+            raise ConfigError(
+                source, where, value, problem="min is not below max", allowed="min < max"
+            )
+        log = value.get("log", False)
+        if log and low <= 0:
+            raise ConfigError(
+                source,
+                where,
+                value,
+                problem="log range must start above 0",
+                allowed="min > 0 with log = true",
+            )
+        return Factor(
+            key,
+            low=float(low),
+            high=float(high),
+            log=bool(log),
+            integer=bool(value.get("integer", spec.type == "int")),
+        )
+    raise ConfigError(
+        source,
+        where,
+        value,
+        problem="neither a list nor a range",
+        allowed="[v1, v2, ...] or {min = ..., max = ...}",
+    )
+
+
+def _check_value(source: str, where: str, key: str, value: Any, experiment: dict[str, Any]) -> None:
+    try:
+        load_scenario(experiment["scenario"], {**experiment["fixed"], key: value})
+    except ConfigError as exc:
+        problem = exc.problem or "not allowed"
+        if exc.key and exc.key != key:
+            problem = f"makes {exc.key} = {exc.value!r} {problem}"
+        raise ConfigError(source, where, value, problem=problem, allowed=exc.allowed) from None
+
+
+def load_experiment(path: str | Path) -> Experiment:
+    """Read and check an experiment file."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(
+            str(path), None, problem="no such experiment file", allowed="a path to a .toml file"
+        )
+    return parse_experiment(path.read_text(), path)
+
+
+def parse_experiment(text: str, path: Path) -> Experiment:
+    """Check the text of an experiment file; ``path`` names it and anchors relative scenarios."""
+    source = str(path)
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(source, None, problem=f"not valid TOML ({exc})") from None
+    for table in raw:
+        if table not in TABLES:
+            raise _unknown(source, table, raw[table], list(TABLES))
+    for table in ("experiment", "factors"):
+        if not isinstance(raw.get(table), dict):
+            raise ConfigError(
+                source, table, None, problem="missing table", allowed=f"a [{table}] table"
+            )
+
+    head = raw["experiment"]
+    for key, value in head.items():
+        if key not in EXPERIMENT_KEYS:
+            raise _unknown(
+                source, f"experiment.{key}", value, [f"experiment.{k}" for k in EXPERIMENT_KEYS]
+            )
+        wanted = EXPERIMENT_KEYS[key]
+        if not isinstance(value, wanted) or isinstance(value, bool):
+            raise ConfigError(
+                source,
+                f"experiment.{key}",
+                value,
+                problem="wrong type",
+                allowed=f"a {'string' if wanted is str else 'whole number'}",
+            )
+    for key in ("name", "scenario", "replications", "seed"):
+        if key not in head:
+            raise ConfigError(
+                source, f"experiment.{key}", None, problem="missing", allowed="required"
+            )
+    if head["replications"] < 1 or head["seed"] < 0:
+        bad = "replications" if head["replications"] < 1 else "seed"
+        raise ConfigError(
+            source,
+            f"experiment.{bad}",
+            head[bad],
+            problem="out of range",
+            allowed="replications at least 1, seed at least 0",
+        )
+    try:
+        scenario = str(resolve(head["scenario"], relative_to=path.parent))
+    except ConfigError as exc:
+        raise ConfigError(
+            source,
+            "experiment.scenario",
+            head["scenario"],
+            problem=exc.problem,
+            allowed=exc.allowed,
+        ) from None
+
+    fixed = flatten(raw.get("set", {}), source, "")
+    if "months" in head:
+        fixed = {**fixed, "months": head["months"]}
+    try:
+        load_scenario(scenario, fixed)
+    except ConfigError as exc:
+        raise ConfigError(
+            source,
+            f"set.{exc.key}" if exc.key else "set",
+            exc.value,
+            problem=exc.problem,
+            allowed=exc.allowed,
+        ) from None
+    fixed.pop("months", None)
+
+    context = {"scenario": scenario, "fixed": fixed}
+    factors = tuple(
+        _factor(k, v, source, context) for k, v in _factor_items(raw["factors"], source)
+    )
+    if not factors:
+        raise ConfigError(
+            source, "factors", None, problem="no factors", allowed="at least one factor"
+        )
+
+    sampling = raw.get("sampling", {})
+    for key in sampling:
+        if key not in ("method", "n"):
+            raise _unknown(
+                source, f"sampling.{key}", sampling[key], ["sampling.method", "sampling.n"]
+            )
+    method = sampling.get("method", "grid")
+    if method not in METHODS:
+        raise ConfigError(
+            source,
+            "sampling.method",
+            method,
+            problem="not an allowed choice",
+            allowed="one of " + ", ".join(repr(m) for m in METHODS),
+        )
+    n = sampling.get("n")
+    if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 1):
+        raise ConfigError(
+            source, "sampling.n", n, problem="not allowed", allowed="a whole number of at least 1"
+        )
+    if method != "grid" and n is None:
+        raise ConfigError(
+            source,
+            "sampling.n",
+            None,
+            problem=f"missing for method '{method}'",
+            allowed="the number of samples (lhs), base samples (sobol) or trajectories (morris)",
+        )
+    if method == "grid" and any(f.is_range for f in factors) and n is None:
+        n = 5
+    return Experiment(
+        name=head["name"],
+        scenario=scenario,
+        replications=head["replications"],
+        seed=head["seed"],
+        months=head.get("months"),
+        fixed=fixed,
+        factors=factors,
+        method=method,
+        n=n,
+        source=source,
+        text=text,
+    )

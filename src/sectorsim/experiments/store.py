@@ -1,0 +1,187 @@
+"""The run store of an experiment: one Parquet file per finished run, written atomically.
+
+``DIR/parts/run-<point>-<replicate>.parquet`` holds the run's monthly timeseries, with its summary
+row as JSON in the file's metadata, so a run is on disk whole or not at all: Ctrl-C or ``kill -9``
+loses at most the runs in flight, and ``--resume`` runs only the missing ones. At the end the parts
+are gathered into ``runs.parquet`` and ``timeseries.parquet``. ``manifest.json`` says which
+experiment the folder belongs to (its text and hash) and with what software it was run; a folder of
+another experiment is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import tempfile
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sectorsim import __version__
+from sectorsim.experiments.spec import Experiment
+from sectorsim.storage import OutputError
+
+MANIFEST = "manifest.json"
+PARTS = "parts"
+ROW_KEY = b"sectorsim.row"
+LIBRARIES = (
+    "mesa",
+    "numpy",
+    "scipy",
+    "pandas",
+    "networkx",
+    "pydantic",
+    "pyarrow",
+    "SALib",
+    "dask",
+    "distributed",
+    "ema_workbench",
+)
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    raise TypeError(f"cannot store {type(value).__name__} in a run row")
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def atomic_write_table(path: Path, table: pa.Table) -> None:
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    atomic_write_bytes(path, sink.getvalue().to_pybytes())
+
+
+def provenance() -> dict[str, Any]:
+    """Versions and the git commit of the code that runs the experiment."""
+    versions = {}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    repo = Path(__file__).resolve().parents[3]
+    commit = dirty = None
+    if (repo / ".git").exists():
+        try:
+            commit = subprocess.run(
+                ["git", "-C", str(repo), "rev-parse", "HEAD"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
+            dirty = bool(
+                subprocess.run(
+                    ["git", "-C", str(repo), "status", "--porcelain", "--", "src"],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                ).stdout.strip()
+            )
+        except (OSError, subprocess.CalledProcessError):
+            pass
+    return {
+        "sectorsim": __version__,
+        "git_commit": commit,
+        "git_dirty": dirty,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "libraries": versions,
+    }
+
+
+class RunStore:
+    """The folder of one experiment's results."""
+
+    def __init__(self, directory: Path, experiment: Experiment, resume: bool):
+        self.dir = Path(directory).resolve()
+        self.parts = self.dir / PARTS
+        self.experiment = experiment
+        manifest = self.dir / MANIFEST
+        if manifest.is_file():
+            held = json.loads(manifest.read_text())
+            if held.get("experiment_hash") != experiment.hash:
+                raise OutputError(
+                    f"{self.dir} holds another experiment ({held.get('experiment')!r} from "
+                    f"{held.get('file')}, quick={held.get('quick')}); give another --out"
+                )
+            if not resume:
+                raise OutputError(
+                    f"{self.dir} holds this experiment already; add --resume to "
+                    "finish it, or give another --out"
+                )
+        elif self.dir.is_dir() and any(self.dir.iterdir()):
+            raise OutputError(f"{self.dir} holds other files; give a new or empty folder")
+        self.parts.mkdir(parents=True, exist_ok=True)
+
+    @staticmethod
+    def part_name(point: int, replicate: int) -> str:
+        return f"run-{point:06d}-{replicate:04d}.parquet"
+
+    def done(self) -> set[tuple[int, int]]:
+        """(point, replicate) of every run already on disk."""
+        found = set()
+        for path in self.parts.glob("run-*.parquet"):
+            _, point, replicate = path.stem.split("-")
+            found.add((int(point), int(replicate)))
+        return found
+
+    def write_run(self, row: dict[str, Any], timeseries: pd.DataFrame) -> None:
+        table = pa.Table.from_pandas(timeseries, preserve_index=False)
+        table = table.replace_schema_metadata({ROW_KEY: json.dumps(row, default=_json_default)})
+        atomic_write_table(self.parts / self.part_name(row["point"], row["replicate"]), table)
+
+    def write_manifest(self, **fields: Any) -> None:
+        manifest = self.dir / MANIFEST
+        current = json.loads(manifest.read_text()) if manifest.is_file() else {}
+        current.update(fields)
+        atomic_write_bytes(
+            manifest, (json.dumps(current, indent=2, default=_json_default) + "\n").encode()
+        )
+
+    def gather(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """All runs on disk as (runs, timeseries), sorted by point and replicate; also written as
+        runs.parquet and timeseries.parquet."""
+        rows, series = [], []
+        for path in sorted(self.parts.glob("run-*.parquet")):
+            table = pq.read_table(path)
+            row = json.loads(table.schema.metadata[ROW_KEY])
+            rows.append(row)
+            if table.num_rows:
+                frame = table.replace_schema_metadata(None).to_pandas()
+                frame.insert(0, "run_id", row["run_id"])
+                series.append(frame)
+        runs = pd.DataFrame(rows)
+        if len(runs):
+            runs = runs.sort_values(["point", "replicate"], ignore_index=True)
+        timeseries = pd.concat(series, ignore_index=True) if series else pd.DataFrame()
+        if len(timeseries):
+            timeseries = timeseries.sort_values(["run_id", "month"], ignore_index=True)
+        atomic_write_table(
+            self.dir / "runs.parquet", pa.Table.from_pandas(runs, preserve_index=False)
+        )
+        atomic_write_table(
+            self.dir / "timeseries.parquet", pa.Table.from_pandas(timeseries, preserve_index=False)
+        )
+        return runs, timeseries
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
