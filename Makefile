@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 SCENARIO ?= imvo_samen_veranderen
 REPS   ?= 20
 
-.PHONY: help install run test lint format docs figures clean
+.PHONY: help install run test lint format docs figures clean app chromium
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -19,11 +19,18 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)  ## create .venv and install sectorsim with its test tools
 
-run: install  ## run the default scenario (SCENARIO=baseline, REPS=20) and write results/
+run: install  ## run the default scenario (SCENARIO=imvo_samen_veranderen, REPS=20) and write results/
 	$(BIN)/sectorsim run $(SCENARIO) --reps $(REPS) --out results/$(SCENARIO)
 
-test: install  ## run the whole test suite
+test: install chromium  ## run the whole test suite (browser tests included)
 	$(BIN)/pytest
+
+app: install  ## serve the workshop app on http://127.0.0.1:8765 (PORT=...)
+	$(BIN)/sectorsim app --port $(or $(PORT),8765)
+
+chromium:  ## install Debian's Chromium for the browser tests, if missing (needs root)
+	@command -v chromium >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 lint: install  ## ruff lint and format check
 	$(BIN)/ruff check src tests benchmarks
@@ -33,7 +40,7 @@ format: install  ## apply ruff's formatting and safe fixes
 	$(BIN)/ruff check --fix src tests benchmarks
 	$(BIN)/ruff format src tests benchmarks
 
-docs: install  ## regenerate the parameter table in docs/ODD.md from the schema
+docs: install  ## regenerate the generated blocks of docs/ODD.md (parameters, mechanisms)
 	$(BIN)/python -m sectorsim.docs docs/ODD.md
 
 figures: install  ## regenerate the figures of docs/validation.md

@@ -253,7 +253,9 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(serial_result, tmp_pat
         "--workers",
         "2",
     ]
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
 
     def finished_runs():
         return len(list((out / "parts").glob("run-*.parquet")))
@@ -261,7 +263,7 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(serial_result, tmp_pat
     deadline = time.time() + 60
     while time.time() < deadline and finished_runs() < 4:  # kill once a few runs are stored
         time.sleep(0.05)
-    os.kill(proc.pid, signal.SIGKILL)
+    os.killpg(proc.pid, signal.SIGKILL)  # the sweep and its workers, as a crash would
     proc.wait()
     kept = finished_runs()
     assert 0 < kept < 18, "the kill should land mid-way"

@@ -3,6 +3,7 @@
     sectorsim run SCENARIO_OR_FILE [--set key=value]... [--seed N] [--reps N] [--baseline] [--out DIR]
     sectorsim sweep FILE [--workers N] [--scheduler ADDRESS] [--out DIR] [--resume] [--quick]
     sectorsim analyze DIR
+    sectorsim app [--host 127.0.0.1] [--port 8765]
     sectorsim scenarios
     sectorsim params [--json | --markdown]
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -32,12 +34,11 @@ from sectorsim.config import (
 )
 from sectorsim.params import PARAMETERS, markdown_table
 from sectorsim.plots import plot_adoption
-from sectorsim.runs import aggregate, run_replicates
+from sectorsim.runs import DEFAULT_SEED, aggregate, run_replicates
 from sectorsim.storage import OutputError, atomic_directory, check_target
 
 EXIT_CONFIG = 2
 SUMMARY = "summary.json"  # present in every complete output folder
-DEFAULT_SEED = 20130101  # the IMVO sector approach started in 2013
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -115,6 +116,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     analyze.add_argument("directory", metavar="DIR", type=Path, help="the folder a sweep wrote")
 
+    app = sub.add_parser(
+        "app",
+        help="serve the workshop app in the browser",
+        description="Serve the workshop app (Solara). Open the printed address in a browser; "
+        "each browser tab is its own session.",
+    )
+    app.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1, this machine only)",
+    )
+    app.add_argument("--port", type=int, default=8765, help="port (default: 8765)")
+
     sub.add_parser(
         "scenarios", help="list the preset scenarios", description="List the preset scenarios."
     )
@@ -142,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
             return _sweep(args, console)
         if args.command == "analyze":
             return _analyze(args, console)
+        if args.command == "app":
+            return _app(args, console)
         if args.command == "scenarios":
             return _scenarios(console)
         return _params(args, console)
@@ -161,6 +177,17 @@ def main(argv: list[str] | None = None) -> int:
         )
         Console(stderr=True).print(f"interrupted; {done}")
         return 130
+
+
+def _app(args: argparse.Namespace, console: Console) -> int:
+    command = [sys.executable, "-m", "solara", "run", "sectorsim.app.page"]
+    command += ["--host", args.host, "--port", str(args.port), "--production", "--no-open"]
+    command += ["--no-check-version"]  # no calls home: a workshop room may be offline
+    os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    console.print(f"sectorsim app: open http://{args.host}:{args.port} in a browser (Ctrl-C stops)")
+    sys.stdout.flush()
+    os.execv(sys.executable, command)
+    return 0  # not reached: the server replaces this process
 
 
 def _run(args: argparse.Namespace, console: Console) -> int:

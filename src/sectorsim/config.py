@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import tomli_w
 from pydantic import ValidationError
 
 from sectorsim.params import PARAMETERS, SECTIONS, Config
@@ -282,6 +283,13 @@ def load_scenario_with_description(
         values[key] = value
         origin[key] = COMMAND_LINE
     return validate(values, origin), description
+
+
+def to_toml(config: Config, description: str, comment: str = "") -> str:
+    """A scenario file holding every parameter of ``config``: it loads back to the same config."""
+    header = "".join(f"# {line}\n" for line in comment.splitlines())
+    body = tomli_w.dumps({"description": description, **config.model_dump(mode="json")})
+    return header + body
 
 
 def config_hash(config: Config) -> str:

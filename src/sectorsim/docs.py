@@ -1,33 +1,52 @@
 """Keep generated parts of the docs in step with the code.
 
-``python -m sectorsim.docs docs/ODD.md`` rewrites the parameter table between the markers
-``<!-- params:start -->`` and ``<!-- params:end -->`` from the schema.
+``python -m sectorsim.docs docs/ODD.md`` rewrites each generated block of the file: the
+parameter table (between ``<!-- params:start -->`` and ``<!-- params:end -->``) from the schema,
+and the mechanisms in plain words (``<!-- mechanisms:start -->`` ... ``<!-- mechanisms:end -->``),
+the texts the workshop app shows, in English and Dutch.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
+from sectorsim.app.texts import markdown as mechanisms_markdown
 from sectorsim.params import markdown_table
 
-START, END = "<!-- params:start -->", "<!-- params:end -->"
+
+def _mechanisms() -> str:
+    return f"{mechanisms_markdown('en')}\n\nIn Dutch, as the app shows them:\n\n{mechanisms_markdown('nl')}"
 
 
-def with_parameter_table(text: str) -> str:
-    """``text`` with the block between the markers replaced by the current parameter table."""
-    head, _, rest = text.partition(START)
-    _, _, tail = rest.partition(END)
-    if not rest or END not in rest:
-        raise ValueError(f"markers {START} ... {END} not found")
-    return f"{head}{START}\n{markdown_table()}\n{END}{tail}"
+BLOCKS: dict[str, Callable[[], str]] = {"params": markdown_table, "mechanisms": _mechanisms}
+
+
+def with_block(text: str, name: str) -> str:
+    """``text`` with the block ``name`` between its markers regenerated (if the markers are there)."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    head, _, rest = text.partition(start)
+    if not rest:
+        return text
+    if end not in rest:
+        raise ValueError(f"marker {start} without {end}")
+    _, _, tail = rest.partition(end)
+    return f"{head}{start}\n{BLOCKS[name]()}\n{end}{tail}"
+
+
+def regenerated(text: str) -> str:
+    """``text`` with every generated block brought up to date."""
+    for name in BLOCKS:
+        text = with_block(text, name)
+    return text
 
 
 def main(argv: list[str]) -> int:
     for name in argv:
         path = Path(name)
-        path.write_text(with_parameter_table(path.read_text()))
-        print(f"updated the parameter table in {path}")
+        path.write_text(regenerated(path.read_text()))
+        print(f"regenerated the generated blocks of {path}")
     return 0
 
 

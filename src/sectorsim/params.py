@@ -30,15 +30,27 @@ def param(
     label_nl: str,
     ge: float | None = None,
     le: float | None = None,
+    description_nl: str | None = None,
+    slider: tuple[float, float, float] | None = None,
 ) -> Any:
-    """Declare one parameter: a pydantic ``Field`` carrying sectorsim's metadata."""
-    return Field(
-        default,
-        ge=ge,
-        le=le,
-        description=description,
-        json_schema_extra={"unit": unit, "source": source, "label": label, "label_nl": label_nl},
-    )
+    """Declare one parameter: a pydantic ``Field`` carrying sectorsim's metadata.
+
+    A Dutch description makes the parameter a lever of the workshop app; a numeric lever also
+    gives its ``slider = (min, max, step)``, inside the allowed range.
+    """
+    extra = {"unit": unit, "source": source, "label": label, "label_nl": label_nl}
+    if slider is not None:
+        low, high, _ = slider
+        if (
+            description_nl is None
+            or (ge is not None and low < ge)
+            or (le is not None and high > le)
+        ):
+            raise ValueError(f"lever {label!r}: needs description_nl and a slider inside [ge, le]")
+        extra["slider"] = list(slider)
+    if description_nl is not None:
+        extra["description_nl"] = description_nl
+    return Field(default, ge=ge, le=le, description=description, json_schema_extra=extra)
 
 
 class Section(BaseModel):
@@ -61,6 +73,8 @@ class SMEParams(Section):
         label_nl="Aantal mkb-bedrijven",
         description="Number of SMEs in the sector.",
         source=f"{SPEC} §2",
+        description_nl="Aantal mkb-bedrijven in de sector.",
+        slider=(100, 5000, 100),
     )
     segments: int = param(
         4,
@@ -397,6 +411,8 @@ class PodiumParams(Section):
         label_nl="Podium voor koplopers",
         description="Extra weight of a koploper in its peers' reference group (0 = seen like any firm).",
         source="seed 004: give koplopers a podium",
+        description_nl="Extra gewicht van een koploper in de referentiegroep van collega's (0 = gezien als elk ander bedrijf).",
+        slider=(0.0, 10.0, 0.5),
     )
 
 
@@ -527,6 +543,8 @@ class TeamParams(Section):
         label_nl="Capaciteit sectorteam",
         description="Coalition members the sector team's own staff can give attention to.",
         source="seed 000: small sector team; assumption",
+        description_nl="Aantal coalitieleden waaraan de eigen mensen van het sectorteam aandacht kunnen geven.",
+        slider=(0, 100, 5),
     )
     network_reach: float = param(
         0.3,
@@ -550,6 +568,8 @@ class CoalitionParams(Section):
         label_nl="Koplopers bij de start",
         description="Koplopers the team recruits in phase I.",
         source="seed 000: coalition of 10-15 koplopers",
+        description_nl="Koplopers die het sectorteam in fase I werft.",
+        slider=(0, 60, 1),
     )
     target_size: int = param(
         30,
@@ -560,6 +580,8 @@ class CoalitionParams(Section):
         label_nl="Beoogde coalitiegrootte",
         description="Size the coalition is broadened toward; growth slows past it.",
         source="seed 000: coalition grows to about 30",
+        description_nl="Grootte waarnaar de coalitie wordt verbreed; daarboven groeit ze trager.",
+        slider=(0, 150, 5),
     )
     large_firms: int = param(
         1,
@@ -570,6 +592,8 @@ class CoalitionParams(Section):
         label_nl="Grote bedrijven in coalitie",
         description="Large firms (most motivated first) that join the coalition in phase I.",
         source="seed 000: chain partners in the coalition",
+        description_nl="Grote bedrijven (de meest gemotiveerde eerst) die in fase I aan de coalitie deelnemen.",
+        slider=(0, 5, 1),
     )
     ngos: int = param(
         1,
@@ -580,6 +604,8 @@ class CoalitionParams(Section):
         label_nl="ngo's in coalitie",
         description="NGOs and knowledge bodies that join the coalition in phase I.",
         source="seed 000/003: NGO partners",
+        description_nl="Ngo's en kennisinstellingen die in fase I aan de coalitie deelnemen.",
+        slider=(0, 5, 1),
     )
     member_cost: float = param(
         3_000.0,
@@ -859,6 +885,8 @@ class BroadeningParams(Section):
         label_nl="Verbreding vanaf",
         description="Month (after programme start) from which the coalition opens to the wider sector (phase IV).",
         source="seed 000: phase IV broadening",
+        description_nl="Maand (na de start van het programma) vanaf wanneer de coalitie zich openstelt voor de rest van de sector (fase IV).",
+        slider=(0, 120, 3),
     )
     rate: float = param(
         0.01,
@@ -869,6 +897,8 @@ class BroadeningParams(Section):
         label_nl="Tempo verbreding",
         description="Monthly chance that an SME tied to a member, or known to the team, is invited and may join.",
         source=CALIB,
+        description_nl="Kans per maand dat een mkb'er met een band met een lid, of bekend bij het team, wordt uitgenodigd en kan toetreden.",
+        slider=(0.0, 0.1, 0.005),
     )
     open: bool = param(
         True,
@@ -877,6 +907,7 @@ class BroadeningParams(Section):
         label_nl="Open coalitie",
         description="false = closed coalition ('smal & diep'): no new members, action perspectives stay inside.",
         source="seed 000: broad or narrow-and-deep coalitions",
+        description_nl="Uit = gesloten coalitie ('smal & diep'): geen nieuwe leden, handelingsperspectieven blijven binnen de coalitie.",
     )
     closed_access: float = param(
         0.2,
@@ -910,6 +941,8 @@ class CartelParams(Section):
         label_nl="Veilige haven",
         description="Combined market share of cooperating competitors below which there is no cartel risk.",
         source="EU 2023 horizontal guidelines (soft safe harbour for sustainability agreements)",
+        description_nl="Gezamenlijk marktaandeel van samenwerkende concurrenten waaronder geen kartelrisico is.",
+        slider=(0.0, 0.5, 0.05),
     )
     hazard: float = param(
         0.04,
@@ -928,6 +961,7 @@ class CartelParams(Section):
         label_nl="Green Deal",
         description="A Green Deal with the government makes joint initiatives possible and lowers the hazard.",
         source="seed 000: Green Deals",
+        description_nl="Een Green Deal met de overheid maakt gezamenlijke initiatieven mogelijk en verlaagt het kartelrisico.",
     )
     green_deal_factor: float = param(
         0.2,
@@ -1019,6 +1053,8 @@ class FundingParams(Section):
         label_nl="Programmabudget",
         description="Total programme budget; spending stops when it is used up.",
         source="seed 001: EUR 209,500 for a regional programme; assumption for a sector",
+        description_nl="Totaal programmabudget; uitgaven stoppen als het op is.",
+        slider=(0.0, 5000000.0, 100000.0),
     )
     share_vouchers: float = param(
         0.3,
@@ -1029,6 +1065,8 @@ class FundingParams(Section):
         label_nl="Aandeel vouchers",
         description="Share of the budget for vouchers that lower an SME's cost of implementing.",
         source=f"{SPEC} §4 M8",
+        description_nl="Deel van het budget voor vouchers die de kosten van implementeren voor een mkb'er verlagen.",
+        slider=(0.0, 1.0, 0.05),
     )
     share_projects: float = param(
         0.5,
@@ -1039,6 +1077,8 @@ class FundingParams(Section):
         label_nl="Aandeel projectsubsidie",
         description="Share of the budget for change-project grants.",
         source=f"{SPEC} §4 M8",
+        description_nl="Deel van het budget voor subsidie op veranderprojecten.",
+        slider=(0.0, 1.0, 0.05),
     )
     share_team: float = param(
         0.2,
@@ -1178,6 +1218,8 @@ class RegulationParams(Section):
         label_nl="Gepaste zorgvuldigheid vanaf",
         description="Month a due-diligence obligation takes effect (-1 = never).",
         source="seed 002: due-diligence obligation as trigger",
+        description_nl="Maand waarin een verplichting tot gepaste zorgvuldigheid ingaat (-1 = nooit).",
+        slider=(-1, 180, 1),
     )
     pressure: float = param(
         0.3,
@@ -1244,6 +1286,8 @@ class ShockParams(Section):
         label_nl="Maand schandaal",
         description="Month of a scandal shock such as the Rana Plaza disaster.",
         source="seed 003: Rana Plaza",
+        description_nl="Maand van een schandaal zoals de ramp met Rana Plaza.",
+        slider=(0, 180, 1),
     )
     size: float = param(
         0.0,
@@ -1254,6 +1298,8 @@ class ShockParams(Section):
         label_nl="Omvang schandaal",
         description="Sector-wide pressure the scandal adds (0 = no scandal).",
         source="seed 003: Rana Plaza",
+        description_nl="Publieke druk die het schandaal toevoegt aan de hele sector (0 = geen schandaal).",
+        slider=(0.0, 1.0, 0.05),
     )
     half_life: float = param(
         12.0,
@@ -1424,6 +1470,14 @@ class ParamSpec:
     ge: float | None = None
     le: float | None = None
     choices: tuple[str, ...] | None = None
+    description_nl: str | None = None
+    slider: tuple[float, float, float] | None = None
+
+    def text(self, language: str) -> tuple[str, str]:
+        """(label, description) in ``language`` ("en" or "nl")."""
+        if language == "nl":
+            return self.label_nl, self.description_nl or self.description
+        return self.label, self.description
 
     def allowed(self) -> str:
         """Human description of the allowed values."""
@@ -1453,6 +1507,8 @@ def _spec(key: str, field: Any) -> ParamSpec:
     ann = field.annotation
     choices = tuple(typing.get_args(ann)) if typing.get_origin(ann) is Literal else None
     type_name = "str" if choices else ann.__name__
+    if extra.get("description_nl") and type_name in ("int", "float") and "slider" not in extra:
+        raise ValueError(f"lever {key}: a numeric lever needs a slider range")
     return ParamSpec(
         key=key,
         type=type_name,
@@ -1465,6 +1521,8 @@ def _spec(key: str, field: Any) -> ParamSpec:
         ge=ge,
         le=le,
         choices=choices,
+        description_nl=extra.get("description_nl"),
+        slider=tuple(extra["slider"]) if "slider" in extra else None,
     )
 
 
@@ -1481,6 +1539,9 @@ def _collect(model: type[Section], prefix: str = "") -> dict[str, ParamSpec]:
 
 #: Every parameter by dotted key, in schema order.
 PARAMETERS: dict[str, ParamSpec] = _collect(Config)
+
+#: The levers of the workshop app: parameters with a Dutch description, in schema order.
+LEVERS: dict[str, ParamSpec] = {k: s for k, s in PARAMETERS.items() if s.description_nl}
 
 
 def markdown_table() -> str:

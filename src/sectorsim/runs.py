@@ -19,6 +19,8 @@ from sectorsim.outputs import OUTCOMES
 from sectorsim.params import Config
 from sectorsim.randomness import derive_seed
 
+DEFAULT_SEED = 20130101  # the IMVO sector approach started in 2013
+
 
 def without_programme(config: Config) -> Config:
     """The same sector with no programme: the counterfactual for cost effectiveness."""

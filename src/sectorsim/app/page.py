@@ -1,0 +1,384 @@
+"""The workshop page: levers, play controls, KPI cards, charts, comparison, explanation, downloads.
+
+Every browser session gets its own :class:`~sectorsim.app.session.WorkshopSession` (made in
+``Page`` with ``use_memo``), so one participant's slider never moves another's. The controls are
+generated from the schema's levers (:data:`sectorsim.params.LEVERS`). Playing runs in a
+background task that steps the model and bumps a version counter; the charts redraw from a
+snapshot taken under the session's lock.
+"""
+
+from __future__ import annotations
+
+import functools
+import multiprocessing
+import time
+from concurrent.futures import ProcessPoolExecutor
+from html import escape
+from typing import Any
+
+import reacton.ipyvuetify as rv
+import solara
+import solara.lab
+
+from sectorsim.app import charts
+from sectorsim.app.session import FUNDING_SHARES, TEAM_SHARE, WorkshopSession
+from sectorsim.app.texts import GROUPS, LANGUAGES, MECHANISMS, OUTCOMES, ui
+from sectorsim.config import preset_names
+from sectorsim.params import LEVERS, PARAMETERS, ParamSpec
+
+REPLICATIONS = 20
+OPEN_GROUPS = ("coalition", "funding")  # lever groups shown open when the page opens
+FRAMES_PER_SECOND = 4
+CHART_STYLE = {"style": "height: 320px; width: 100%;"}
+
+
+@functools.cache
+def replication_pool() -> ProcessPoolExecutor:
+    """One worker process for every session's replications, so that they run on another core
+    than the page server and never hold up another participant's page."""
+    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+
+
+def lever_groups() -> dict[str, list[ParamSpec]]:
+    """The levers by schema section, in the order of :data:`GROUPS`."""
+    groups: dict[str, list[ParamSpec]] = {name: [] for name in GROUPS}
+    for spec in LEVERS.values():
+        groups[spec.key.split(".")[0]].append(spec)
+    return {name: specs for name, specs in groups.items() if specs}
+
+
+def shown_value(spec: ParamSpec, value: Any) -> str:
+    if spec.unit == "EUR":
+        return f"€ {value:,.0f}".replace(",", ".")
+    if spec.unit in ("share", "market share"):
+        return f"{value:.0%}"
+    return f"{value:g} {spec.unit}"
+
+
+@solara.component
+def Lever(spec: ParamSpec, value: Any, language: str, on_value: Any):
+    """One lever: a slider (or switch) with its label, value and unit, and its help as a hint.
+
+    One Vuetify widget per lever keeps the page small, and a small page redraws fast.
+    """
+    label, help_text = spec.text(language)
+    common = {
+        "hint": help_text,
+        "persistent_hint": True,
+        "class_": f"lever lever-{spec.key.replace('.', '-')}",
+    }
+    if spec.type == "bool":
+        rv.Switch(v_model=value, on_v_model=on_value, label=label, **common)
+        return
+    low, high, step = spec.slider
+    cast = int if spec.type == "int" else float
+    rv.Slider(
+        v_model=value,
+        on_v_model=lambda new: on_value(cast(new)),
+        label=f"{label}: {shown_value(spec, value)}",
+        min=low,
+        max=high,
+        step=step,
+        thumb_label=True,
+        **common,
+    )
+
+
+@solara.component
+def Levers(session: WorkshopSession, values: dict[str, Any], language: str, changed: Any):
+    """The lever controls; ``values`` (the current settings) is what makes them redraw."""
+
+    def setter(key: str):
+        def set_value(value: Any) -> None:
+            session.set_lever(key, value)
+            changed()
+
+        return set_value
+
+    groups = lever_groups()
+    opened = [i for i, group in enumerate(groups) if group in OPEN_GROUPS]
+    with rv.ExpansionPanels(multiple=True, v_model=opened, accordion=True):
+        for group, specs in groups.items():
+            with rv.ExpansionPanel():
+                rv.ExpansionPanelHeader(children=[GROUPS[group][language]])
+                with rv.ExpansionPanelContent():
+                    for spec in specs:
+                        Lever(spec, values[spec.key], language, setter(spec.key))
+                    if group == "funding":
+                        names = " - ".join(PARAMETERS[k].text(language)[0] for k in FUNDING_SHARES)
+                        rv.Html(
+                            tag="div",
+                            class_="team-share",
+                            style_="font-size: 0.85em",
+                            children=[
+                                f"{PARAMETERS[TEAM_SHARE].text(language)[0]}: "
+                                f"{values[TEAM_SHARE]:.0%} (= 100% - {names})"
+                            ],
+                        )
+
+
+KPI_CARD = (
+    '<div class="kpi kpi-{name}" style="min-width:170px;padding:8px 12px;margin:4px;'
+    'border-radius:6px;box-shadow:0 1px 3px rgba(0,0,0,.25);background:#fff">'
+    '<div style="font-size:.85em;color:#666">{title}</div>'
+    '<div class="kpi-value" style="font-size:1.6em;font-weight:bold">{value}</div>'
+    '<div style="font-size:.8em">{detail}</div></div>'
+)
+
+
+def kpi_cards(kpis: dict[str, Any], language: str) -> str:
+    """The KPI cards as one HTML block: a month redraws one element, not dozens."""
+    month = kpis["critical_mass_month"]
+    per_adopter = kpis["euros_per_extra_adopter"]
+    base = kpis["baseline_adoption"]
+    cards = [
+        ("month", ui("month", language), str(kpis["month"]), ""),
+        (
+            "critical-mass",
+            ui("kpi_critical_mass", language),
+            "✓" if month is not None else "—",
+            ui("kpi_reached_in", language, month=month)
+            if month is not None
+            else ui("kpi_not_reached", language),
+        ),
+        (
+            "adoption",
+            ui("kpi_adoption", language),
+            f"{kpis['adoption']:.1%}",
+            ui("kpi_baseline", language, share=f"{base:.1%}") if base is not None else "",
+        ),
+        ("outcome", ui("kpi_outcome", language), OUTCOMES[kpis["outcome"]][language], ""),
+        (
+            "spend",
+            ui("kpi_spend", language),
+            shown_value(PARAMETERS["funding.budget"], kpis["spent"]),
+            "",
+        ),
+        (
+            "per-adopter",
+            ui("kpi_per_adopter", language),
+            f"€ {per_adopter:,.0f}".replace(",", ".") if per_adopter else "—",
+            "" if per_adopter else ui("kpi_no_extra", language),
+        ),
+    ]
+    return "".join(
+        KPI_CARD.format(name=name, title=escape(title), value=escape(value), detail=escape(detail))
+        for name, title, value, detail in cards
+    )
+
+
+@solara.component
+def NetworkView(view_id: int, stage: bytes, language: str, session: WorkshopSession):
+    """The network chart; redrawn only when a shown SME changes stage (``stage`` is their bytes)."""
+    option = solara.use_memo(
+        lambda: charts.network_chart(session.snapshot(), language), [view_id, stage, language]
+    )
+    solara.FigureEcharts(option, attributes=CHART_STYLE, responsive=True)
+
+
+@solara.component
+def Controls(
+    language: str,
+    playing: solara.Reactive[bool],
+    speed: solara.Reactive[int],
+    finished: bool,
+    on_step: Any,
+    on_reset: Any,
+):
+    lang = language
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        if playing.value:
+            solara.Button(
+                ui("pause", lang),
+                icon_name="mdi-pause",
+                color="primary",
+                on_click=lambda: playing.set(False),
+                classes=["pause"],
+            )
+        else:
+            solara.Button(
+                ui("play", lang),
+                icon_name="mdi-play",
+                color="primary",
+                on_click=lambda: playing.set(True),
+                disabled=finished,
+                classes=["play"],
+            )
+        solara.Button(
+            ui("step", lang),
+            icon_name="mdi-step-forward",
+            on_click=on_step,
+            disabled=finished,
+            classes=["step"],
+        )
+        solara.Button(
+            ui("reset", lang), icon_name="mdi-restart", on_click=on_reset, classes=["reset"]
+        )
+        with solara.Column(style={"width": "320px"}):
+            solara.SliderInt(ui("speed", lang), value=speed, min=1, max=60)
+
+
+@solara.component
+def Compare(language: str, band: dict[str, Any] | None, pending: bool, done: int, on_run: Any):
+    """The replications button, its progress and the chance of critical mass it found."""
+    lang = language
+    with solara.Card(ui("compare", lang)):
+        solara.Button(
+            ui("replicate", lang, n=REPLICATIONS),
+            icon_name="mdi-chart-bell-curve",
+            on_click=on_run,
+            disabled=pending,
+            classes=["replicate"],
+        )
+        if pending:
+            solara.Text(ui("replicating", lang))
+            solara.ProgressLinear(100 * done / REPLICATIONS)
+        if band is not None:
+            low, high = band["ci"]
+            solara.Text(
+                ui(
+                    "band_result",
+                    lang,
+                    p=band["p"],
+                    hits=band["hits"],
+                    n=band["n"],
+                    lo=low,
+                    hi=high,
+                ),
+                classes=["band-result"],
+            )
+
+
+@solara.component
+def RunView(session: WorkshopSession, language: str, settings: int):
+    """Play controls, KPI cards, charts and the comparison: everything that changes per month.
+
+    A month redraws only this part of the page, and in it only the KPI block and the charts;
+    ``settings`` changes when a lever, the preset or the seed does (the run has then restarted).
+    """
+    version = solara.use_reactive(0)
+    playing = solara.use_reactive(False)
+    speed = solara.use_reactive(12)
+    progress = solara.use_reactive(0)
+    _ = version.value  # a bump redraws this view
+
+    def changed() -> None:
+        version.value += 1
+
+    def play_loop() -> None:
+        # at most FRAMES_PER_SECOND redraws, several months each at high speed: the server
+        # stays responsive when a whole room plays at once
+        while playing.value and not session.finished:
+            started = time.perf_counter()
+            months = max(1, round(speed.value / FRAMES_PER_SECOND))
+            session.step(months)
+            changed()
+            time.sleep(max(0.0, months / speed.value - (time.perf_counter() - started)))
+        playing.value = False
+
+    solara.lab.use_task(play_loop, dependencies=[playing.value])
+
+    def replicate() -> None:
+        progress.value = 0
+        session.run_replications(REPLICATIONS, progress=progress.set, executor=replication_pool())
+        changed()
+
+    replications = solara.lab.use_task(replicate, dependencies=None)
+
+    def do_step() -> None:
+        playing.value = False
+        session.step()
+        changed()
+
+    def do_reset() -> None:
+        playing.value = False
+        session.reset()
+        changed()
+
+    snapshot = session.snapshot()
+    Controls(language, playing, speed, session.finished, do_step, do_reset)
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=kpi_cards(session.kpis(), language),
+        style={"display": "flex", "flex-wrap": "wrap"},
+    )
+    with solara.Columns([1, 1]):
+        solara.FigureEcharts(
+            charts.adoption_chart(snapshot, language), attributes=CHART_STYLE, responsive=True
+        )
+        NetworkView(id(session.network_view), snapshot["stage"].tobytes(), language, session)
+    with solara.Columns([1, 1, 1]):
+        for build in (charts.coalition_chart, charts.projects_chart, charts.budget_chart):
+            solara.FigureEcharts(build(snapshot, language), attributes=CHART_STYLE, responsive=True)
+    Compare(language, snapshot["replications"], replications.pending, progress.value, replications)
+
+
+@solara.component
+def Explain(language: str):
+    text = "\n\n".join(
+        f"**{title}.** {body}" for m in MECHANISMS for title, body in [m.text(language)]
+    )
+    with solara.Details(ui("explain", language)):
+        solara.Markdown(text)
+
+
+@solara.component
+def TakeHome(session: WorkshopSession, language: str, settings: int):
+    """Downloads of the settings and of the run so far (made when clicked)."""
+    file_name = f"sectorsim-{session.preset}-seed{session.seed}.toml"
+    with solara.Card(ui("take_home", language)):
+        with solara.Row():
+            solara.FileDownload(
+                session.scenario_toml,
+                filename=file_name,
+                label=ui("download_toml", language),
+                mime_type="application/toml",
+            )
+            solara.FileDownload(
+                session.csv,
+                filename=f"sectorsim-{session.preset}-seed{session.seed}.csv",
+                label=ui("download_csv", language),
+                mime_type="text/csv",
+            )
+        solara.Markdown(ui("reproduce", language, file=file_name, seed=session.seed))
+
+
+@solara.component
+def Page():
+    session = solara.use_memo(WorkshopSession, [])
+    language = solara.use_reactive("nl")
+    settings = solara.use_reactive(0)
+    lang = language.value
+
+    def changed() -> None:
+        settings.value += 1
+
+    def then_changed(action: Any):
+        def run(value: Any) -> None:
+            action(value)
+            changed()
+
+        return run
+
+    solara.Title("sectorsim")
+    with solara.Sidebar():
+        solara.ToggleButtonsSingle(value=language, values=list(LANGUAGES), classes=["language"])
+        solara.Select(
+            ui("preset", lang),
+            values=preset_names(),
+            value=session.preset,
+            on_value=then_changed(session.set_preset),
+        )
+        solara.InputInt(
+            ui("seed", lang), value=session.seed, on_value=then_changed(session.set_seed)
+        )
+        solara.Markdown(f"### {ui('levers', lang)}")
+        values = {key: session.value(key) for key in (*LEVERS, TEAM_SHARE)}
+        Levers(session, values, lang, changed)
+    with solara.Column(style={"padding": "0 12px"}):
+        solara.Markdown(f"## {ui('title', lang)}")
+        if session.error:
+            solara.Error(f"{ui('invalid', lang)}: {session.error}", classes=["settings-error"])
+        RunView(session, lang, settings.value)
+        Explain(lang)
+        TakeHome(session, lang, settings.value)

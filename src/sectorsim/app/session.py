@@ -1,0 +1,266 @@
+"""One workshop participant's simulation: settings, the running model, and its comparisons.
+
+A :class:`WorkshopSession` is plain Python (no Solara), so everything the page does can be tested
+without a browser. The run shown is replicate 0 of the seed, exactly what
+``sectorsim run <downloaded file> --seed <seed> --reps 1`` computes; "run N replications" runs
+replicates 0..N-1 of the same seed. The no-programme baseline uses the same run seed (common
+random numbers), so the difference between the two lines is the programme's doing.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable
+from concurrent.futures import Executor
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from sectorsim.config import ConfigError, load_scenario, preset_names, to_toml
+from sectorsim.model import SectorModel
+from sectorsim.params import LEVERS, Config
+from sectorsim.runs import (
+    DEFAULT_SEED,
+    proportion_interval,
+    replicate_seeds,
+    run_model,
+    without_programme,
+)
+
+DEFAULT_PRESET = "imvo_samen_veranderen"
+NETWORK_SAMPLE = 150  # SMEs drawn in the network view of a larger sector (few: it redraws monthly)
+FUNDING_SHARES = ("funding.share_vouchers", "funding.share_projects")
+TEAM_SHARE = "funding.share_team"
+
+
+class WorkshopSession:
+    """The state behind one browser session. Thread-safe: the play loop steps in a thread."""
+
+    def __init__(self, preset: str = DEFAULT_PRESET, seed: int = DEFAULT_SEED):
+        self.lock = threading.RLock()
+        self.preset = preset
+        self.seed = seed
+        self.overrides: dict[str, Any] = {}
+        self.previous: np.ndarray | None = None
+        self.error: str | None = None
+        self.replications: dict[str, Any] | None = None
+        self.config = load_scenario(preset)
+        self.reset()
+
+    # ---- settings ------------------------------------------------------------------------------
+    @property
+    def run_seed(self) -> int:
+        """The model seed of replicate 0, as ``sectorsim run --seed`` derives it."""
+        return replicate_seeds(self.seed, 1)[0]
+
+    def value(self, key: str) -> Any:
+        return self.config.get(key)
+
+    def set_preset(self, name: str) -> None:
+        if name not in preset_names():
+            raise ValueError(f"unknown preset {name!r}")
+        with self.lock:
+            self.preset, self.overrides = name, {}
+            self._configure()
+
+    def set_seed(self, seed: int) -> None:
+        with self.lock:
+            self.seed = int(seed)
+            self._configure()
+
+    def set_lever(self, key: str, value: Any) -> None:
+        """Set a lever; the run restarts from month 0 with the new settings."""
+        if key not in LEVERS:
+            raise KeyError(f"{key!r} is not a lever")
+        with self.lock:
+            updates = {key: value}
+            if key in FUNDING_SHARES:
+                other = FUNDING_SHARES[1 - FUNDING_SHARES.index(key)]
+                other_value = min(self.value(other), round(1.0 - value, 10))
+                updates[other] = other_value
+                updates[TEAM_SHARE] = round(1.0 - value - other_value, 10)
+            self._configure(updates)
+
+    def _configure(self, updates: dict[str, Any] | None = None) -> None:
+        overrides = {**self.overrides, **(updates or {})}
+        try:
+            config = load_scenario(self.preset, overrides)
+        except ConfigError as error:
+            self.error = str(error)
+            return
+        self.error = None
+        self.overrides, self.config = overrides, config
+        self.reset()
+
+    # ---- the run -------------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Start the run again from month 0; the run so far becomes the 'previous run'."""
+        with self.lock:
+            model = getattr(self, "model", None)
+            if model is not None and model.steps > 0:
+                self.previous = model.series("adoption_share").copy()
+            self.model = SectorModel(self.config, seed=self.run_seed)
+            self.baseline = None
+            if self.config.programme.enabled:
+                self.baseline = baseline_adoption(without_programme(self.config), self.run_seed)
+            self.replications = None
+            self.network_view = network_view(self.model, self.run_seed)
+
+    @property
+    def month(self) -> int:
+        return self.model.steps
+
+    @property
+    def finished(self) -> bool:
+        return not self.model.running
+
+    def step(self, months: int = 1) -> None:
+        with self.lock:
+            for _ in range(months):
+                if self.finished:
+                    break
+                self.model.step()
+
+    def snapshot(self) -> dict[str, Any]:
+        """What the charts need, copied under the lock so the play loop can go on."""
+        with self.lock:
+            frame = self.model.timeseries()
+            return {
+                "frame": frame,
+                "stage": self.model.state.stage[self.network_view["nodes"]].copy(),
+                "network": self.network_view,
+                "baseline": self.baseline,
+                "previous": self.previous,
+                "replications": self.replications,
+                "config": self.config,
+            }
+
+    def kpis(self) -> dict[str, Any]:
+        """The numbers of the KPI cards, for the run so far."""
+        with self.lock:
+            cfg, model = self.config, self.model
+            summary = model.summary()
+            adoption = model.series("adoption_share")
+            month = model.steps
+            spent = summary["total_spend"]
+            base_now = None if self.baseline is None else float(self.baseline[month])
+            extra = None if base_now is None else (adoption[-1] - base_now) * cfg.sme.count
+            return {
+                "month": month,
+                "critical_mass_month": summary["critical_mass_month"],
+                "adoption": float(adoption[-1]),
+                "baseline_adoption": base_now,
+                "outcome": summary["outcome"],
+                "spent": spent,
+                "euros_per_extra_adopter": spent / extra if extra and extra > 0 else None,
+            }
+
+    # ---- replications --------------------------------------------------------------------------
+    def run_replications(
+        self,
+        n: int,
+        progress: Callable[[int], None] | None = None,
+        executor: Executor | None = None,
+    ) -> dict[str, Any] | None:
+        """Run replicates 0..n-1 of the current settings; their band and chance of critical mass.
+
+        The runs go to ``executor`` (a process pool keeps them off the page server's core) or
+        run here. Returns None, storing nothing, if the settings changed meanwhile.
+        """
+        with self.lock:
+            config, seed = self.config, self.seed
+        seeds = replicate_seeds(seed, n)
+        if executor is None:
+            runs = (run_model(config, s) for s in seeds)
+        else:
+            runs = executor.map(run_model, [config] * n, seeds)
+        finals, hits, months = [], 0, []
+        for r, (summary, frame) in enumerate(runs):
+            finals.append(frame["adoption_share"].to_numpy())
+            hits += bool(summary["critical_mass_reached"])
+            if summary["critical_mass_month"] is not None:
+                months.append(summary["critical_mass_month"])
+            if progress is not None:
+                progress(r + 1)
+        curves = np.vstack(finals)
+        low, high = proportion_interval(hits, n)
+        result = {
+            "n": n,
+            "hits": hits,
+            "p": hits / n,
+            "ci": (low, high),
+            "median_month": float(np.median(months)) if months else None,
+            "p10": np.quantile(curves, 0.1, axis=0),
+            "p50": np.quantile(curves, 0.5, axis=0),
+            "p90": np.quantile(curves, 0.9, axis=0),
+        }
+        with self.lock:
+            if self.config != config or self.seed != seed:
+                return None
+            self.replications = result
+        return result
+
+    # ---- take it home --------------------------------------------------------------------------
+    def scenario_toml(self) -> str:
+        """The current settings as a scenario file that ``sectorsim run`` reproduces exactly."""
+        changed = ", ".join(f"{k} = {v!r}" for k, v in sorted(self.overrides.items()))
+        description = f"{self.preset}" + (f" with {changed}" if changed else "")
+        comment = (
+            "Saved from the sectorsim workshop app. Every parameter is listed, so this file\n"
+            f"reproduces the run exactly: sectorsim run <this file> --seed {self.seed} --reps 1"
+        )
+        return to_toml(self.config, description, comment)
+
+    def csv(self) -> str:
+        """The run so far, one row per month."""
+        with self.lock:
+            return self.model.timeseries().to_csv(index=False)
+
+
+@functools.lru_cache(maxsize=64)
+def baseline_adoption(config: Config, seed: int) -> np.ndarray:
+    """The adoption curve of a run to the horizon (shared by the sessions that ask for it)."""
+    curve = SectorModel(config, seed=seed).run().series("adoption_share").copy()
+    curve.flags.writeable = False
+    return curve
+
+
+_VIEWS: dict[tuple[Any, ...], dict[str, Any]] = {}
+VIEWS_KEPT = 64
+
+
+def network_view(model: SectorModel, seed: int) -> dict[str, Any]:
+    """The network view of ``model``, built with ``seed`` (its run seed). The network follows
+    from the network settings, the number of SMEs and the seed, so sessions with the same sector
+    share one view and its layout is computed once."""
+    key = (model.config.network, model.config.sme.count, seed)
+    view = _VIEWS.get(key)
+    if view is None:
+        view = network_sample(model, seed)
+        if len(_VIEWS) >= VIEWS_KEPT:
+            _VIEWS.pop(next(iter(_VIEWS)))
+        _VIEWS[key] = view
+    return view
+
+
+def network_sample(model: SectorModel, seed: int) -> dict[str, Any]:
+    """The SMEs of the network view (all, or a sample of a large sector), their ties and layout."""
+    n = model.state.n
+    rng = np.random.default_rng(seed)
+    nodes = np.arange(n) if n <= NETWORK_SAMPLE else np.sort(rng.choice(n, NETWORK_SAMPLE, False))
+    if model.network.complete:
+        edges = np.empty((0, 2), dtype=int)  # full mixing: every pair is tied, nothing to draw
+    else:
+        sub = model.network.adjacency[nodes][:, nodes]
+        upper = np.triu(sub.toarray(), k=1)
+        edges = np.argwhere(upper > 0)
+    graph = nx.Graph()
+    graph.add_nodes_from(range(nodes.size))
+    graph.add_edges_from(edges.tolist())
+    layout = nx.spring_layout(graph, seed=seed % 2**32, iterations=40)
+    positions = np.array([layout[i] for i in range(nodes.size)])
+    for shared in (nodes, edges, positions):
+        shared.flags.writeable = False  # sessions with the same sector share this view
+    return {"nodes": nodes, "edges": edges, "positions": positions, "n": n}

@@ -1,0 +1,154 @@
+"""The workshop app in a real headless Chromium, against ``sectorsim app`` on loopback."""
+
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sectorsim import load_scenario
+from sectorsim.app.testing import chromium_path, launch_chromium, running_app
+
+pytestmark = pytest.mark.browser
+
+if chromium_path() is None:
+    pytest.fail("Chromium is missing: `make test` installs Debian's chromium", pytrace=False)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+TIMEOUT = 30_000  # ms; the first page of a fresh server compiles its widgets
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    with running_app() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+def open_page(browser, url):
+    """A page in a new browser context: a participant of its own."""
+    context = browser.new_context(viewport={"width": 1600, "height": 1100}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    page.goto(url)
+    page.wait_for_selector(".kpi-month .kpi-value")
+    return page
+
+
+def month(page) -> int:
+    return int(page.inner_text(".kpi-month .kpi-value"))
+
+
+def wait_month(page, predicate, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while not predicate(month(page)):
+        assert time.monotonic() < deadline, f"month stuck at {month(page)}"
+        time.sleep(0.05)
+    return month(page)
+
+
+def move_slider(page, key: str, fraction: float) -> None:
+    track = page.locator(f".lever-{key.replace('.', '-')} .v-slider").bounding_box()
+    page.mouse.click(track["x"] + track["width"] * fraction, track["y"] + track["height"] / 2)
+
+
+def lever_text(page, key: str) -> str:
+    return page.inner_text(f".lever-{key.replace('.', '-')}").splitlines()[0]
+
+
+def test_step_play_pause_and_reset(browser, app_url):
+    page = open_page(browser, app_url)
+    assert month(page) == 0
+    page.click(".step")
+    page.click(".step")
+    wait_month(page, lambda m: m == 2)
+    page.click(".play")
+    playing = wait_month(page, lambda m: m >= 8)
+    page.click(".pause")
+    time.sleep(0.5)
+    paused = month(page)
+    time.sleep(1.0)
+    assert playing <= paused == month(page)
+    page.click(".reset")
+    wait_month(page, lambda m: m == 0)
+    page.context.close()
+
+
+def test_language_switch_changes_every_label(browser, app_url):
+    page = open_page(browser, app_url)
+    assert "kantelen" in page.inner_text("h2")
+    assert lever_text(page, "coalition.initial_size").startswith("Koplopers bij de start")
+    page.locator(".language button").nth(1).click()
+    page.wait_for_function("document.querySelector('h2').innerText.includes('tip their sector')")
+    assert lever_text(page, "coalition.initial_size").startswith("Koplopers at the start")
+    assert "Month" in page.inner_text(".kpi-month")
+    page.context.close()
+
+
+def test_sessions_are_isolated(browser, app_url):
+    a, b = open_page(browser, app_url), open_page(browser, app_url)
+    before = lever_text(b, "coalition.initial_size")
+    move_slider(a, "coalition.initial_size", 0.9)
+    a.wait_for_function(
+        "!document.querySelector('.lever-coalition-initial_size').innerText.includes(': 12 ')"
+    )
+    for _ in range(3):
+        a.click(".step")
+    wait_month(a, lambda m: m == 3)
+    time.sleep(0.5)
+    assert lever_text(b, "coalition.initial_size") == before
+    assert month(b) == 0
+    a.context.close()
+    b.context.close()
+
+
+def test_replications_show_the_chance_of_critical_mass(browser, app_url):
+    page = open_page(browser, app_url)
+    page.click(".replicate")
+    page.wait_for_selector(".band-result", timeout=120_000)
+    text = page.inner_text(".band-result")
+    assert "20" in text and "%" in text
+    page.context.close()
+
+
+def test_downloads_reproduce_the_run_with_the_cli(browser, app_url, tmp_path):
+    page = open_page(browser, app_url)
+    move_slider(page, "funding.budget", 0.8)
+    page.wait_for_function(
+        "!document.querySelector('.lever-funding-budget').innerText.includes('1.000.000')"
+    )
+    for _ in range(24):
+        page.click(".step")
+    wait_month(page, lambda m: m == 24)
+    with page.expect_download() as toml_download:
+        page.get_by_text("Instellingen (scenario-TOML)").click()
+    with page.expect_download() as csv_download:
+        page.get_by_text("Data van deze run (CSV)").click()
+    scenario = tmp_path / toml_download.value.suggested_filename
+    toml_download.value.save_as(scenario)
+    app_run = pd.read_csv(csv_download.value.path())
+    page.context.close()
+
+    config = load_scenario(str(scenario))
+    assert config.funding.budget > 1_000_000
+    assert len(app_run) == 25
+    seed = scenario.stem.rsplit("seed", 1)[1]
+    out = tmp_path / "cli"
+    subprocess.run(
+        [sys.executable, "-m", "sectorsim.cli", "run", str(scenario), "--seed", seed]
+        + ["--reps", "1", "--out", str(out)],
+        check=True,
+        capture_output=True,
+    )
+    cli_run = pd.read_csv(out / "timeseries.csv").iloc[:25]
+    for column in ("adoption_share", "coalition_size", "budget_spent"):
+        np.testing.assert_allclose(cli_run[column], app_run[column], rtol=1e-12, atol=1e-12)
