@@ -11,7 +11,7 @@ import pytest
 from sectorsim import SectorModel, load_scenario
 from sectorsim.app import charts
 from sectorsim.app.session import NETWORK_SAMPLE, WorkshopSession
-from sectorsim.app.texts import LANGUAGES, MECHANISMS, UI, markdown
+from sectorsim.app.texts import LANGUAGES, MECHANISMS, UI, markdown, unit
 from sectorsim.params import LEVERS
 from sectorsim.runs import replicate_seeds
 
@@ -57,6 +57,9 @@ def test_levers_come_from_the_schema_with_both_languages_and_a_valid_slider():
 def test_every_interface_text_exists_in_both_languages():
     for key, texts in UI.items():
         assert set(texts) == set(LANGUAGES), key
+    english_only = {"EUR", "share", "market share", "[0,1]", "on/off"}  # same words in Dutch
+    for spec in LEVERS.values():
+        assert spec.unit in english_only or unit(spec.unit, "nl") != spec.unit, spec.unit
     for mechanism in MECHANISMS:
         for language in LANGUAGES:
             title, text = mechanism.text(language)

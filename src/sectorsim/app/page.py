@@ -22,7 +22,7 @@ import solara.lab
 
 from sectorsim.app import charts
 from sectorsim.app.session import FUNDING_SHARES, TEAM_SHARE, WorkshopSession
-from sectorsim.app.texts import GROUPS, LANGUAGES, MECHANISMS, OUTCOMES, ui
+from sectorsim.app.texts import GROUPS, LANGUAGES, MECHANISMS, OUTCOMES, ui, unit
 from sectorsim.config import preset_names
 from sectorsim.params import LEVERS, PARAMETERS, ParamSpec
 
@@ -47,12 +47,12 @@ def lever_groups() -> dict[str, list[ParamSpec]]:
     return {name: specs for name, specs in groups.items() if specs}
 
 
-def shown_value(spec: ParamSpec, value: Any) -> str:
+def shown_value(spec: ParamSpec, value: Any, language: str) -> str:
     if spec.unit == "EUR":
         return f"€ {value:,.0f}".replace(",", ".")
     if spec.unit in ("share", "market share"):
         return f"{value:.0%}"
-    return f"{value:g} {spec.unit}"
+    return f"{value:g} {unit(spec.unit, language)}"
 
 
 @solara.component
@@ -75,7 +75,7 @@ def Lever(spec: ParamSpec, value: Any, language: str, on_value: Any):
     rv.Slider(
         v_model=value,
         on_v_model=lambda new: on_value(cast(new)),
-        label=f"{label}: {shown_value(spec, value)}",
+        label=f"{label}: {shown_value(spec, value, language)}",
         min=low,
         max=high,
         step=step,
@@ -151,7 +151,7 @@ def kpi_cards(kpis: dict[str, Any], language: str) -> str:
         (
             "spend",
             ui("kpi_spend", language),
-            shown_value(PARAMETERS["funding.budget"], kpis["spent"]),
+            shown_value(PARAMETERS["funding.budget"], kpis["spent"], language),
             "",
         ),
         (

@@ -81,6 +81,18 @@ GROUPS: dict[str, dict[str, str]] = {
     "sme": {"en": "Sector", "nl": "Sector"},
 }
 
+#: Dutch for the units of the levers (the schema states units in English).
+UNITS_NL: dict[str, str] = {
+    "1/month": "per maand",
+    "SMEs": "mkb'ers",
+    "firms": "bedrijven",
+    "month": "maand",
+    "months after start": "maanden na de start",
+    "organisations": "organisaties",
+    "relationships": "relaties",
+    "x weight": "x gewicht",
+}
+
 OUTCOMES: dict[str, dict[str, str]] = {
     "no take-off": {"en": "no take-off", "nl": "geen start"},
     "setback": {"en": "setback", "nl": "terugval"},
@@ -231,6 +243,11 @@ MECHANISMS: tuple[Explanation, ...] = (
         "business as usual.",
     ),
 )
+
+
+def unit(name: str, language: str) -> str:
+    """A schema unit in ``language``."""
+    return UNITS_NL.get(name, name) if language == "nl" else name
 
 
 def ui(key: str, language: str, **values: object) -> str:
