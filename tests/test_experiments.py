@@ -263,8 +263,18 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(serial_result, tmp_pat
     deadline = time.time() + 60
     while time.time() < deadline and finished_runs() < 4:  # kill once a few runs are stored
         time.sleep(0.05)
-    os.killpg(proc.pid, signal.SIGKILL)  # the sweep and its workers, as a crash would
+    os.kill(proc.pid, signal.SIGKILL)  # the sweep process only: its workers must follow it
     proc.wait()
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            os.killpg(proc.pid, 0)  # is any process of the sweep's group left?
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise AssertionError("pool workers outlived the killed sweep")
     kept = finished_runs()
     assert 0 < kept < 18, "the kill should land mid-way"
     assert not (out / "runs.parquet").exists()

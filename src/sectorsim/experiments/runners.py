@@ -8,6 +8,9 @@ seed, its point and its replicate.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
+import time
 import traceback
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -63,15 +66,33 @@ def run_serial(tasks: Iterable[Task], on_result: Callable[[Result], None]) -> No
         on_result(run_task(task))
 
 
+def _exit_with_parent(parent: int) -> None:
+    """In a pool worker: exit once the sweep that started it is gone (killed with ``kill -9``,
+    say), instead of waiting forever for work that will not come."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def run_local(tasks: list[Task], workers: int, on_result: Callable[[Result], None]) -> None:
     """A local process pool; on an interrupt, runs not yet started are cancelled.
 
     Workers are forked where the platform allows it: they start in milliseconds with the package
-    already imported, and work from notebooks and piped scripts, which spawn cannot.
+    already imported, and work from notebooks and piped scripts, which spawn cannot. They exit
+    when the sweep process dies, however it dies.
     """
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_exit_with_parent,
+        initargs=(os.getpid(),),
+    ) as pool:
         futures = [pool.submit(run_task, task) for task in tasks]
         try:
             for future in as_completed(futures):
