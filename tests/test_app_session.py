@@ -113,8 +113,10 @@ def test_settings_that_do_not_fit_are_refused_and_the_run_kept(session):
 def test_baseline_is_the_same_seed_without_programme(session):
     assert session.baseline is not None
     assert session.baseline.size == session.config.months + 1
+    described = session.description
     session.set_preset("baseline")
     assert session.baseline is None  # the baseline preset has no programme to compare with
+    assert session.description and session.description != described
 
 
 def test_kpis_report_spend_and_euros_per_extra_adopter(session):

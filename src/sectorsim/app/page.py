@@ -369,6 +369,7 @@ def Page():
             value=session.preset,
             on_value=then_changed(session.set_preset),
         )
+        solara.Text(session.description, style={"font-size": "0.8em", "color": "#666"})
         solara.InputInt(
             ui("seed", lang), value=session.seed, on_value=then_changed(session.set_seed)
         )

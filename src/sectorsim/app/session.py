@@ -18,7 +18,12 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from sectorsim.config import ConfigError, load_scenario, preset_names, to_toml
+from sectorsim.config import (
+    ConfigError,
+    load_scenario_with_description,
+    preset_names,
+    to_toml,
+)
 from sectorsim.model import SectorModel
 from sectorsim.params import LEVERS, Config
 from sectorsim.runs import (
@@ -46,7 +51,7 @@ class WorkshopSession:
         self.previous: np.ndarray | None = None
         self.error: str | None = None
         self.replications: dict[str, Any] | None = None
-        self.config = load_scenario(preset)
+        self.config, self.description = load_scenario_with_description(preset)
         self.reset()
 
     # ---- settings ------------------------------------------------------------------------------
@@ -86,12 +91,12 @@ class WorkshopSession:
     def _configure(self, updates: dict[str, Any] | None = None) -> None:
         overrides = {**self.overrides, **(updates or {})}
         try:
-            config = load_scenario(self.preset, overrides)
+            config, description = load_scenario_with_description(self.preset, overrides)
         except ConfigError as error:
             self.error = str(error)
             return
         self.error = None
-        self.overrides, self.config = overrides, config
+        self.overrides, self.config, self.description = overrides, config, description
         self.reset()
 
     # ---- the run -------------------------------------------------------------------------------
