@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import multiprocessing
+import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from html import escape
@@ -24,6 +25,7 @@ from sectorsim.app import charts
 from sectorsim.app.session import FUNDING_SHARES, TEAM_SHARE, WorkshopSession
 from sectorsim.app.texts import GROUPS, LANGUAGES, MECHANISMS, OUTCOMES, ui, unit
 from sectorsim.config import preset_names
+from sectorsim.experiments.runners import exit_with_parent
 from sectorsim.params import LEVERS, PARAMETERS, ParamSpec
 
 REPLICATIONS = 20
@@ -36,7 +38,12 @@ CHART_STYLE = {"style": "height: 320px; width: 100%;"}
 def replication_pool() -> ProcessPoolExecutor:
     """One worker process for every session's replications, so that they run on another core
     than the page server and never hold up another participant's page."""
-    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=exit_with_parent,
+        initargs=(os.getpid(),),
+    )
 
 
 def lever_groups() -> dict[str, list[ParamSpec]]:

@@ -66,9 +66,9 @@ def run_serial(tasks: Iterable[Task], on_result: Callable[[Result], None]) -> No
         on_result(run_task(task))
 
 
-def _exit_with_parent(parent: int) -> None:
-    """In a pool worker: exit once the sweep that started it is gone (killed with ``kill -9``,
-    say), instead of waiting forever for work that will not come."""
+def exit_with_parent(parent: int) -> None:
+    """In a pool worker: exit once the process that started it is gone (a sweep killed with
+    ``kill -9``, a stopped app server), instead of waiting forever for work that will not come."""
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -90,7 +90,7 @@ def run_local(tasks: list[Task], workers: int, on_result: Callable[[Result], Non
     with ProcessPoolExecutor(
         max_workers=workers,
         mp_context=context,
-        initializer=_exit_with_parent,
+        initializer=exit_with_parent,
         initargs=(os.getpid(),),
     ) as pool:
         futures = [pool.submit(run_task, task) for task in tasks]
