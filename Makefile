@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 SCENARIO ?= imvo_samen_veranderen
 REPS   ?= 20
 
-.PHONY: help install run test lint format docs figures clean app chromium
+.PHONY: help install run test lint format docs figures clean app chromium reproduce
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -45,6 +45,21 @@ docs: install  ## regenerate the generated blocks of docs/ODD.md (parameters, me
 
 figures: install  ## regenerate the figures of docs/validation.md
 	$(BIN)/python -m sectorsim.validation docs/figures
+
+EXPERIMENTS := $(basename $(notdir $(wildcard experiments/e*.toml)))
+
+reproduce: install  ## rerun E1-E5 and every figure of docs/findings.md (QUICK=1: a small version)
+	@for e in $(EXPERIMENTS); do \
+		out=results/$$e$(if $(QUICK),-quick); \
+		$(BIN)/sectorsim sweep experiments/$$e.toml --out $$out --resume $(if $(QUICK),--quick) \
+			&& $(BIN)/sectorsim analyze $$out || exit 1; \
+	done
+ifdef QUICK
+	$(BIN)/python -m sectorsim.findings results results/findings-quick -quick
+else
+	$(BIN)/python -m sectorsim.validation docs/figures
+	$(BIN)/python -m sectorsim.findings results docs/figures/findings
+endif
 
 clean:  ## remove the virtual environment and results
 	rm -rf $(VENV) results
