@@ -81,6 +81,7 @@ def test_headline_experiments_cover_e1_to_e5():
         (('method = "grid"', 'method = "random"'), "sampling.method", "'lhs'"),
         (("sme.count = 150", "sme.count = 5"), "set.sme.count", "out of range"),
         (("replications = 3", "replications = 0"), "experiment.replications", "at least 1"),
+        (("seed = 7", "seed = 7\nbaseline = 1"), "experiment.baseline", "true or false"),
         (
             ('scenario = "imvo_samen_veranderen"', 'scenario = "nowhere"'),
             "experiment.scenario",
@@ -284,6 +285,18 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(serial_result, tmp_pat
 
 
 # ---- analysis --------------------------------------------------------------------------------
+def test_baseline_experiments_report_euros_per_extra_adopter(tmp_path):
+    path = write(tmp_path, SMALL.replace("seed = 7", "seed = 7\nbaseline = true"))
+    runs, _ = run_experiment(path, out=tmp_path / "out", workers=1)
+    assert runs["baseline_final_adoption"].notna().all()
+    with_budget = runs[(runs["funding.budget"] > 0) & (runs["extra_adopters"] > 0)]
+    assert len(with_budget) > 0
+    ratio = with_budget["total_spend"] / with_budget["extra_adopters"]
+    np.testing.assert_allclose(with_budget["euros_per_extra_adopter"], ratio)
+    table = pd.read_csv(analyze(tmp_path / "out").parent / "points.csv")
+    assert {"mean_extra_adopters", "median_euros_per_extra_adopter"} <= set(table.columns)
+
+
 def test_grid_report_has_heat_maps_and_points(serial_result):
     path, _ = serial_result
     report = analyze(path.parent / "out")

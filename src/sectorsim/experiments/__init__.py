@@ -33,6 +33,7 @@ def plan(experiment: Experiment) -> list[Task]:
                     scenario=experiment.scenario,
                     overrides=overrides,
                     factors=point,
+                    compare_baseline=experiment.baseline,
                 )
             )
     return tasks

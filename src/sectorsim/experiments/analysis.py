@@ -61,6 +61,13 @@ def per_point(runs: pd.DataFrame, experiment: Experiment) -> pd.DataFrame:
         low, high = proportion_interval(hits, len(group))
         months = group["critical_mass_month"].dropna()
         carrying = group["self_carrying"].dropna()
+        per_adopter = {}
+        if "extra_adopters" in group:  # the experiment also ran each seed without the programme
+            costs = group["euros_per_extra_adopter"].dropna()
+            per_adopter = {
+                "mean_extra_adopters": float(group["extra_adopters"].mean()),
+                "median_euros_per_extra_adopter": float(costs.median()) if len(costs) else np.nan,
+            }
         rows.append(
             {
                 "point": point,
@@ -74,6 +81,7 @@ def per_point(runs: pd.DataFrame, experiment: Experiment) -> pd.DataFrame:
                 "self_carrying_share": float(carrying.astype(float).mean())
                 if len(carrying)
                 else np.nan,
+                **per_adopter,
             }
         )
     return pd.DataFrame(rows)

@@ -36,6 +36,7 @@ class Task:
     scenario: str
     overrides: dict[str, Any]
     factors: dict[str, Any]
+    compare_baseline: bool = False
 
 
 def run_task(task: Task) -> Result:
@@ -48,7 +49,8 @@ def run_task(task: Task) -> Result:
         **task.factors,
     }
     try:
-        summary, timeseries = run_model(load_scenario(task.scenario, task.overrides), task.seed)
+        config = load_scenario(task.scenario, task.overrides)
+        summary, timeseries = run_model(config, task.seed, task.compare_baseline)
     except Exception as exc:  # recorded, so that one bad run does not stop a sweep
         row.update(
             status="failed",

@@ -2,7 +2,9 @@
 
 An experiment is a TOML file with four tables::
 
-    [experiment]   name, scenario, replications, seed, and optionally months
+    [experiment]   name, scenario, replications, seed, and optionally months and baseline
+                   (true: each run also runs without the programme, same seed, for the euros
+                   per extra adopter)
     [set]          fixed overrides, dotted keys (as in scenario files)
     [factors]      dotted key = [values]              (a list: full factorial in a grid)
                    dotted key = {min = .., max = ..}  (a range; optional log = true, integer = true)
@@ -27,7 +29,14 @@ from sectorsim.params import PARAMETERS, SECTIONS, Config
 
 METHODS = ("grid", "lhs", "sobol", "morris")
 TABLES = ("experiment", "set", "factors", "sampling")
-EXPERIMENT_KEYS = {"name": str, "scenario": str, "replications": int, "seed": int, "months": int}
+EXPERIMENT_KEYS = {
+    "name": str,
+    "scenario": str,
+    "replications": int,
+    "seed": int,
+    "months": int,
+    "baseline": bool,
+}
 RANGE_KEYS = {"min", "max", "log", "integer"}
 QUICK = {"replications": 2, "sme.count": 200, "lhs": 12, "sobol": 8, "morris": 4, "grid_levels": 2}
 
@@ -62,6 +71,7 @@ class Experiment:
     source: str
     text: str
     quick: bool = False
+    baseline: bool = False
 
     @property
     def hash(self) -> str:
@@ -238,13 +248,10 @@ def parse_experiment(text: str, path: Path) -> Experiment:
                 source, f"experiment.{key}", value, [f"experiment.{k}" for k in EXPERIMENT_KEYS]
             )
         wanted = EXPERIMENT_KEYS[key]
-        if not isinstance(value, wanted) or isinstance(value, bool):
+        if not isinstance(value, wanted) or (wanted is not bool and isinstance(value, bool)):
+            kind = {str: "a string", int: "a whole number", bool: "true or false"}[wanted]
             raise ConfigError(
-                source,
-                f"experiment.{key}",
-                value,
-                problem="wrong type",
-                allowed=f"a {'string' if wanted is str else 'whole number'}",
+                source, f"experiment.{key}", value, problem="wrong type", allowed=kind
             )
     for key in ("name", "scenario", "replications", "seed"):
         if key not in head:
@@ -337,4 +344,5 @@ def parse_experiment(text: str, path: Path) -> Experiment:
         n=n,
         source=source,
         text=text,
+        baseline=head.get("baseline", False),
     )
