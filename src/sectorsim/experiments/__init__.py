@@ -12,7 +12,7 @@ import pandas as pd
 from sectorsim.experiments.runners import Result, Task, evaluate
 from sectorsim.experiments.sampling import points
 from sectorsim.experiments.spec import Experiment, load_experiment
-from sectorsim.experiments.store import RunStore, now, provenance
+from sectorsim.experiments.store import RunStore, claim, now, provenance, write_manifest
 from sectorsim.randomness import derive_seed
 
 __all__ = ["Experiment", "load_experiment", "plan", "run_experiment"]
@@ -61,12 +61,16 @@ def run_experiment(
     experiment = load_experiment(path)
     if quick:
         experiment = experiment.shrunk()
-    store = RunStore(Path(out) if out else default_out(experiment), experiment, resume)
+    folder = claim(
+        Path(out) if out else default_out(experiment), experiment.hash, "experiment", resume
+    )
+    store = RunStore(folder)
     tasks = plan(experiment)
     done = store.done()
     todo = [t for t in tasks if (t.point, t.replicate) not in done]
     workers = workers or os.cpu_count() or 1
-    store.write_manifest(
+    write_manifest(
+        folder,
         experiment=experiment.name,
         file=experiment.source,
         file_resolved=str(Path(experiment.source).resolve()),
@@ -98,7 +102,7 @@ def run_experiment(
     finally:
         runs, timeseries = store.gather()
         failed = int((runs["status"] == "failed").sum()) if len(runs) else 0
-        store.write_manifest(
-            ended=now(), status=status, runs_done=len(runs) - failed, runs_failed=failed
+        write_manifest(
+            folder, ended=now(), status=status, runs_done=len(runs) - failed, runs_failed=failed
         )
     return runs, timeseries

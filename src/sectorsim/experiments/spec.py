@@ -115,35 +115,39 @@ class Experiment:
         )
 
 
-def _unknown(source: str, key: str, value: Any, known: list[str]) -> ConfigError:
+def unknown_key(source: str, key: str, value: Any, known: list[str]) -> ConfigError:
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     hint = f"unknown key; did you mean '{close[0]}'?" if close else "unknown key"
     return ConfigError(source, key, value, problem=hint, allowed=", ".join(known))
 
 
-def _factor_items(
-    table: dict[str, Any], source: str, prefix: str = "factors."
+def factor_items(
+    table: dict[str, Any], source: str, name: str = "factors", section: str = ""
 ) -> list[tuple[str, Any]]:
-    """``[factors]`` as (dotted key, list or range table), in file order."""
+    """A ``[factors]`` table (or another of the same form, ``name``) as (dotted key, list or range
+    table) pairs, in file order."""
     items = []
-    for name, value in table.items():
-        key = prefix[len("factors.") :] + name
+    for part, value in table.items():
+        key = section + part
         if key in PARAMETERS:
             items.append((key, value))
         elif isinstance(value, dict) and key in SECTIONS:
-            items.extend(_factor_items(value, source, f"factors.{key}."))
+            items.extend(factor_items(value, source, name, key + "."))
         else:
-            raise _unknown(
+            raise unknown_key(
                 source,
-                f"factors.{key}",
+                f"{name}.{key}",
                 None if isinstance(value, dict) else value,
                 ["a parameter key, see `sectorsim params`"],
             )
     return items
 
 
-def _factor(key: str, value: Any, source: str, experiment: dict[str, Any]) -> Factor:
-    where = f"factors.{key}"
+def parse_factor(
+    key: str, value: Any, source: str, experiment: dict[str, Any], name: str = "factors"
+) -> Factor:
+    """One factor (``[name]`` table entry) checked against the schema: a list or a range."""
+    where = f"{name}.{key}"
     spec = PARAMETERS[key]
     if isinstance(value, list):
         if not value:
@@ -151,7 +155,7 @@ def _factor(key: str, value: Any, source: str, experiment: dict[str, Any]) -> Fa
                 source, where, value, problem="empty list", allowed="at least one value"
             )
         for v in value:
-            _check_value(source, where, key, v, experiment)
+            check_value(source, where, key, v, experiment)
         return Factor(key, values=tuple(value))
     if isinstance(value, dict):
         extra = set(value) - RANGE_KEYS
@@ -173,9 +177,7 @@ def _factor(key: str, value: Any, source: str, experiment: dict[str, Any]) -> Fa
             )
         low, high = value["min"], value["max"]
         for bound in (low, high):
-            _check_value(
-                source, where, key, int(bound) if spec.type == "int" else bound, experiment
-            )
+            check_value(source, where, key, int(bound) if spec.type == "int" else bound, experiment)
         if not low < high:
             raise ConfigError(
                 source, where, value, problem="min is not below max", allowed="min < max"
@@ -205,7 +207,7 @@ def _factor(key: str, value: Any, source: str, experiment: dict[str, Any]) -> Fa
     )
 
 
-def _check_value(source: str, where: str, key: str, value: Any, experiment: dict[str, Any]) -> None:
+def check_value(source: str, where: str, key: str, value: Any, experiment: dict[str, Any]) -> None:
     try:
         load_scenario(experiment["scenario"], {**experiment["fixed"], key: value})
     except ConfigError as exc:
@@ -213,6 +215,60 @@ def _check_value(source: str, where: str, key: str, value: Any, experiment: dict
         if exc.key and exc.key != key:
             problem = f"makes {exc.key} = {exc.value!r} {problem}"
         raise ConfigError(source, where, value, problem=problem, allowed=exc.allowed) from None
+
+
+KINDS = {str: "a string", int: "a whole number", float: "a number", bool: "true or false"}
+
+
+def check_table(
+    table: dict[str, Any],
+    keys: dict[str, type],
+    required: tuple[str, ...],
+    source: str,
+    name: str,
+) -> None:
+    """Check a table of plain settings: only ``keys``, each of its type, ``required`` present."""
+    for key, value in table.items():
+        if key not in keys:
+            raise unknown_key(source, f"{name}.{key}", value, [f"{name}.{k}" for k in keys])
+        wanted = keys[key]
+        right = isinstance(value, (int, float) if wanted is float else wanted)
+        if not right or (wanted is not bool and isinstance(value, bool)):
+            raise ConfigError(
+                source, f"{name}.{key}", value, problem="wrong type", allowed=KINDS[wanted]
+            )
+    for key in required:
+        if key not in table:
+            raise ConfigError(source, f"{name}.{key}", None, problem="missing", allowed="required")
+
+
+def resolve_scenario(scenario: str, path: Path, key: str) -> str:
+    """The scenario a file starts from, as a path (relative names are relative to the file)."""
+    try:
+        return str(resolve(scenario, relative_to=path.parent))
+    except ConfigError as exc:
+        raise ConfigError(
+            str(path), key, scenario, problem=exc.problem, allowed=exc.allowed
+        ) from None
+
+
+def fixed_overrides(
+    raw: dict[str, Any], scenario: str, source: str, months: int | None
+) -> dict[str, Any]:
+    """The ``[set]`` table as checked dotted-key overrides (the horizon ``months`` checked along)."""
+    fixed = flatten(raw.get("set", {}), source, "")
+    trial = {**fixed, "months": months} if months is not None else fixed
+    try:
+        load_scenario(scenario, trial)
+    except ConfigError as exc:
+        raise ConfigError(
+            source,
+            f"set.{exc.key}" if exc.key else "set",
+            exc.value,
+            problem=exc.problem,
+            allowed=exc.allowed,
+        ) from None
+    return fixed
 
 
 def load_experiment(path: str | Path) -> Experiment:
@@ -234,7 +290,7 @@ def parse_experiment(text: str, path: Path) -> Experiment:
         raise ConfigError(source, None, problem=f"not valid TOML ({exc})") from None
     for table in raw:
         if table not in TABLES:
-            raise _unknown(source, table, raw[table], list(TABLES))
+            raise unknown_key(source, table, raw[table], list(TABLES))
     for table in ("experiment", "factors"):
         if not isinstance(raw.get(table), dict):
             raise ConfigError(
@@ -242,22 +298,9 @@ def parse_experiment(text: str, path: Path) -> Experiment:
             )
 
     head = raw["experiment"]
-    for key, value in head.items():
-        if key not in EXPERIMENT_KEYS:
-            raise _unknown(
-                source, f"experiment.{key}", value, [f"experiment.{k}" for k in EXPERIMENT_KEYS]
-            )
-        wanted = EXPERIMENT_KEYS[key]
-        if not isinstance(value, wanted) or (wanted is not bool and isinstance(value, bool)):
-            kind = {str: "a string", int: "a whole number", bool: "true or false"}[wanted]
-            raise ConfigError(
-                source, f"experiment.{key}", value, problem="wrong type", allowed=kind
-            )
-    for key in ("name", "scenario", "replications", "seed"):
-        if key not in head:
-            raise ConfigError(
-                source, f"experiment.{key}", None, problem="missing", allowed="required"
-            )
+    check_table(
+        head, EXPERIMENT_KEYS, ("name", "scenario", "replications", "seed"), source, "experiment"
+    )
     if head["replications"] < 1 or head["seed"] < 0:
         bad = "replications" if head["replications"] < 1 else "seed"
         raise ConfigError(
@@ -267,35 +310,12 @@ def parse_experiment(text: str, path: Path) -> Experiment:
             problem="out of range",
             allowed="replications at least 1, seed at least 0",
         )
-    try:
-        scenario = str(resolve(head["scenario"], relative_to=path.parent))
-    except ConfigError as exc:
-        raise ConfigError(
-            source,
-            "experiment.scenario",
-            head["scenario"],
-            problem=exc.problem,
-            allowed=exc.allowed,
-        ) from None
-
-    fixed = flatten(raw.get("set", {}), source, "")
-    if "months" in head:
-        fixed = {**fixed, "months": head["months"]}
-    try:
-        load_scenario(scenario, fixed)
-    except ConfigError as exc:
-        raise ConfigError(
-            source,
-            f"set.{exc.key}" if exc.key else "set",
-            exc.value,
-            problem=exc.problem,
-            allowed=exc.allowed,
-        ) from None
-    fixed.pop("months", None)
+    scenario = resolve_scenario(head["scenario"], path, "experiment.scenario")
+    fixed = fixed_overrides(raw, scenario, source, head.get("months"))
 
     context = {"scenario": scenario, "fixed": fixed}
     factors = tuple(
-        _factor(k, v, source, context) for k, v in _factor_items(raw["factors"], source)
+        parse_factor(k, v, source, context) for k, v in factor_items(raw["factors"], source)
     )
     if not factors:
         raise ConfigError(
@@ -305,7 +325,7 @@ def parse_experiment(text: str, path: Path) -> Experiment:
     sampling = raw.get("sampling", {})
     for key in sampling:
         if key not in ("method", "n"):
-            raise _unknown(
+            raise unknown_key(
                 source, f"sampling.{key}", sampling[key], ["sampling.method", "sampling.n"]
             )
     method = sampling.get("method", "grid")

@@ -1,11 +1,11 @@
-"""The run store of an experiment: one Parquet file per finished run, written atomically.
+"""The run store: one Parquet file per finished run, written atomically.
 
 ``DIR/parts/run-<point>-<replicate>.parquet`` holds the run's monthly timeseries, with its summary
 row as JSON in the file's metadata, so a run is on disk whole or not at all: Ctrl-C or ``kill -9``
 loses at most the runs in flight, and ``--resume`` runs only the missing ones. At the end the parts
 are gathered into ``runs.parquet`` and ``timeseries.parquet``. ``manifest.json`` says which
-experiment the folder belongs to (its text and hash) and with what software it was run; a folder of
-another experiment is refused.
+experiment (or design search) the folder belongs to (its text and hash) and with what software it
+was run; :func:`claim` refuses a folder of another one.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sectorsim import __version__
-from sectorsim.experiments.spec import Experiment
 from sectorsim.storage import OutputError
 
 MANIFEST = "manifest.json"
@@ -107,28 +106,48 @@ def provenance() -> dict[str, Any]:
     }
 
 
-class RunStore:
-    """The folder of one experiment's results."""
+def claim(directory: Path, fingerprint: str, kind: str, resume: bool) -> Path:
+    """Make ``directory`` the results folder of the file with hash ``fingerprint`` (its manifest's
+    ``<kind>_hash``): a new or empty folder, or, with ``resume``, one holding the same file's runs.
+    Anything else is refused with an :class:`OutputError`."""
+    directory = Path(directory).resolve()
+    manifest = directory / MANIFEST
+    if manifest.is_file():
+        held = json.loads(manifest.read_text())
+        if held.get(f"{kind}_hash") != fingerprint:
+            raise OutputError(
+                f"{directory} holds another {kind} ({held.get(kind)!r} from "
+                f"{held.get('file')}, quick={held.get('quick')}); give another --out"
+            )
+        if not resume:
+            raise OutputError(
+                f"{directory} holds this {kind} already; add --resume to "
+                "finish it, or give another --out"
+            )
+    elif directory.is_dir() and any(directory.iterdir()):
+        raise OutputError(f"{directory} holds other files; give a new or empty folder")
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
 
-    def __init__(self, directory: Path, experiment: Experiment, resume: bool):
-        self.dir = Path(directory).resolve()
-        self.parts = self.dir / PARTS
-        self.experiment = experiment
-        manifest = self.dir / MANIFEST
-        if manifest.is_file():
-            held = json.loads(manifest.read_text())
-            if held.get("experiment_hash") != experiment.hash:
-                raise OutputError(
-                    f"{self.dir} holds another experiment ({held.get('experiment')!r} from "
-                    f"{held.get('file')}, quick={held.get('quick')}); give another --out"
-                )
-            if not resume:
-                raise OutputError(
-                    f"{self.dir} holds this experiment already; add --resume to "
-                    "finish it, or give another --out"
-                )
-        elif self.dir.is_dir() and any(self.dir.iterdir()):
-            raise OutputError(f"{self.dir} holds other files; give a new or empty folder")
+
+def write_manifest(directory: Path, **fields: Any) -> None:
+    """Update ``directory/manifest.json`` with ``fields``, atomically."""
+    manifest = directory / MANIFEST
+    current = json.loads(manifest.read_text()) if manifest.is_file() else {}
+    current.update(fields)
+    atomic_write_bytes(
+        manifest, (json.dumps(current, indent=2, default=_json_default) + "\n").encode()
+    )
+
+
+class RunStore:
+    """Finished runs in ``directory/<parts>/``, gathered into ``<name>runs.parquet`` and
+    ``<name>timeseries.parquet`` beside it (``name`` is a prefix such as ``"search_"``)."""
+
+    def __init__(self, directory: Path, parts: str = PARTS, name: str = ""):
+        self.dir = Path(directory)
+        self.parts = self.dir / parts
+        self.name = name
         self.parts.mkdir(parents=True, exist_ok=True)
 
     @staticmethod
@@ -148,17 +167,9 @@ class RunStore:
         table = table.replace_schema_metadata({ROW_KEY: json.dumps(row, default=_json_default)})
         atomic_write_table(self.parts / self.part_name(row["point"], row["replicate"]), table)
 
-    def write_manifest(self, **fields: Any) -> None:
-        manifest = self.dir / MANIFEST
-        current = json.loads(manifest.read_text()) if manifest.is_file() else {}
-        current.update(fields)
-        atomic_write_bytes(
-            manifest, (json.dumps(current, indent=2, default=_json_default) + "\n").encode()
-        )
-
     def gather(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """All runs on disk as (runs, timeseries), sorted by point and replicate; also written as
-        runs.parquet and timeseries.parquet."""
+        runs.parquet and timeseries.parquet (with the store's name as prefix)."""
         rows, series = [], []
         for path in sorted(self.parts.glob("run-*.parquet")):
             table = pq.read_table(path)
@@ -175,10 +186,11 @@ class RunStore:
         if len(timeseries):
             timeseries = timeseries.sort_values(["run_id", "month"], ignore_index=True)
         atomic_write_table(
-            self.dir / "runs.parquet", pa.Table.from_pandas(runs, preserve_index=False)
+            self.dir / f"{self.name}runs.parquet", pa.Table.from_pandas(runs, preserve_index=False)
         )
         atomic_write_table(
-            self.dir / "timeseries.parquet", pa.Table.from_pandas(timeseries, preserve_index=False)
+            self.dir / f"{self.name}timeseries.parquet",
+            pa.Table.from_pandas(timeseries, preserve_index=False),
         )
         return runs, timeseries
 
