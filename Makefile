@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 SCENARIO ?= imvo_samen_veranderen
 REPS   ?= 20
 
-.PHONY: help install run test lint format docs figures clean app chromium reproduce bench
+.PHONY: help install run test lint format docs figures clean app chromium reproduce bench design
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -51,8 +51,13 @@ bench: install chromium  ## speed against same-run references, and the app under
 	$(BIN)/python benchmarks/app_load.py $(if $(QUICK),--participants 5 --steps 4,--participants 30)
 
 EXPERIMENTS := $(basename $(notdir $(wildcard experiments/e*.toml)))
+DESIGN_OUT  := results/design_programme$(if $(QUICK),-quick)
 
-reproduce: install  ## rerun E1-E5 and every figure of docs/findings.md (QUICK=1: a small version)
+design: install  ## search the cheapest programme for each chance of critical mass (QUICK=1: small)
+	$(BIN)/sectorsim design experiments/design_programme.toml --out $(DESIGN_OUT) --resume \
+		$(if $(QUICK),--quick)
+
+reproduce: install design  ## rerun E1-E5, the design search and every figure of docs/findings.md (QUICK=1: small)
 	@for e in $(EXPERIMENTS); do \
 		out=results/$$e$(if $(QUICK),-quick); \
 		$(BIN)/sectorsim sweep experiments/$$e.toml --out $$out --resume $(if $(QUICK),--quick) \
@@ -63,6 +68,7 @@ ifdef QUICK
 else
 	$(BIN)/python -m sectorsim.validation docs/figures
 	$(BIN)/python -m sectorsim.findings results docs/figures/findings
+	cp $(DESIGN_OUT)/front.parquet src/sectorsim/app/fronts/imvo_samen_veranderen.parquet
 endif
 
 clean:  ## remove the virtual environment and results

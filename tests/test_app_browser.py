@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from sectorsim import load_scenario
+from sectorsim.app.session import design_levers, stored_front
 from sectorsim.app.testing import chromium_path, launch_chromium, running_app
 
 pytestmark = pytest.mark.browser
@@ -109,6 +110,27 @@ def test_sessions_are_isolated(browser, app_url):
     assert month(b) == 0
     a.context.close()
     b.context.close()
+
+
+def test_a_click_on_a_front_design_loads_it_into_the_sliders(browser, app_url):
+    front = stored_front("imvo_samen_veranderen")
+    row = front.iloc[-1]
+    levers = design_levers(front, row["design"])
+    page = open_page(browser, app_url)
+    page.click(".step")
+    wait_month(page, lambda m: m == 1)
+    size = levers["coalition.initial_size"]
+    assert f": {size} " not in lever_text(page, "coalition.initial_size")
+    page.click(f".design-{row['design']}")
+    page.wait_for_selector(".design-loaded")
+    assert row["design"] in page.inner_text(".design-loaded")
+    page.wait_for_function(
+        f"document.querySelector('.lever-coalition-initial_size').innerText.includes(': {size} ')"
+    )
+    budget = f"{levers['funding.budget']:,.0f}".replace(",", ".")
+    assert budget in lever_text(page, "funding.budget")
+    wait_month(page, lambda m: m == 0)  # the run restarted with the design
+    page.context.close()
 
 
 def test_replications_show_the_chance_of_critical_mass(browser, app_url):

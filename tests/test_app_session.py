@@ -10,7 +10,7 @@ import pytest
 
 from sectorsim import SectorModel, load_scenario
 from sectorsim.app import charts
-from sectorsim.app.session import NETWORK_SAMPLE, WorkshopSession
+from sectorsim.app.session import NETWORK_SAMPLE, WorkshopSession, design_levers, stored_front
 from sectorsim.app.texts import LANGUAGES, MECHANISMS, UI, markdown, unit
 from sectorsim.params import LEVERS
 from sectorsim.runs import replicate_seeds
@@ -231,3 +231,38 @@ def test_replications_in_a_process_pool_equal_those_run_here(session):
         there = session.run_replications(3, executor=pool)
     assert (here["hits"], here["median_month"]) == (there["hits"], there["median_month"])
     np.testing.assert_array_equal(here["p50"], there["p50"])
+
+
+# ---- what does it cost: the stored design front ------------------------------------------------
+def test_the_default_preset_ships_a_design_front_read_from_design_output():
+    front = stored_front("imvo_samen_veranderen")
+    assert front is not None and len(front) >= 3
+    assert (
+        front["cost"].is_monotonic_increasing and front["p_critical_mass"].is_monotonic_increasing
+    )
+    assert stored_front("bass") is None
+
+
+def test_loading_a_front_design_puts_its_levers_into_the_settings(session):
+    front = stored_front("imvo_samen_veranderen")
+    name = front["design"].iloc[len(front) // 2]
+    session.step(5)
+    session.load_design(name)
+    levers = design_levers(front, name)
+    assert levers and session.month == 0 and session.error is None
+    for key, value in levers.items():
+        assert session.value(key) == pytest.approx(value)
+    f = session.config.funding
+    assert f.share_vouchers + f.share_projects + f.share_team == pytest.approx(1.0)
+    assert session.value("sme.count") == load_scenario("imvo_samen_veranderen").sme.count
+    with pytest.raises(KeyError, match="no design"):
+        session.load_design("D99")
+
+
+def test_the_front_chart_is_json_with_a_point_per_design():
+    front = stored_front("imvo_samen_veranderen")
+    for language in LANGUAGES:
+        option = charts.front_chart(front, language)
+        json.dumps(option)
+        points = option["series"][0]["data"]
+        assert [p["name"] for p in points] == front["design"].tolist()

@@ -21,7 +21,7 @@ from sectorsim.experiments.sampling import points
 from sectorsim.experiments.spec import load_experiment
 
 ROOT = Path(__file__).resolve().parents[1]
-EXPERIMENTS = sorted((ROOT / "experiments").glob("*.toml"))
+EXPERIMENTS = sorted((ROOT / "experiments").glob("e*.toml"))
 
 SMALL = """
 [experiment]

@@ -2,6 +2,7 @@
 
     sectorsim run SCENARIO_OR_FILE [--set key=value]... [--seed N] [--reps N] [--baseline] [--out DIR]
     sectorsim sweep FILE [--workers N] [--scheduler ADDRESS] [--out DIR] [--resume] [--quick]
+    sectorsim design FILE [--workers N] [--scheduler ADDRESS] [--out DIR] [--resume] [--quick]
     sectorsim analyze DIR
     sectorsim app [--host 127.0.0.1] [--port 8765]
     sectorsim scenarios
@@ -18,7 +19,9 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -89,23 +92,27 @@ def _parser() -> argparse.ArgumentParser:
         "what is missing.",
     )
     sweep.add_argument("experiment", metavar="FILE", type=Path, help="an experiment TOML file")
-    sweep.add_argument(
-        "--workers", type=int, default=None, help="local processes (default: all cores)"
-    )
-    sweep.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        default=None,
-        help="run on an existing Dask cluster, e.g. tcp://127.0.0.1:8786",
-    )
-    sweep.add_argument(
-        "--out", type=Path, default=None, help="output folder (default results/<name>)"
-    )
-    sweep.add_argument("--resume", action="store_true", help="finish an interrupted sweep in --out")
+    _runner_options(sweep)
     sweep.add_argument(
         "--quick",
         action="store_true",
         help="a small version: fewer points, 2 replicates, at most 200 SMEs",
+    )
+
+    design = sub.add_parser(
+        "design",
+        help="search the cheapest programmes for each chance of critical mass (a design file)",
+        description="Search a design file's levers for the Pareto front of programme cost against "
+        "the probability of critical mass, re-run the front with fresh seeds, and write "
+        "front.parquet, front.png, designs/*.toml and report.md into DIR. Each run is stored as it "
+        "finishes; --resume continues an interrupted search.",
+    )
+    design.add_argument("design", metavar="FILE", type=Path, help="a design TOML file")
+    _runner_options(design)
+    design.add_argument(
+        "--quick",
+        action="store_true",
+        help="a small version: 12 candidates, 4 replicates, at most 200 SMEs",
     )
 
     analyze = sub.add_parser(
@@ -146,6 +153,25 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _runner_options(command: argparse.ArgumentParser) -> None:
+    """--workers, --scheduler, --out and --resume, shared by sweep and design."""
+    command.add_argument(
+        "--workers", type=int, default=None, help="local processes (default: all cores)"
+    )
+    command.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="run on an existing Dask cluster, e.g. tcp://127.0.0.1:8786",
+    )
+    command.add_argument(
+        "--out", type=Path, default=None, help="output folder (default results/<name>)"
+    )
+    command.add_argument(
+        "--resume", action="store_true", help="finish an interrupted run of the file in --out"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     console = Console(highlight=False)
@@ -154,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
             return _run(args, console)
         if args.command == "sweep":
             return _sweep(args, console)
+        if args.command == "design":
+            return _design(args, console)
         if args.command == "analyze":
             return _analyze(args, console)
         if args.command == "app":
@@ -172,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         done = (
             "finished runs are kept (--resume continues)"
-            if args.command == "sweep"
+            if args.command in ("sweep", "design")
             else "nothing was written"
         )
         Console(stderr=True).print(f"interrupted; {done}")
@@ -265,17 +293,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
-def _sweep(args: argparse.Namespace, console: Console) -> int:
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    from sectorsim.experiments import default_out, load_experiment, run_experiment
-
+def _check_workers(args: argparse.Namespace) -> None:
     if args.workers is not None and args.workers < 1:
         raise ConfigError(
             "--workers",
@@ -284,8 +302,18 @@ def _sweep(args: argparse.Namespace, console: Console) -> int:
             problem=f"--workers {args.workers} is not allowed",
             allowed="a whole number of at least 1",
         )
-    experiment = load_experiment(args.experiment)
-    out = args.out or default_out(experiment.shrunk() if args.quick else experiment)
+
+
+def _with_progress(name: str, job: Callable[[Callable[[int, int], None]], Any]) -> Any:
+    """Run ``job(progress)`` under a progress bar of runs done, with the time left."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     columns = (
         "{task.description}",
         BarColumn(),
@@ -294,14 +322,25 @@ def _sweep(args: argparse.Namespace, console: Console) -> int:
         "eta",
         TimeRemainingColumn(),
     )
-    started = time.perf_counter()
     with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
-        task = bar.add_task(experiment.name, total=None)
+        task = bar.add_task(name, total=None)
 
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        runs, _ = run_experiment(
+        return job(progress)
+
+
+def _sweep(args: argparse.Namespace, console: Console) -> int:
+    from sectorsim.experiments import default_out, load_experiment, run_experiment
+
+    _check_workers(args)
+    experiment = load_experiment(args.experiment)
+    out = args.out or default_out(experiment.shrunk() if args.quick else experiment)
+    started = time.perf_counter()
+    runs, _ = _with_progress(
+        experiment.name,
+        lambda progress: run_experiment(
             args.experiment,
             out=out,
             workers=args.workers,
@@ -309,7 +348,8 @@ def _sweep(args: argparse.Namespace, console: Console) -> int:
             resume=args.resume,
             quick=args.quick,
             progress=progress,
-        )
+        ),
+    )
     elapsed = time.perf_counter() - started
     failed = int((runs["status"] == "failed").sum()) if len(runs) else 0
     console.print(
@@ -317,6 +357,43 @@ def _sweep(args: argparse.Namespace, console: Console) -> int:
         "(runs.parquet, timeseries.parquet, manifest.json)"
     )
     console.print(f"next: sectorsim analyze {out}")
+    return 0
+
+
+def _design(args: argparse.Namespace, console: Console) -> int:
+    from sectorsim.design import default_out, load_design, run_design
+    from sectorsim.design.report import euros
+
+    _check_workers(args)
+    design = load_design(args.design)
+    out = args.out or default_out(design.shrunk() if args.quick else design)
+    started = time.perf_counter()
+    front = _with_progress(
+        design.name,
+        lambda progress: run_design(
+            args.design,
+            out=out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            resume=args.resume,
+            quick=args.quick,
+            progress=progress,
+        ),
+    )
+    elapsed = time.perf_counter() - started
+    table = Table("design", "expected cost", "P(critical mass)", "95% CI", box=None)
+    for _, row in front.iterrows():
+        table.add_row(
+            row["design"],
+            euros(row["cost"]),
+            f"{row['p_critical_mass']:.0%}",
+            f"{row['p_low']:.0%}-{row['p_high']:.0%}",
+        )
+    console.print(table)
+    console.print(
+        f"{len(front)} designs on the front in {elapsed:.1f} s; results in {out}/ "
+        "(report.md, front.parquet, front.png, designs/)"
+    )
     return 0
 
 

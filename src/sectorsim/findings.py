@@ -1,7 +1,7 @@
 """The figures of docs/findings.md, from the stored results of the headline experiments E1-E5.
 
 ``python -m sectorsim.findings RESULTS FIGURES [SUFFIX]`` (part of ``make reproduce``) copies each
-experiment's report figures from ``RESULTS/<experiment><SUFFIX>/`` into ``FIGURES`` as
+experiment's (and the design search's) report figures from ``RESULTS/<experiment><SUFFIX>/`` into ``FIGURES`` as
 ``<experiment>_<figure>.png`` (``SUFFIX`` is ``-quick`` for the small versions), and draws one figure of its own: how the E1 heat map of the
 probability of critical mass changes when critical mass is 16% of firms (Rogers' innovators and
 early adopters) instead of the default 25% (Centola et al. 2018), read from the stored monthly
@@ -26,13 +26,14 @@ EXPERIMENTS = (
     "e3_cartel",
     "e4_sensitivity",
     "e5_discovery",
+    "design_programme",  # the design search (`sectorsim design`): its front.png
 )
 SHARES = (0.16, 0.25)
 E1_ROWS, E1_COLUMNS = "coalition.initial_size", "funding.budget"
 
 
 def copy_figures(results: Path, figures: Path, suffix: str = "") -> list[Path]:
-    """Every report figure of E1-E5, renamed ``<experiment>_<figure>.png``."""
+    """Every report figure of E1-E5 and the design search, renamed ``<experiment>_<figure>.png``."""
     copied = []
     for name in EXPERIMENTS:
         for png in sorted((results / f"{name}{suffix}").glob("*.png")):

@@ -56,6 +56,55 @@ def _line(name: str, y: np.ndarray, **style: Any) -> dict[str, Any]:
     return {"name": name, "type": "line", "showSymbol": False, "data": _rounded(y), **style}
 
 
+def front_chart(front: Any, language: str) -> dict[str, Any]:
+    """A stored design front: P(critical mass) against expected cost, a step per design, with
+    its 95% interval as dashed steps."""
+    cost = (front["cost"] / 1e6).round(3).tolist()
+
+    def steps(column: str, **style: Any) -> dict[str, Any]:
+        points = [[c, round(float(p), 3)] for c, p in zip(cost, front[column], strict=True)]
+        return {"type": "line", "step": "end", "data": points, **style}
+
+    return {
+        **BASE,
+        "tooltip": {"trigger": "item"},
+        "xAxis": {
+            "type": "value",
+            "name": ui("cost_axis", language),
+            "nameLocation": "middle",
+            "nameGap": 24,
+        },
+        "yAxis": {"type": "value", "min": 0, "max": 1, "name": ui("cost_p", language)},
+        "series": [
+            steps(
+                "p_critical_mass",
+                name=ui("cost_p", language),
+                symbolSize=9,
+                color="#1b5e8c",
+                label={"show": True, "formatter": "{b}", "position": "top", "fontSize": 10},
+                data=[
+                    {"name": d, "value": [c, round(float(p), 3)]}
+                    for d, c, p in zip(front["design"], cost, front["p_critical_mass"], strict=True)
+                ],
+            ),
+            steps(
+                "p_low",
+                name=ui("cost_interval", language),
+                showSymbol=False,
+                color="#6baed6",
+                lineStyle={"type": "dashed", "width": 1},
+            ),
+            steps(
+                "p_high",
+                name=ui("cost_interval", language),
+                showSymbol=False,
+                color="#6baed6",
+                lineStyle={"type": "dashed", "width": 1},
+            ),
+        ],
+    }
+
+
 def phase_bands(phases: list[str], language: str) -> list[list[dict[str, Any]]]:
     """ECharts markArea ranges: one per stretch of months in the same transition phase."""
     bands, start = [], 0

@@ -22,7 +22,7 @@ import solara
 import solara.lab
 
 from sectorsim.app import charts
-from sectorsim.app.session import FUNDING_SHARES, TEAM_SHARE, WorkshopSession
+from sectorsim.app.session import FUNDING_SHARES, TEAM_SHARE, WorkshopSession, design_levers
 from sectorsim.app.texts import GROUPS, LANGUAGES, MECHANISMS, OUTCOMES, ui, unit
 from sectorsim.config import preset_names
 from sectorsim.experiments.runners import exit_with_parent
@@ -55,11 +55,14 @@ def lever_groups() -> dict[str, list[ParamSpec]]:
 
 
 def shown_value(spec: ParamSpec, value: Any, language: str) -> str:
+    if spec.type == "bool":
+        return {"nl": ("nee", "ja"), "en": ("no", "yes")}[language][bool(value)]
     if spec.unit == "EUR":
         return f"€ {value:,.0f}".replace(",", ".")
     if spec.unit in ("share", "market share"):
         return f"{value:.0%}"
-    return f"{value:g} {unit(spec.unit, language)}"
+    number = f"{int(value)}" if float(value).is_integer() else f"{value:.3g}"
+    return f"{number} {unit(spec.unit, language)}"
 
 
 @solara.component
@@ -320,6 +323,62 @@ def RunView(session: WorkshopSession, language: str, settings: int):
     Compare(language, snapshot["replications"], replications.pending, progress.value, replications)
 
 
+def design_label(row: Any, language: str) -> str:
+    cost = shown_value(PARAMETERS["funding.budget"], row["cost"], language)
+    return f"{row['design']} · {cost} · {row['p_critical_mass']:.0%}"
+
+
+@solara.component
+def CostPanel(session: WorkshopSession, language: str, settings: int, changed: Any):
+    """The stored design front of the preset; a click on a design loads it into the sliders."""
+    loaded = solara.use_reactive(None)
+    front = session.front
+    with solara.Card(ui("cost", language), classes=["cost-panel"]):
+        if front is None:
+            solara.Markdown(ui("cost_none", language))
+            return
+        solara.Markdown(
+            ui(
+                "cost_intro",
+                language,
+                month=int(front["target_month"].iloc[0]),
+                n=int(front["replications"].iloc[0]),
+            )
+        )
+        solara.FigureEcharts(
+            charts.front_chart(front, language), attributes=CHART_STYLE, responsive=True
+        )
+
+        def load(design: str) -> Any:
+            def run() -> None:
+                session.load_design(design)
+                loaded.set(design)
+                changed()
+
+            return run
+
+        with solara.Row(style={"flex-wrap": "wrap"}):
+            for _, row in front.iterrows():
+                solara.Button(
+                    design_label(row, language),
+                    on_click=load(row["design"]),
+                    small=True,
+                    outlined=loaded.value != row["design"],
+                    color="primary",
+                    classes=["design", f"design-{row['design']}"],
+                )
+        if loaded.value is not None:
+            levers = design_levers(front, loaded.value)
+            shown = ", ".join(
+                f"{PARAMETERS[k].text(language)[0]} {shown_value(PARAMETERS[k], v, language)}"
+                for k, v in levers.items()
+            )
+            solara.Text(
+                ui("cost_loaded", language, design=loaded.value, levers=shown),
+                classes=["design-loaded"],
+            )
+
+
 @solara.component
 def Explain(language: str):
     text = "\n\n".join(
@@ -388,5 +447,6 @@ def Page():
         if session.error:
             solara.Error(f"{ui('invalid', lang)}: {session.error}", classes=["settings-error"])
         RunView(session, lang, settings.value)
+        CostPanel(session, lang, settings.value, changed)
         Explain(lang)
         TakeHome(session, lang, settings.value)

@@ -13,10 +13,12 @@ import functools
 import threading
 from collections.abc import Callable
 from concurrent.futures import Executor
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 
 from sectorsim.config import (
     ConfigError,
@@ -24,8 +26,9 @@ from sectorsim.config import (
     preset_names,
     to_toml,
 )
+from sectorsim.design.spec import rebalance
 from sectorsim.model import SectorModel
-from sectorsim.params import LEVERS, Config
+from sectorsim.params import LEVERS, PARAMETERS, Config
 from sectorsim.runs import (
     DEFAULT_SEED,
     proportion_interval,
@@ -38,6 +41,24 @@ DEFAULT_PRESET = "imvo_samen_veranderen"
 NETWORK_SAMPLE = 150  # SMEs drawn in the network view of a larger sector (few: it redraws monthly)
 FUNDING_SHARES = ("funding.share_vouchers", "funding.share_projects")
 TEAM_SHARE = "funding.share_team"
+FRONTS = Path(__file__).with_name("fronts")  # <preset>.parquet: a design search's front.parquet
+
+
+@functools.cache
+def stored_front(preset: str) -> pd.DataFrame | None:
+    """The stored Pareto front of cost against P(critical mass) for ``preset``, if there is one
+    (``make reproduce`` stores the front of experiments/design_programme.toml)."""
+    path = FRONTS / f"{preset}.parquet"
+    return pd.read_parquet(path) if path.is_file() else None
+
+
+def design_levers(front: pd.DataFrame, design: str) -> dict[str, Any]:
+    """The parameter values of one front design (its row's parameter columns)."""
+    row = front.index[front["design"] == design]
+    if not len(row):
+        raise KeyError(f"no design {design!r} on the stored front")
+    cells = {key: front.at[row[0], key] for key in front.columns if key in PARAMETERS}
+    return {key: v.item() if hasattr(v, "item") else v for key, v in cells.items()}
 
 
 class WorkshopSession:
@@ -87,6 +108,22 @@ class WorkshopSession:
                 updates[other] = other_value
                 updates[TEAM_SHARE] = round(1.0 - value - other_value, 10)
             self._configure(updates)
+
+    @property
+    def front(self) -> pd.DataFrame | None:
+        return stored_front(self.preset)
+
+    def load_design(self, design: str) -> None:
+        """Put a design of the stored front into the settings (its levers replace the current
+        ones; a funding share it leaves open takes what its shares leave)."""
+        front = self.front
+        if front is None:
+            raise KeyError(f"no stored front for preset {self.preset!r}")
+        levers = design_levers(front, design)
+        with self.lock:
+            base, _ = load_scenario_with_description(self.preset)
+            self.overrides = {}
+            self._configure(rebalance(levers, base))
 
     def _configure(self, updates: dict[str, Any] | None = None) -> None:
         overrides = {**self.overrides, **(updates or {})}

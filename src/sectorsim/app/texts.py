@@ -67,6 +67,24 @@ UI: dict[str, dict[str, str]] = {
         "nl": "Precies nadoen: `sectorsim run {file} --seed {seed} --reps 1`",
     },
     "invalid": {"en": "These settings do not fit together", "nl": "Deze instellingen passen niet"},
+    "cost": {"en": "What does it cost?", "nl": "Wat kost het?"},
+    "cost_intro": {
+        "en": "The cheapest programmes a design search found for each chance of critical mass by "
+        "month {month}, each checked on {n} fresh runs (dashed: 95% interval). Click a design to "
+        "load it into the sliders.",
+        "nl": "De goedkoopste programma's die een ontwerpzoektocht vond voor elke kans op "
+        "kritische massa vóór maand {month}, elk gecontroleerd met {n} nieuwe runs (gestreept: "
+        "95%-interval). Klik op een ontwerp om het in de schuifjes te laden.",
+    },
+    "cost_none": {
+        "en": "No design search is stored for this preset; `sectorsim design FILE` makes one.",
+        "nl": "Voor dit scenario is geen ontwerpzoektocht opgeslagen; `sectorsim design BESTAND` "
+        "maakt er een.",
+    },
+    "cost_axis": {"en": "expected cost (million €)", "nl": "verwachte kosten (miljoen €)"},
+    "cost_p": {"en": "chance of critical mass", "nl": "kans op kritische massa"},
+    "cost_interval": {"en": "95% interval", "nl": "95%-interval"},
+    "cost_loaded": {"en": "Loaded {design}: {levers}", "nl": "{design} geladen: {levers}"},
 }
 
 GROUPS: dict[str, dict[str, str]] = {
@@ -87,6 +105,7 @@ UNITS_NL: dict[str, str] = {
     "SMEs": "mkb'ers",
     "firms": "bedrijven",
     "month": "maand",
+    "months": "maanden",
     "months after start": "maanden na de start",
     "organisations": "organisaties",
     "relationships": "relaties",

@@ -37,6 +37,7 @@ class Task:
     overrides: dict[str, Any]
     factors: dict[str, Any]
     compare_baseline: bool = False
+    keep_timeseries: bool = True
 
 
 def run_task(task: Task) -> Result:
@@ -60,7 +61,7 @@ def run_task(task: Task) -> Result:
         return row, pd.DataFrame()
     row.update(status="done", error=None)
     summary = {k: v for k, v in summary.items() if k != "seed"}
-    return {**row, **summary}, timeseries
+    return {**row, **summary}, timeseries if task.keep_timeseries else pd.DataFrame()
 
 
 def run_serial(tasks: Iterable[Task], on_result: Callable[[Result], None]) -> None:

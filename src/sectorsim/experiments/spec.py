@@ -208,8 +208,12 @@ def parse_factor(
 
 
 def check_value(source: str, where: str, key: str, value: Any, experiment: dict[str, Any]) -> None:
+    """Check one value of a factor on the scenario (``experiment["complete"]``, if given, completes
+    the overrides first, as a design file rebalances funding shares)."""
+    overrides = {**experiment["fixed"], key: value}
+    overrides = experiment.get("complete", lambda values: values)(overrides)
     try:
-        load_scenario(experiment["scenario"], {**experiment["fixed"], key: value})
+        load_scenario(experiment["scenario"], overrides)
     except ConfigError as exc:
         problem = exc.problem or "not allowed"
         if exc.key and exc.key != key:
@@ -217,7 +221,13 @@ def check_value(source: str, where: str, key: str, value: Any, experiment: dict[
         raise ConfigError(source, where, value, problem=problem, allowed=exc.allowed) from None
 
 
-KINDS = {str: "a string", int: "a whole number", float: "a number", bool: "true or false"}
+KINDS = {
+    str: "a string",
+    int: "a whole number",
+    float: "a number",
+    bool: "true or false",
+    list: "a list",
+}
 
 
 def check_table(
@@ -271,14 +281,19 @@ def fixed_overrides(
     return fixed
 
 
-def load_experiment(path: str | Path) -> Experiment:
-    """Read and check an experiment file."""
+def read_file(path: str | Path, kind: str) -> tuple[str, Path]:
+    """The text of a ``kind`` file ("experiment", "design"), or a ConfigError if there is none."""
     path = Path(path)
     if not path.is_file():
         raise ConfigError(
-            str(path), None, problem="no such experiment file", allowed="a path to a .toml file"
+            str(path), None, problem=f"no such {kind} file", allowed="a path to a .toml file"
         )
-    return parse_experiment(path.read_text(), path)
+    return path.read_text(), path
+
+
+def load_experiment(path: str | Path) -> Experiment:
+    """Read and check an experiment file."""
+    return parse_experiment(*read_file(path, "experiment"))
 
 
 def parse_experiment(text: str, path: Path) -> Experiment:

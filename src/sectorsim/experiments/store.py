@@ -42,6 +42,7 @@ LIBRARIES = (
     "dask",
     "distributed",
     "ema_workbench",
+    "optuna",
 )
 
 
@@ -56,6 +57,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide results from the rest of a team
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -141,13 +143,17 @@ def write_manifest(directory: Path, **fields: Any) -> None:
 
 
 class RunStore:
-    """Finished runs in ``directory/<parts>/``, gathered into ``<name>runs.parquet`` and
-    ``<name>timeseries.parquet`` beside it (``name`` is a prefix such as ``"search_"``)."""
+    """Finished runs in ``directory/<parts>/``, gathered into ``<name>runs.parquet`` and (unless
+    ``timeseries`` is false) ``<name>timeseries.parquet`` beside it (``name`` is a prefix such as
+    ``"search_"``)."""
 
-    def __init__(self, directory: Path, parts: str = PARTS, name: str = ""):
+    def __init__(
+        self, directory: Path, parts: str = PARTS, name: str = "", timeseries: bool = True
+    ):
         self.dir = Path(directory)
         self.parts = self.dir / parts
         self.name = name
+        self.timeseries = timeseries
         self.parts.mkdir(parents=True, exist_ok=True)
 
     @staticmethod
@@ -160,6 +166,14 @@ class RunStore:
         for path in self.parts.glob("run-*.parquet"):
             _, point, replicate = path.stem.split("-")
             found.add((int(point), int(replicate)))
+        return found
+
+    def rows(self) -> dict[tuple[int, int], dict[str, Any]]:
+        """The summary row of every run on disk, by (point, replicate), without its timeseries."""
+        found = {}
+        for path in self.parts.glob("run-*.parquet"):
+            row = json.loads(pq.read_schema(path).metadata[ROW_KEY])
+            found[(row["point"], row["replicate"])] = row
         return found
 
     def write_run(self, row: dict[str, Any], timeseries: pd.DataFrame) -> None:
@@ -188,10 +202,11 @@ class RunStore:
         atomic_write_table(
             self.dir / f"{self.name}runs.parquet", pa.Table.from_pandas(runs, preserve_index=False)
         )
-        atomic_write_table(
-            self.dir / f"{self.name}timeseries.parquet",
-            pa.Table.from_pandas(timeseries, preserve_index=False),
-        )
+        if self.timeseries:
+            atomic_write_table(
+                self.dir / f"{self.name}timeseries.parquet",
+                pa.Table.from_pandas(timeseries, preserve_index=False),
+            )
         return runs, timeseries
 
 

@@ -1,0 +1,295 @@
+"""Design files: which programme levers may move, what a programme costs, what it must achieve.
+
+A design file is a TOML file with these tables::
+
+    [design]   name, scenario, seed, replications (per candidate), candidates (how many the
+               optimiser may try), and optionally batch (candidates run together, default 8),
+               reevaluation (fresh replications per front design, default 100) and sampler
+               ("tpe", the default, "nsga2" or "random")
+    [target]   month: critical mass must be reached by this month (the runs' horizon);
+               optionally probabilities = [0.5, 0.8, 0.9], the levels the report answers for
+    [cost]     per_member (euros per coalition member, on the coalition's peak size) and
+               per_month (euros per month of programme up to the target month); the budget
+               actually spent always counts
+    [set]      fixed overrides, dotted keys (as in scenario files)
+    [levers]   dotted key = [choices]  or  {min = .., max = ..} (optional log, integer),
+               as the factors of an experiment file. The split of the budget over the funding
+               channels is a lever too: the funding shares that are not levers take what the
+               lever shares leave, in the proportions the scenario gives them.
+
+Errors name the file, the key, the value and what is allowed, as for scenarios and experiments.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass, replace
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from sectorsim.config import ConfigError, load_scenario
+from sectorsim.experiments.spec import (
+    Factor,
+    check_table,
+    factor_items,
+    fixed_overrides,
+    parse_factor,
+    read_file,
+    resolve_scenario,
+    unknown_key,
+)
+from sectorsim.params import Config
+
+TABLES = ("design", "target", "cost", "set", "levers")
+DESIGN_KEYS = {
+    "name": str,
+    "scenario": str,
+    "seed": int,
+    "replications": int,
+    "candidates": int,
+    "batch": int,
+    "reevaluation": int,
+    "sampler": str,
+}
+SAMPLERS = ("tpe", "nsga2", "random")
+TARGET_KEYS = {"month": int, "probabilities": list}
+COST_KEYS = {"per_member": float, "per_month": float}
+SHARES = ("funding.share_vouchers", "funding.share_projects", "funding.share_team")
+QUICK = {
+    "candidates": 12,
+    "batch": 4,
+    "replications": 4,
+    "reevaluation": 8,
+    "sme.count": 200,
+}
+
+
+@dataclass(frozen=True)
+class Design:
+    name: str
+    scenario: str
+    seed: int
+    replications: int
+    candidates: int
+    batch: int
+    reevaluation: int
+    sampler: str
+    target_month: int
+    probabilities: tuple[float, ...]
+    per_member: float
+    per_month: float
+    fixed: dict[str, Any]
+    levers: tuple[Factor, ...]
+    source: str
+    text: str
+    quick: bool = False
+
+    @property
+    def hash(self) -> str:
+        """Fingerprint of the file's text and the quick flag: what a results folder belongs to."""
+        digest = hashlib.sha256(self.text.encode())
+        digest.update(b"quick" if self.quick else b"full")
+        return digest.hexdigest()[:16]
+
+    @cached_property
+    def base(self) -> Config:
+        """The scenario with the fixed overrides, before any lever moves."""
+        return load_scenario(self.scenario, {**self.fixed, "months": self.target_month})
+
+    def overrides(self, levers: dict[str, Any]) -> dict[str, Any]:
+        """The dotted-key overrides of one candidate: fixed values, the horizon, the levers, and
+        the funding shares that are not levers rebalanced to what the lever shares leave."""
+        return rebalance({**self.fixed, "months": self.target_month, **levers}, self.base)
+
+    def config(self, levers: dict[str, Any]) -> Config:
+        return load_scenario(self.scenario, self.overrides(levers))
+
+    def cost(self, config: Config, spent: float, coalition: float) -> float:
+        """Euros of one run: the budget spent, the coalition's members, the programme's months."""
+        p = config.programme
+        months = max(0, min(p.start_month + p.duration, config.months) - p.start_month)
+        months = months if p.enabled else 0
+        return spent + self.per_member * coalition + self.per_month * months
+
+    def shrunk(self) -> Design:
+        """The ``--quick`` version: fewer candidates, replications and SMEs, for smoke tests."""
+        count = self.config({}).sme.count
+        return replace(
+            self,
+            fixed={**self.fixed, "sme.count": min(count, QUICK["sme.count"])},
+            levers=tuple(f for f in self.levers if f.key != "sme.count"),
+            candidates=min(self.candidates, QUICK["candidates"]),
+            batch=min(self.batch, QUICK["batch"]),
+            replications=min(self.replications, QUICK["replications"]),
+            reevaluation=min(self.reevaluation, QUICK["reevaluation"]),
+            quick=True,
+        )
+
+
+def rebalance(values: dict[str, Any], base: Config) -> dict[str, Any]:
+    """Where ``values`` set one or two funding shares, give the others what is left, in the
+    proportions ``base`` gives them, so that the three still sum to 1."""
+    moved = [k for k in SHARES if k in values]
+    if not moved or len(moved) == len(SHARES):
+        return values
+    rest = [k for k in SHARES if k not in moved]
+    weights = [base.get(k) for k in rest]
+    left = 1.0 - sum(values[k] for k in moved)
+    values = dict(values)
+    for key, weight in zip(rest, weights, strict=True):
+        values[key] = left * (weight / sum(weights) if sum(weights) else 1 / len(rest))
+    return values
+
+
+def load_design(path: str | Path) -> Design:
+    """Read and check a design file."""
+    return parse_design(*read_file(path, "design"))
+
+
+def _at_least(source: str, table: dict[str, Any], name: str, key: str, low: int) -> None:
+    if key in table and table[key] < low:
+        raise ConfigError(
+            source,
+            f"{name}.{key}",
+            table[key],
+            problem="out of range",
+            allowed=f"a whole number of at least {low}",
+        )
+
+
+def _check_shares(source: str, levers: tuple[Factor, ...], fixed: dict[str, Any]) -> None:
+    """Funding shares as levers leave at least one share to take the rest, and never exceed 1."""
+    moved = [lever for lever in levers if lever.key in SHARES]
+    if not moved:
+        return
+    where = f"levers.{moved[-1].key}"
+    if len(moved) == len(SHARES):
+        raise ConfigError(
+            source,
+            where,
+            None,
+            problem="all three funding shares are levers",
+            allowed="at most two; the third takes what they leave",
+        )
+    most = sum(lever.high if lever.is_range else max(lever.values) for lever in moved)
+    if most > 1:
+        raise ConfigError(
+            source,
+            where,
+            None,
+            problem=f"the lever shares can sum to {most:g}",
+            allowed="ranges whose maxima sum to at most 1",
+        )
+
+
+def _check_pinned_shares(source: str, levers: list[str], fixed: dict[str, Any]) -> None:
+    pinned = [k for k in SHARES if k in fixed]
+    if pinned and any(k in SHARES for k in levers):
+        raise ConfigError(
+            source,
+            f"set.{pinned[0]}",
+            fixed[pinned[0]],
+            problem="a fixed funding share beside funding shares as levers",
+            allowed="the shares that are not levers follow from the lever shares; drop it",
+        )
+
+
+def parse_design(text: str, path: Path) -> Design:
+    """Check the text of a design file; ``path`` names it and anchors a relative scenario."""
+    source = str(path)
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(source, None, problem=f"not valid TOML ({exc})") from None
+    for table in raw:
+        if table not in TABLES:
+            raise unknown_key(source, table, raw[table], list(TABLES))
+    for table in ("design", "target", "levers"):
+        if not isinstance(raw.get(table), dict):
+            raise ConfigError(
+                source, table, None, problem="missing table", allowed=f"a [{table}] table"
+            )
+
+    head = raw["design"]
+    required = ("name", "scenario", "seed", "replications", "candidates")
+    check_table(head, DESIGN_KEYS, required, source, "design")
+    _at_least(source, head, "design", "seed", 0)
+    for key in ("replications", "candidates", "batch", "reevaluation"):
+        _at_least(source, head, "design", key, 1)
+    sampler = head.get("sampler", "tpe")
+    if sampler not in SAMPLERS:
+        raise ConfigError(
+            source,
+            "design.sampler",
+            sampler,
+            problem="not an allowed choice",
+            allowed="one of " + ", ".join(repr(s) for s in SAMPLERS),
+        )
+    scenario = resolve_scenario(head["scenario"], path, "design.scenario")
+
+    target = raw["target"]
+    check_table(target, TARGET_KEYS, ("month",), source, "target")
+    _at_least(source, target, "target", "month", 1)
+    probabilities = target.get("probabilities", [0.5, 0.8, 0.9])
+    if not probabilities or not all(
+        isinstance(p, (int, float)) and not isinstance(p, bool) and 0 < p <= 1
+        for p in probabilities
+    ):
+        raise ConfigError(
+            source,
+            "target.probabilities",
+            probabilities,
+            problem="not a list of probabilities",
+            allowed="numbers in (0, 1], e.g. [0.5, 0.8, 0.9]",
+        )
+
+    cost = raw.get("cost", {})
+    check_table(cost, COST_KEYS, (), source, "cost")
+    for key, value in cost.items():
+        if value < 0:
+            raise ConfigError(
+                source, f"cost.{key}", value, problem="negative", allowed="euros, at least 0"
+            )
+
+    fixed = fixed_overrides(raw, scenario, source, target["month"])
+    items = factor_items(raw["levers"], source, "levers")
+    _check_pinned_shares(source, [k for k, _ in items], fixed)
+    base = load_scenario(scenario, {**fixed, "months": target["month"]})
+    context = {
+        "scenario": scenario,
+        "fixed": {**fixed, "months": target["month"]},
+        "complete": lambda values: rebalance(values, base),
+    }
+    levers = tuple(parse_factor(k, v, source, context, "levers") for k, v in items)
+    if not levers:
+        raise ConfigError(source, "levers", None, problem="no levers", allowed="at least one lever")
+    for lever in levers:
+        if lever.key in fixed or lever.key == "months":
+            raise ConfigError(
+                source,
+                f"levers.{lever.key}",
+                None,
+                problem="is also fixed (in [set] or by target.month)",
+                allowed="a key either in [set] or in [levers]",
+            )
+    _check_shares(source, levers, fixed)
+    return Design(
+        name=head["name"],
+        scenario=scenario,
+        seed=head["seed"],
+        replications=head["replications"],
+        candidates=head["candidates"],
+        batch=head.get("batch", 8),
+        reevaluation=head.get("reevaluation", 100),
+        sampler=sampler,
+        target_month=target["month"],
+        probabilities=tuple(sorted(float(p) for p in probabilities)),
+        per_member=float(cost.get("per_member", 0.0)),
+        per_month=float(cost.get("per_month", 0.0)),
+        fixed=fixed,
+        levers=levers,
+        source=source,
+        text=text,
+    )
