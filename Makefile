@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 SCENARIO ?= imvo_samen_veranderen
 REPS   ?= 20
 
-.PHONY: help install run test lint format docs figures clean app chromium reproduce bench design
+.PHONY: help install run test lint format docs figures clean app chromium reproduce bench design calibrate
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -57,7 +57,12 @@ design: install  ## search the cheapest programme for each chance of critical ma
 	$(BIN)/sectorsim design experiments/design_programme.toml --out $(DESIGN_OUT) --resume \
 		$(if $(QUICK),--quick)
 
-reproduce: install design  ## rerun E1-E5, the design search and every figure of docs/findings.md (QUICK=1: small)
+CALIBRATION := results/calibration$(if $(QUICK),-quick)
+
+calibrate: install  ## calibrate the behavioural parameters (ABC; QUICK=1: small); report in results/
+	$(BIN)/sectorsim calibrate --out $(CALIBRATION) --resume $(if $(QUICK),--quick)
+
+reproduce: install calibrate design  ## rerun the calibration, E1-E5, the design search and every figure of docs/ (QUICK=1: small)
 	@for e in $(EXPERIMENTS); do \
 		out=results/$$e$(if $(QUICK),-quick); \
 		$(BIN)/sectorsim sweep experiments/$$e.toml --out $$out --resume $(if $(QUICK),--quick) \
@@ -67,6 +72,7 @@ ifdef QUICK
 	$(BIN)/python -m sectorsim.findings results results/findings-quick -quick
 else
 	$(BIN)/python -m sectorsim.validation docs/figures
+	cp $(CALIBRATION)/posterior.png docs/figures/calibration_posterior.png
 	$(BIN)/python -m sectorsim.findings results docs/figures/findings
 	cp $(DESIGN_OUT)/front.parquet src/sectorsim/app/fronts/imvo_samen_veranderen.parquet
 endif

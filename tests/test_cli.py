@@ -160,6 +160,11 @@ def test_atomic_directory_leaves_nothing_on_error(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def test_ctrl_c_during_a_run_writes_nothing(tmp_path):
     out = tmp_path / "out"
     proc = subprocess.Popen(
@@ -179,8 +184,12 @@ def test_ctrl_c_during_a_run_writes_nothing(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=tmp_path,
+        # a shell's background job ignores SIGINT, and Python keeps an inherited SIG_IGN (and
+        # a thread's blocked signals): give the run a terminal's default, as a user at Ctrl-C has
+        preexec_fn=default_sigint,
     )
-    time.sleep(4)
+    assert proc.stdout.readline().startswith(b"running 200 replicate(s)")  # it is running
+    time.sleep(1)
     assert proc.poll() is None, "the run should still be going"
     os.kill(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=60)

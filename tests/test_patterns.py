@@ -10,7 +10,10 @@ import pytest
 from sectorsim import load_scenario
 from sectorsim.outputs import Phase, detect_phases
 from sectorsim.validation import (
+    BUDGETS_AT,
     IMVO,
+    SIZES_AT,
+    STRONG,
     mean_series,
     measure_lever,
     measure_participants,
@@ -47,8 +50,8 @@ def test_p4_the_programme_changes_its_participants_strongly():
 
 def test_p1_a_strong_programme_gives_predevelopment_then_an_s_shaped_take_off():
     """Essay 000: predevelopment, take-off, acceleration (stabilisation may lie past 15 years)."""
-    config = load_scenario("ecosystem")
-    mean = mean_series(replicates("ecosystem"), "adoption_share")
+    config = load_scenario(*STRONG)
+    mean = mean_series(replicates(*STRONG), "adoption_share")
     phases = detect_phases(mean, config.phases, config.critical_mass_share)
     first = {Phase(p): int(np.argmax(phases == p)) for p in set(phases)}
     assert 12 <= first[Phase.TAKE_OFF] < first[Phase.ACCELERATION]
@@ -67,7 +70,7 @@ def test_p2_transitions_can_fail():
 
 @pytest.fixture(scope="module")
 def by_coalition_size():
-    return measure_lever("coalition.initial_size", (5, 12, 25, 40), {"funding.budget": 2_000_000.0})
+    return measure_lever("coalition.initial_size", (5, 12, 25, 40), SIZES_AT)
 
 
 def test_p6_probability_of_critical_mass_rises_steeply_with_coalition_size(by_coalition_size):
@@ -81,9 +84,7 @@ def test_p6_probability_of_critical_mass_rises_steeply_with_coalition_size(by_co
 
 
 def test_p6_probability_of_critical_mass_rises_with_funding():
-    p = measure_lever(
-        "funding.budget", (0.0, 500_000.0, 2_000_000.0), {"coalition.initial_size": 25}
-    )
+    p = measure_lever("funding.budget", (0.0, 500_000.0, 2_000_000.0), BUDGETS_AT)
     assert p[0.0] <= 0.1 and p[2_000_000.0] >= 0.3
     assert p[0.0] < p[500_000.0] <= p[2_000_000.0] + 0.1
 

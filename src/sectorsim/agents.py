@@ -198,6 +198,9 @@ class SectorTeam(mesa.Agent):
         if self.phase == ProgrammePhase.PREPARATION and cfg.mechanisms.coalition:
             self.model.invite_partners()
             self.recruit_koplopers()
+        p = cfg.programme
+        if t - p.start_month == p.preparation_months + p.agenda_months and cfg.mechanisms.coalition:
+            self.model.adopt_plans()
         if cfg.mechanisms.funding:
             self.fund_capacity(t)
             if self.phase >= ProgrammePhase.EXECUTION:

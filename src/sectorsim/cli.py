@@ -3,6 +3,7 @@
     sectorsim run SCENARIO_OR_FILE [--set key=value]... [--seed N] [--reps N] [--baseline] [--out DIR]
     sectorsim sweep FILE [--workers N] [--scheduler ADDRESS] [--out DIR] [--resume] [--quick]
     sectorsim design FILE [--workers N] [--scheduler ADDRESS] [--out DIR] [--resume] [--quick]
+    sectorsim calibrate [--n 600] [--reps 4] [--workers N] [--out DIR] [--resume] [--quick]
     sectorsim analyze DIR
     sectorsim app [--host 127.0.0.1] [--port 8765]
     sectorsim scenarios
@@ -115,6 +116,25 @@ def _parser() -> argparse.ArgumentParser:
         help="a small version: 12 candidates, 4 replicates, at most 200 SMEs",
     )
 
+    calibrate = sub.add_parser(
+        "calibrate",
+        help="calibrate the behavioural parameters against the source documents (ABC)",
+        description="Approximate Bayesian computation by rejection over a Latin hypercube of the "
+        "behavioural parameters' prior, against the observations of the source documents (see "
+        "docs/validation.md#calibration). Writes samples_runs.parquet, posterior.csv, "
+        "posterior.png and report.md into DIR; every sample is stored as it finishes.",
+    )
+    calibrate.add_argument("--n", type=int, default=600, help="samples of the prior (600)")
+    calibrate.add_argument("--reps", type=int, default=4, help="replicates per sample (4)")
+    calibrate.add_argument(
+        "--workers", type=int, default=None, help="local processes (default: all cores)"
+    )
+    calibrate.add_argument(
+        "--out", type=Path, default=Path("results/calibration"), help="output folder"
+    )
+    calibrate.add_argument("--resume", action="store_true", help="finish an interrupted run")
+    calibrate.add_argument("--quick", action="store_true", help="16 samples, 1 replicate")
+
     analyze = sub.add_parser(
         "analyze",
         help="write report.md with figures for a sweep's folder",
@@ -182,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
             return _sweep(args, console)
         if args.command == "design":
             return _design(args, console)
+        if args.command == "calibrate":
+            return _calibrate(args, console)
         if args.command == "analyze":
             return _analyze(args, console)
         if args.command == "app":
@@ -200,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         done = (
             "finished runs are kept (--resume continues)"
-            if args.command in ("sweep", "design")
+            if args.command in ("sweep", "design", "calibrate")
             else "nothing was written"
         )
         Console(stderr=True).print(f"interrupted; {done}")
@@ -242,6 +264,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     out = args.out or Path("results") / name
     check_target(out, SUMMARY)  # refuse a bad folder before spending time on the runs
 
+    print(f"running {args.reps} replicate(s) of {name} ...", flush=True)
     started = time.perf_counter()
     runs, timeseries = run_replicates(config, args.seed, args.reps, compare_baseline=args.baseline)
     elapsed = time.perf_counter() - started
@@ -394,6 +417,39 @@ def _design(args: argparse.Namespace, console: Console) -> int:
         f"{len(front)} designs on the front in {elapsed:.1f} s; results in {out}/ "
         "(report.md, front.parquet, front.png, designs/)"
     )
+    return 0
+
+
+def _calibrate(args: argparse.Namespace, console: Console) -> int:
+    from sectorsim.calibration import QUICK, Settings, run_calibration, summarise
+
+    _check_workers(args)
+    for flag, value in (("--n", args.n), ("--reps", args.reps)):
+        if value < 1:
+            raise ConfigError(
+                flag,
+                None,
+                value,
+                problem=f"{flag} {value} is not allowed",
+                allowed="a whole number of at least 1",
+            )
+    settings = QUICK if args.quick else Settings(n=args.n, reps=args.reps)
+    samples = _with_progress(
+        "calibration",
+        lambda progress: run_calibration(
+            args.out, settings, workers=args.workers, resume=args.resume, progress=progress
+        ),
+    )
+    table = Table("parameter", "calibrated", "posterior 90% interval", "schema default", box=None)
+    for _, row in summarise(samples, settings).iterrows():
+        table.add_row(
+            row["parameter"],
+            f"{row['calibrated']:.3g}",
+            row["90% interval"],
+            f"{row['schema default']:g}",
+        )
+    console.print(table)
+    console.print(f"report: {args.out / 'report.md'}")
     return 0
 
 

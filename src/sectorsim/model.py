@@ -200,6 +200,15 @@ class SectorModel(mesa.Model):
         for organisation in self.ngos[: self.config.coalition.ngos]:
             organisation.coalition_member = True
 
+    def adopt_plans(self) -> None:
+        """The end of the agenda phase, the koploper programme of seed 001 (a baseline
+        measurement and an MVO plan): each member below stage 2 and not in a project adopts its
+        plan (stage 2) with probability ``coalition.plan_uptake``."""
+        s = self.state
+        eligible = s.coalition_member & (s.stage < Stage.IMPLEMENTING) & (s.project_of < 0)
+        draw = self.streams["plans"].random(s.n)
+        s.stage[eligible & (draw < self.config.coalition.plan_uptake)] = Stage.IMPLEMENTING
+
     def admit(self, joined: np.ndarray, koplopers: bool = False) -> None:
         """New members join: at least orienting, fully enthusiastic; they dilute cohesion."""
         if joined.size == 0:

@@ -172,12 +172,14 @@ MECHANISMS: tuple[Explanation, ...] = (
         "coalition",
         "Coalition",
         "Coalitie",
-        "The sector team recruits koplopers from its own network in the first months. Members "
-        "need attention: when the coalition outgrows the team's capacity, enthusiasm fades and "
-        "members drop out.",
-        "Het sectorteam werft in de eerste maanden koplopers uit het eigen netwerk. Leden hebben "
-        "aandacht nodig: groeit de coalitie boven de capaciteit van het team uit, dan zakt het "
-        "enthousiasme en haken leden af.",
+        "The sector team recruits koplopers from its own network in the first months. When the "
+        "agenda phase (the koploper programme) ends, many members adopt their own MVO plan. "
+        "Members need attention: when the coalition outgrows the team's capacity, enthusiasm "
+        "fades and members drop out.",
+        "Het sectorteam werft in de eerste maanden koplopers uit het eigen netwerk. Aan het eind "
+        "van de agendafase (het koplopertraject) nemen veel leden hun eigen MVO-plan aan. Leden "
+        "hebben aandacht nodig: groeit de coalitie boven de capaciteit van het team uit, dan zakt "
+        "het enthousiasme en haken leden af.",
     ),
     Explanation(
         "cohesion",

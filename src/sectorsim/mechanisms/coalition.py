@@ -6,7 +6,9 @@ first; an invited SME accepts with probability
 say yes, firms for which membership is a large share of their means say no (000: limited time
 and money). Maintenance: each member needs attention; with more members than the team can keep
 relationships with, attention per member is ``capacity / size`` and enthusiasm fades; members
-leave with monthly probability ``dropout_rate * (1 - enthusiasm)``.
+leave with monthly probability ``dropout_rate * (1 - enthusiasm)``. When the agenda phase (the
+koploper programme of 001) ends, members below stage 2 adopt their MVO plan with probability
+``plan_uptake`` (:meth:`sectorsim.model.SectorModel.adopt_plans`).
 """
 
 from __future__ import annotations
