@@ -34,10 +34,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,7 +45,7 @@ import pandas as pd
 from scipy.stats import qmc
 
 from sectorsim.config import load_scenario
-from sectorsim.experiments.runners import exit_with_parent
+from sectorsim.experiments.runners import map_local
 from sectorsim.experiments.store import (
     RunStore,
     atomic_write_bytes,
@@ -227,7 +225,9 @@ def distance(stats: dict[str, float]) -> float:
     return float(np.sqrt(np.sum(np.square(errors)))) if np.all(np.isfinite(errors)) else np.inf
 
 
-def _evaluate(point: int, theta: dict[str, float], seed: int, reps: int) -> dict[str, Any]:
+def _evaluate(item: tuple[int, dict[str, float], int, int]) -> dict[str, Any]:
+    """One sample (point, parameters, base seed, replicates) measured, as a stored row."""
+    point, theta, seed, reps = item
     stats = measure(theta, derive_seed(seed, point), reps)
     return {
         "point": point,
@@ -249,28 +249,17 @@ def _evaluate_all(
 ) -> None:
     """Evaluate every point of ``thetas`` not yet in ``store``, storing each as it finishes."""
     stored = store.rows()
-    todo = [p for p in thetas if (p, 0) not in stored]
+    todo = [(p, thetas[p], seed, reps) for p in thetas if (p, 0) not in stored]
+
+    def on_result(row: dict[str, Any]) -> None:
+        store.write_run(row, pd.DataFrame())
+        on_done()
+
     if workers <= 1 or len(todo) <= 1:
-        for p in todo:
-            store.write_run(_evaluate(p, thetas[p], seed, reps), pd.DataFrame())
-            on_done()
-        return
-    methods = multiprocessing.get_all_start_methods()
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("fork" if "fork" in methods else None),
-        initializer=exit_with_parent,
-        initargs=(os.getpid(),),
-    ) as pool:
-        futures = [pool.submit(_evaluate, p, thetas[p], seed, reps) for p in todo]
-        try:
-            for future in as_completed(futures):
-                store.write_run(future.result(), pd.DataFrame())
-                on_done()
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+        for item in todo:
+            on_result(_evaluate(item))
+    else:
+        map_local(_evaluate, todo, workers, on_result)
 
 
 def run_calibration(

@@ -82,11 +82,19 @@ def exit_with_parent(parent: int) -> None:
 
 
 def run_local(tasks: list[Task], workers: int, on_result: Callable[[Result], None]) -> None:
-    """A local process pool; on an interrupt, runs not yet started are cancelled.
+    """A local process pool over the tasks (see :func:`map_local`)."""
+    map_local(run_task, tasks, workers, on_result)
+
+
+def map_local(
+    function: Callable[[Any], Any], items: list[Any], workers: int, on_result: Callable[[Any], None]
+) -> None:
+    """``function`` over ``items`` in a local process pool, each result to ``on_result`` as it
+    finishes; on an interrupt, items not yet started are cancelled.
 
     Workers are forked where the platform allows it: they start in milliseconds with the package
     already imported, and work from notebooks and piped scripts, which spawn cannot. They exit
-    when the sweep process dies, however it dies.
+    when the process that started them dies, however it dies.
     """
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
@@ -96,7 +104,7 @@ def run_local(tasks: list[Task], workers: int, on_result: Callable[[Result], Non
         initializer=exit_with_parent,
         initargs=(os.getpid(),),
     ) as pool:
-        futures = [pool.submit(run_task, task) for task in tasks]
+        futures = [pool.submit(function, item) for item in items]
         try:
             for future in as_completed(futures):
                 on_result(future.result())
