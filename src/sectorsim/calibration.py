@@ -441,9 +441,14 @@ def plot_posterior(samples: pd.DataFrame, accepted: pd.DataFrame, path: Path) ->
             accepted[key], bins=bins, color="#3182bd", alpha=0.8, density=True, label="posterior"
         )
         ax.axvline(accepted[key].median(), color="#08306b", lw=2)
+        ax.axvline(calibrated(accepted)[key], color="#cb181d", lw=2, ls="--")
         ax.set_title(key, fontsize=9)
         ax.set_yticks([])
     axes.flat[0].legend(fontsize=8)
-    fig.suptitle("Calibration: prior (grey) and ABC posterior (blue; line: median)", fontsize=10)
+    fig.suptitle(
+        "Calibration: prior (grey) and ABC posterior (blue; solid line: median; "
+        "dashed: the calibrated value)",
+        fontsize=10,
+    )
     fig.savefig(path, dpi=110)
     plt.close(fig)
