@@ -246,8 +246,9 @@ def _evaluate_all(
     reps: int,
     workers: int,
     on_done: Callable[[], None],
-) -> None:
-    """Evaluate every point of ``thetas`` not yet in ``store``, storing each as it finishes."""
+) -> pd.DataFrame:
+    """Evaluate every point of ``thetas`` not yet in ``store``, storing each as it finishes;
+    return all stored points, indexed by point."""
     stored = store.rows()
     todo = [(p, thetas[p], seed, reps) for p in thetas if (p, 0) not in stored]
 
@@ -260,6 +261,7 @@ def _evaluate_all(
             on_result(_evaluate(item))
     else:
         map_local(_evaluate, todo, workers, on_result)
+    return _frame(store)
 
 
 def run_calibration(
@@ -301,7 +303,7 @@ def run_calibration(
     status = "interrupted"
     try:
         thetas = dict(enumerate(prior_sample(settings)))
-        _evaluate_all(
+        samples = _evaluate_all(
             stores["samples"],
             thetas,
             derive_seed(settings.seed, 1),
@@ -309,10 +311,9 @@ def run_calibration(
             workers,
             on_done,
         )
-        samples = _frame(stores["samples"])
         best = samples.nsmallest(k, "distance")
         chosen = {int(p): {key: float(best.at[p, key]) for key in PRIOR} for p in best.index}
-        _evaluate_all(
+        refined = _evaluate_all(
             stores["refined"],
             chosen,
             derive_seed(settings.seed, 2),
@@ -320,7 +321,6 @@ def run_calibration(
             workers,
             on_done,
         )
-        refined = _frame(stores["refined"])
         samples["refined_distance"] = refined["distance"]
         write_report(folder, samples, settings, refined)
         status = "complete"

@@ -124,15 +124,13 @@ def _parser() -> argparse.ArgumentParser:
         "docs/validation.md#calibration). Writes samples_runs.parquet, posterior.csv, "
         "posterior.png and report.md into DIR; every sample is stored as it finishes.",
     )
-    calibrate.add_argument("--n", type=int, default=600, help="samples of the prior (600)")
-    calibrate.add_argument("--reps", type=int, default=4, help="replicates per sample (4)")
     calibrate.add_argument(
-        "--workers", type=int, default=None, help="local processes (default: all cores)"
+        "--n", type=int, default=None, help="samples of the prior (default: Settings.n, 600)"
     )
     calibrate.add_argument(
-        "--out", type=Path, default=Path("results/calibration"), help="output folder"
+        "--reps", type=int, default=None, help="replicates per sample (default: Settings.reps, 4)"
     )
-    calibrate.add_argument("--resume", action="store_true", help="finish an interrupted run")
+    _runner_options(calibrate, scheduler=False)
     calibrate.add_argument("--quick", action="store_true", help="16 samples, 1 replicate")
 
     analyze = sub.add_parser(
@@ -173,17 +171,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _runner_options(command: argparse.ArgumentParser) -> None:
-    """--workers, --scheduler, --out and --resume, shared by sweep and design."""
+def _runner_options(command: argparse.ArgumentParser, scheduler: bool = True) -> None:
+    """--workers, --scheduler, --out and --resume, shared by sweep, design and calibrate."""
     command.add_argument(
         "--workers", type=int, default=None, help="local processes (default: all cores)"
     )
-    command.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        default=None,
-        help="run on an existing Dask cluster, e.g. tcp://127.0.0.1:8786",
-    )
+    if scheduler:
+        command.add_argument(
+            "--scheduler",
+            metavar="ADDRESS",
+            default=None,
+            help="run on an existing Dask cluster, e.g. tcp://127.0.0.1:8786",
+        )
     command.add_argument(
         "--out", type=Path, default=None, help="output folder (default results/<name>)"
     )
@@ -354,17 +353,18 @@ def _with_progress(name: str, job: Callable[[Callable[[int, int], None]], Any]) 
         return job(progress)
 
 
-def _sweep(args: argparse.Namespace, console: Console) -> int:
-    from sectorsim.experiments import default_out, load_experiment, run_experiment
+def _run_file(args: argparse.Namespace, path: Path, spec: Any, run: Callable[..., Any]):
+    """Run an experiment or design file with the runner options, under a progress bar; return
+    (what ``run`` returns, the output folder, the seconds it took)."""
+    from sectorsim.experiments.store import default_out
 
     _check_workers(args)
-    experiment = load_experiment(args.experiment)
-    out = args.out or default_out(experiment.shrunk() if args.quick else experiment)
+    out = args.out or default_out(spec.shrunk() if args.quick else spec)
     started = time.perf_counter()
-    runs, _ = _with_progress(
-        experiment.name,
-        lambda progress: run_experiment(
-            args.experiment,
+    result = _with_progress(
+        spec.name,
+        lambda progress: run(
+            path,
             out=out,
             workers=args.workers,
             scheduler=args.scheduler,
@@ -373,7 +373,15 @@ def _sweep(args: argparse.Namespace, console: Console) -> int:
             progress=progress,
         ),
     )
-    elapsed = time.perf_counter() - started
+    return result, out, time.perf_counter() - started
+
+
+def _sweep(args: argparse.Namespace, console: Console) -> int:
+    from sectorsim.experiments import load_experiment, run_experiment
+
+    (runs, _), out, elapsed = _run_file(
+        args, args.experiment, load_experiment(args.experiment), run_experiment
+    )
     failed = int((runs["status"] == "failed").sum()) if len(runs) else 0
     console.print(
         f"{len(runs)} runs ({failed} failed) in {elapsed:.1f} s; results in {out}/ "
@@ -384,26 +392,10 @@ def _sweep(args: argparse.Namespace, console: Console) -> int:
 
 
 def _design(args: argparse.Namespace, console: Console) -> int:
-    from sectorsim.design import default_out, load_design, run_design
+    from sectorsim.design import load_design, run_design
     from sectorsim.design.report import euros
 
-    _check_workers(args)
-    design = load_design(args.design)
-    out = args.out or default_out(design.shrunk() if args.quick else design)
-    started = time.perf_counter()
-    front = _with_progress(
-        design.name,
-        lambda progress: run_design(
-            args.design,
-            out=out,
-            workers=args.workers,
-            scheduler=args.scheduler,
-            resume=args.resume,
-            quick=args.quick,
-            progress=progress,
-        ),
-    )
-    elapsed = time.perf_counter() - started
+    front, out, elapsed = _run_file(args, args.design, load_design(args.design), run_design)
     table = Table("design", "expected cost", "P(critical mass)", "95% CI", box=None)
     for _, row in front.iterrows():
         table.add_row(
@@ -425,7 +417,7 @@ def _calibrate(args: argparse.Namespace, console: Console) -> int:
 
     _check_workers(args)
     for flag, value in (("--n", args.n), ("--reps", args.reps)):
-        if value < 1:
+        if value is not None and value < 1:
             raise ConfigError(
                 flag,
                 None,
@@ -433,11 +425,13 @@ def _calibrate(args: argparse.Namespace, console: Console) -> int:
                 problem=f"{flag} {value} is not allowed",
                 allowed="a whole number of at least 1",
             )
-    settings = QUICK if args.quick else Settings(n=args.n, reps=args.reps)
+    given = {k: v for k, v in (("n", args.n), ("reps", args.reps)) if v is not None}
+    settings = QUICK if args.quick else Settings(**given)
+    out = args.out or Path("results") / "calibration"
     samples = _with_progress(
         "calibration",
         lambda progress: run_calibration(
-            args.out, settings, workers=args.workers, resume=args.resume, progress=progress
+            out, settings, workers=args.workers, resume=args.resume, progress=progress
         ),
     )
     table = Table("parameter", "calibrated", "posterior 90% interval", "schema default", box=None)
@@ -449,7 +443,7 @@ def _calibrate(args: argparse.Namespace, console: Console) -> int:
             f"{row['schema default']:g}",
         )
     console.print(table)
-    console.print(f"report: {args.out / 'report.md'}")
+    console.print(f"report: {out / 'report.md'}")
     return 0
 
 

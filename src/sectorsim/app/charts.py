@@ -87,19 +87,15 @@ def front_chart(front: Any, language: str) -> dict[str, Any]:
                     for d, c, p in zip(front["design"], cost, front["p_critical_mass"], strict=True)
                 ],
             ),
-            steps(
-                "p_low",
-                name=ui("cost_interval", language),
-                showSymbol=False,
-                color="#6baed6",
-                lineStyle={"type": "dashed", "width": 1},
-            ),
-            steps(
-                "p_high",
-                name=ui("cost_interval", language),
-                showSymbol=False,
-                color="#6baed6",
-                lineStyle={"type": "dashed", "width": 1},
+            *(
+                steps(
+                    bound,
+                    name=ui("cost_interval", language),
+                    showSymbol=False,
+                    color="#6baed6",
+                    lineStyle={"type": "dashed", "width": 1},
+                )
+                for bound in ("p_low", "p_high")
             ),
         ],
     }

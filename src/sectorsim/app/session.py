@@ -26,7 +26,8 @@ from sectorsim.config import (
     preset_names,
     to_toml,
 )
-from sectorsim.design.spec import rebalance
+from sectorsim.design.search import levers_of
+from sectorsim.design.spec import SHARES, rebalance
 from sectorsim.model import SectorModel
 from sectorsim.params import LEVERS, PARAMETERS, Config
 from sectorsim.runs import (
@@ -39,8 +40,7 @@ from sectorsim.runs import (
 
 DEFAULT_PRESET = "imvo_samen_veranderen"
 NETWORK_SAMPLE = 150  # SMEs drawn in the network view of a larger sector (few: it redraws monthly)
-FUNDING_SHARES = ("funding.share_vouchers", "funding.share_projects")
-TEAM_SHARE = "funding.share_team"
+*FUNDING_SHARES, TEAM_SHARE = SHARES  # two sliders; the team's share is what they leave
 FRONTS = Path(__file__).with_name("fronts")  # <preset>.parquet: a design search's front.parquet
 
 
@@ -57,8 +57,7 @@ def design_levers(front: pd.DataFrame, design: str) -> dict[str, Any]:
     row = front.index[front["design"] == design]
     if not len(row):
         raise KeyError(f"no design {design!r} on the stored front")
-    cells = {key: front.at[row[0], key] for key in front.columns if key in PARAMETERS}
-    return {key: v.item() if hasattr(v, "item") else v for key, v in cells.items()}
+    return levers_of(front, row[0], [key for key in front.columns if key in PARAMETERS])
 
 
 class WorkshopSession:

@@ -17,13 +17,16 @@ from sectorsim.design.report import write_outputs
 from sectorsim.design.search import reevaluate, search
 from sectorsim.design.spec import Design, load_design
 from sectorsim.experiments.runners import Task, evaluate
-from sectorsim.experiments.store import RunStore, claim, now, provenance, write_manifest
+from sectorsim.experiments.store import (
+    RunStore,
+    claim,
+    default_out,
+    now,
+    provenance,
+    write_manifest,
+)
 
 __all__ = ["Design", "default_out", "load_design", "run_design"]
-
-
-def default_out(design: Design) -> Path:
-    return Path("results") / (design.name + ("-quick" if design.quick else ""))
 
 
 def run_design(

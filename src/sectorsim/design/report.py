@@ -23,7 +23,7 @@ import pyarrow as pa  # noqa: E402
 from scipy import stats  # noqa: E402
 
 from sectorsim.config import to_toml  # noqa: E402
-from sectorsim.design.search import levers_of, reevaluation_seed  # noqa: E402
+from sectorsim.design.search import levers_of, plain, reevaluation_seed  # noqa: E402
 from sectorsim.design.spec import Design  # noqa: E402
 from sectorsim.experiments.store import atomic_write_bytes, atomic_write_table  # noqa: E402
 from sectorsim.params import PARAMETERS  # noqa: E402
@@ -101,10 +101,6 @@ def write_outputs(
         folder / "report.md", report(design, candidates, reevaluated, front).encode()
     )
     return front
-
-
-def _plain(value: Any) -> Any:
-    return value.item() if hasattr(value, "item") else value
 
 
 def plot_front(
@@ -185,7 +181,7 @@ def _lever_trends(design: Design, front: pd.DataFrame) -> list[str]:
             )
         else:
             shown = ", ".join(
-                f"{name} {show(key, _plain(v))}"
+                f"{name} {show(key, plain(v))}"
                 for name, v in zip(front["design"], values, strict=True)
             )
             lines.append(f"- **{label}** (`{key}`): {shown}.")
@@ -199,7 +195,7 @@ def _lower(label: str) -> str:
 
 def _describe(design: Design, row: pd.Series) -> str:
     levers = "; ".join(
-        f"{_lower(PARAMETERS[lever.key].label)} {show(lever.key, _plain(row[lever.key]))}"
+        f"{_lower(PARAMETERS[lever.key].label)} {show(lever.key, plain(row[lever.key]))}"
         for lever in design.levers
     )
     month = row["median_critical_mass_month"]
@@ -232,7 +228,7 @@ def _front_table(design: Design, front: pd.DataFrame) -> str:
         }
     )
     for lever in design.levers:
-        table[lever.key] = [show(lever.key, _plain(v)) for v in front[lever.key]]
+        table[lever.key] = [show(lever.key, plain(v)) for v in front[lever.key]]
     return table.to_markdown(index=False)
 
 

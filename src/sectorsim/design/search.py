@@ -205,8 +205,12 @@ def reevaluate(
 SCORE_COLUMNS = ("cost", "p_critical_mass", "p_low", "p_high", "replications")
 
 
+def plain(value: Any) -> Any:
+    """A pandas or numpy cell as a plain Python value."""
+    return value.item() if hasattr(value, "item") else value
+
+
 def levers_of(frame: pd.DataFrame, index: Any, keys: list[str]) -> dict[str, Any]:
     """A row's levers as the plain Python values optuna proposed (cell by cell, so that an
     integer lever stays an integer beside float ones)."""
-    cells = {key: frame.at[index, key] for key in keys}
-    return {key: value.item() if hasattr(value, "item") else value for key, value in cells.items()}
+    return {key: plain(frame.at[index, key]) for key in keys}

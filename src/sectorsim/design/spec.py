@@ -22,8 +22,6 @@ Errors name the file, the key, the value and what is allowed, as for scenarios a
 
 from __future__ import annotations
 
-import hashlib
-import tomllib
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -34,11 +32,12 @@ from sectorsim.experiments.spec import (
     Factor,
     check_table,
     factor_items,
+    file_hash,
     fixed_overrides,
     parse_factor,
     read_file,
+    read_tables,
     resolve_scenario,
-    unknown_key,
 )
 from sectorsim.params import Config
 
@@ -88,10 +87,7 @@ class Design:
 
     @property
     def hash(self) -> str:
-        """Fingerprint of the file's text and the quick flag: what a results folder belongs to."""
-        digest = hashlib.sha256(self.text.encode())
-        digest.update(b"quick" if self.quick else b"full")
-        return digest.hexdigest()[:16]
+        return file_hash(self.text, self.quick)
 
     @cached_property
     def base(self) -> Config:
@@ -199,18 +195,7 @@ def _check_pinned_shares(source: str, levers: list[str], fixed: dict[str, Any]) 
 def parse_design(text: str, path: Path) -> Design:
     """Check the text of a design file; ``path`` names it and anchors a relative scenario."""
     source = str(path)
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(source, None, problem=f"not valid TOML ({exc})") from None
-    for table in raw:
-        if table not in TABLES:
-            raise unknown_key(source, table, raw[table], list(TABLES))
-    for table in ("design", "target", "levers"):
-        if not isinstance(raw.get(table), dict):
-            raise ConfigError(
-                source, table, None, problem="missing table", allowed=f"a [{table}] table"
-            )
+    raw = read_tables(text, source, TABLES, ("design", "target", "levers"))
 
     head = raw["design"]
     required = ("name", "scenario", "seed", "replications", "candidates")

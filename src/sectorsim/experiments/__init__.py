@@ -12,7 +12,14 @@ import pandas as pd
 from sectorsim.experiments.runners import Result, Task, evaluate
 from sectorsim.experiments.sampling import points
 from sectorsim.experiments.spec import Experiment, load_experiment
-from sectorsim.experiments.store import RunStore, claim, now, provenance, write_manifest
+from sectorsim.experiments.store import (
+    RunStore,
+    claim,
+    default_out,
+    now,
+    provenance,
+    write_manifest,
+)
 from sectorsim.randomness import derive_seed
 
 __all__ = ["Experiment", "load_experiment", "plan", "run_experiment"]
@@ -37,10 +44,6 @@ def plan(experiment: Experiment) -> list[Task]:
                 )
             )
     return tasks
-
-
-def default_out(experiment: Experiment) -> Path:
-    return Path("results") / (experiment.name + ("-quick" if experiment.quick else ""))
 
 
 def run_experiment(

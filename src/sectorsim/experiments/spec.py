@@ -75,10 +75,7 @@ class Experiment:
 
     @property
     def hash(self) -> str:
-        """Fingerprint of the file's text and the quick flag: what a run directory belongs to."""
-        digest = hashlib.sha256(self.text.encode())
-        digest.update(b"quick" if self.quick else b"full")
-        return digest.hexdigest()[:16]
+        return file_hash(self.text, self.quick)
 
     def overrides(self, point: dict[str, Any]) -> dict[str, Any]:
         """The dotted-key overrides of one point: fixed values, the horizon, then the factors."""
@@ -113,6 +110,32 @@ class Experiment:
             replications=min(self.replications, QUICK["replications"]),
             quick=True,
         )
+
+
+def file_hash(text: str, quick: bool) -> str:
+    """Fingerprint of a file's text and the quick flag: what a results folder belongs to."""
+    digest = hashlib.sha256(text.encode())
+    digest.update(b"quick" if quick else b"full")
+    return digest.hexdigest()[:16]
+
+
+def read_tables(
+    text: str, source: str, tables: tuple[str, ...], required: tuple[str, ...]
+) -> dict[str, Any]:
+    """A file's TOML: only ``tables`` at the top, each of ``required`` present as a table."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(source, None, problem=f"not valid TOML ({exc})") from None
+    for table in raw:
+        if table not in tables:
+            raise unknown_key(source, table, raw[table], list(tables))
+    for table in required:
+        if not isinstance(raw.get(table), dict):
+            raise ConfigError(
+                source, table, None, problem="missing table", allowed=f"a [{table}] table"
+            )
+    return raw
 
 
 def unknown_key(source: str, key: str, value: Any, known: list[str]) -> ConfigError:
@@ -299,18 +322,7 @@ def load_experiment(path: str | Path) -> Experiment:
 def parse_experiment(text: str, path: Path) -> Experiment:
     """Check the text of an experiment file; ``path`` names it and anchors relative scenarios."""
     source = str(path)
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(source, None, problem=f"not valid TOML ({exc})") from None
-    for table in raw:
-        if table not in TABLES:
-            raise unknown_key(source, table, raw[table], list(TABLES))
-    for table in ("experiment", "factors"):
-        if not isinstance(raw.get(table), dict):
-            raise ConfigError(
-                source, table, None, problem="missing table", allowed=f"a [{table}] table"
-            )
+    raw = read_tables(text, source, TABLES, ("experiment", "factors"))
 
     head = raw["experiment"]
     check_table(

@@ -108,6 +108,11 @@ def provenance() -> dict[str, Any]:
     }
 
 
+def default_out(spec: Any) -> Path:
+    """``results/<name>`` of an experiment or design file (``-quick`` for its small version)."""
+    return Path("results") / (spec.name + ("-quick" if spec.quick else ""))
+
+
 def claim(directory: Path, fingerprint: str, kind: str, resume: bool) -> Path:
     """Make ``directory`` the results folder of the file with hash ``fingerprint`` (its manifest's
     ``<kind>_hash``): a new or empty folder, or, with ``resume``, one holding the same file's runs.
