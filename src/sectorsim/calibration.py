@@ -137,7 +137,7 @@ OBSERVATIONS = (
 PRIOR: dict[str, tuple[float, float]] = {
     "adoption.b0": (-7.0, -3.5),
     "adoption.b_motivation": (0.0, 4.0),
-    "adoption.b_social": (2.0, 12.0),
+    "imitation.linear_rate": (0.005, 0.08),  # the default linear rule; Bass q ~ 0.03/month
     "adoption.b_pressure": (
         1.0,
         6.0,

@@ -385,13 +385,23 @@ class AdoptionParams(Section):
 
 
 class ImitationParams(Section):
-    rule: Literal["simple", "complex"] = param(
-        "simple",
+    rule: Literal["linear", "logit", "complex"] = param(
+        "linear",
         unit="-",
         label="Contagion",
         label_nl="Besmetting",
-        description="simple = pull rises linearly with the share of peers ahead; complex = only once it reaches the SME's threshold.",
-        source="Centola & Macy 2007",
+        description="linear = the monthly step-up hazard rises linearly with the share of peers ahead (simple contagion, Bass-like); logit = the share enters the adoption utility; complex = pull only once the share reaches the SME's threshold.",
+        source="ODD §6 M2; Bass 1969; Centola & Macy 2007",
+    )
+    linear_rate: float = param(
+        0.03,
+        ge=0.0,
+        le=1.0,
+        unit="1/month",
+        label="Imitation hazard",
+        label_nl="Navolgingskans",
+        description="Linear rule: monthly step-up hazard added when every peer is ahead (in proportion to the share ahead).",
+        source="Bass imitation q ~ 0.38/year (Sultan et al. 1990); ODD §6 M2",
     )
     segment_weight: float = param(
         0.3,
@@ -409,14 +419,54 @@ class PodiumParams(Section):
     visibility: float = param(
         0.0,
         ge=0.0,
-        le=20.0,
+        le=5.0,
         unit="x weight",
         label="Podium for koplopers",
         label_nl="Podium voor koplopers",
         description="Extra weight of a koploper in its peers' reference group (0 = seen like any firm).",
         source="seed 004: give koplopers a podium",
         description_nl="Extra gewicht van een koploper in de referentiegroep van collega's (0 = gezien als elk ander bedrijf).",
-        slider=(0.0, 10.0, 0.5),
+        slider=(0.0, 5.0, 0.5),
+    )
+    months: int = param(
+        -1,
+        ge=-1,
+        le=600,
+        unit="months",
+        label="Podium months",
+        label_nl="Podiummaanden",
+        description="How long the podium runs from the programme's start (-1 = as long as the programme, 0 = no podium); it stops early when its money runs out.",
+        source="ODD §6 M2; assumption",
+    )
+    fade_months: float = param(
+        6.0,
+        ge=0.0,
+        le=120.0,
+        unit="months",
+        label="Podium fade",
+        label_nl="Uitdoven podium",
+        description="Half-life of the koplopers' extra visibility after the podium ends (0 = gone at once).",
+        source="ODD §6 M2; assumption",
+    )
+    cost_per_month: float = param(
+        500.0,
+        ge=0.0,
+        le=1000000.0,
+        unit="EUR/month per unit",
+        label="Podium cost",
+        label_nl="Kosten podium",
+        description="Programme money the podium costs a month per unit of visibility (symposia, media, prizes).",
+        source="ODD §6 M8; assumption after the Koplopers programme budget (EUR 209,500 over two years)",
+    )
+    max_share: float = param(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="share",
+        label="Podium ceiling",
+        label_nl="Plafond podium",
+        description="Ceiling on the koplopers' share of the weight in a firm's reference group: the podium cannot outweigh a firm's own peers.",
+        source="ODD §6 M2; assumption",
     )
 
 
@@ -484,6 +534,17 @@ class PhaseParams(Section):
         label_nl="Terugval",
         description="Fall from the peak (before critical mass) that counts as a setback.",
         source=f"{SPEC} §5",
+    )
+
+    self_carrying_months: int = param(
+        24,
+        ge=1,
+        le=600,
+        unit="months",
+        label="Self-carrying test",
+        label_nl="Toets zelfdragend",
+        description="Months after the programme over which adoption must not fall for the run to count as self-carrying.",
+        source="ODD §7; assumption",
     )
 
 
@@ -695,6 +756,27 @@ class CoalitionParams(Section):
         source="seed 000: the team turns into a connector, then withdraws",
     )
 
+    acceptance_slope: float = param(
+        4.0,
+        ge=0.0,
+        le=50.0,
+        unit="logit",
+        label="Motivation in acceptance",
+        label_nl="Motivatie bij toetreden",
+        description="Effect of motivation on the logit of accepting an invitation.",
+        source="ODD §6 M3; assumption",
+    )
+    idle_months: int = param(
+        12,
+        ge=1,
+        le=600,
+        unit="months",
+        label="Months without results",
+        label_nl="Maanden zonder resultaat",
+        description="Months without a project result after which a member's enthusiasm fades.",
+        source="ODD §6 M3; assumption",
+    )
+
 
 class CohesionParams(Section):
     meeting_rate: float = param(
@@ -748,6 +830,17 @@ class CohesionParams(Section):
         source="seed 000: groupthink, narrow interpretation of IMVO",
     )
 
+    neutral: float = param(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="[0,1]",
+        label="Cohesion when switched off",
+        label_nl="Binding zonder mechanisme",
+        description="Constant cohesion used when mechanisms.cohesion is off: neither a built nor a broken coalition.",
+        source="ODD §6 M4; assumption",
+    )
+
 
 class ProjectParams(Section):
     rate: float = param(
@@ -779,16 +872,6 @@ class ProjectParams(Section):
         label_nl="Projectkosten",
         description="Cost of one change project.",
         source="seed 001: EUR 209,500 over two years; assumption",
-    )
-    self_funded: float = param(
-        0.1,
-        ge=0.0,
-        le=1.0,
-        unit="x rate",
-        label="Without a grant",
-        label_nl="Zonder subsidie",
-        description="Start rate of projects without a grant, relative to funded ones.",
-        source=CALIB,
     )
     radicalness_mean: float = param(
         0.5,
@@ -861,13 +944,13 @@ class ProjectParams(Section):
         source=f"{SPEC} §4 M5",
     )
     knowledge_gain: float = param(
-        0.08,
+        0.16,
         ge=0.0,
         le=10.0,
         unit="K",
         label="Learning per success",
         label_nl="Leren per succes",
-        description="Action perspective a successful project adds to K, times (0.5 + radicalness).",
+        description="Action perspective a successful project adds to K, times its radicalness.",
         source="seed 000: action perspectives from change projects",
     )
     failure_learning: float = param(
@@ -889,6 +972,17 @@ class ProjectParams(Section):
         label_nl="Vergeten",
         description="Monthly decay of the stock of action perspectives K.",
         source=CALIB,
+    )
+
+    radicalness_concentration: float = param(
+        4.0,
+        ge=0.5,
+        le=1000.0,
+        unit="-",
+        label="Spread of radicalness",
+        label_nl="Spreiding radicaliteit",
+        description="Concentration a+b of the Beta distribution of project radicalness; higher is less spread.",
+        source="ODD §6 M5; assumption",
     )
 
 
@@ -945,6 +1039,27 @@ class BroadeningParams(Section):
         label_nl="Groei boven doel",
         description="Joining rate once the coalition has reached its target size, relative to before.",
         source=f"{SPEC} §3: grows toward the target and beyond",
+    )
+
+    team_reach: float = param(
+        0.25,
+        ge=0.0,
+        le=1.0,
+        unit="x member",
+        label="Pull of the team",
+        label_nl="Trekkracht team",
+        description="Pull of the team's invitation relative to that of a member the firm is tied to.",
+        source="ODD §6 M6; assumption",
+    )
+    exposure_ties: float = param(
+        2.0,
+        ge=0.1,
+        le=100.0,
+        unit="ties",
+        label="Ties to see all",
+        label_nl="Relaties voor volledig zicht",
+        description="Ties to members or innovators at which a non-member can use all shared action perspectives.",
+        source="ODD §6 M6; assumption",
     )
 
 
@@ -1057,6 +1172,27 @@ class CartelParams(Section):
         label_nl="Angst voor grote bedrijven",
         description="Drop in knowledge sharing when large firms are in the coalition, unless sharing is pre-competitive.",
         source="seed 000: SMEs fear large firms use their insights",
+    )
+
+    precompetitive_factor: float = param(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="x hazard",
+        label="Pre-competitive factor",
+        label_nl="Factor precompetitief",
+        description="Factor on the flag hazard when sharing is pre-competitive.",
+        source="ODD §6 M7; assumption",
+    )
+    chill_recovery: float = param(
+        0.05,
+        ge=0.0,
+        le=1.0,
+        unit="1/month",
+        label="Recovery of sharing",
+        label_nl="Herstel van delen",
+        description="Share of the chill after a cartel flag that wears off each month.",
+        source="ODD §6 M7; assumption",
     )
 
 
@@ -1201,6 +1337,67 @@ class LargeFirmParams(Section):
         source=CALIB,
     )
 
+    motivation_concentration: float = param(
+        4.0,
+        ge=0.5,
+        le=1000.0,
+        unit="-",
+        label="Spread of motivation",
+        label_nl="Spreiding motivatie",
+        description="Concentration a+b of the Beta distribution of large firms' strategic motivation.",
+        source="ODD §5; assumption",
+    )
+    coalition_drive: float = param(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="drive",
+        label="Drive from the coalition",
+        label_nl="Drijfveer coalitie",
+        description="What coalition membership adds to a large firm's drive to adopt IMVO policy.",
+        source="ODD §6 M9; assumption",
+    )
+    due_diligence_drive: float = param(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="drive",
+        label="Drive from due diligence",
+        label_nl="Drijfveer zorgplicht",
+        description="What the due-diligence obligation adds to a large firm's drive to adopt IMVO policy.",
+        source="ODD §6 M9; assumption",
+    )
+    project_partner: float = param(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="probability",
+        label="Joins projects",
+        label_nl="Doet mee in projecten",
+        description="Chance that a coalition large firm joins a new change project as chain partner.",
+        source="ODD §6 M5; assumption",
+    )
+    cofunding: float = param(
+        0.25,
+        ge=0.0,
+        le=1.0,
+        unit="share of cost",
+        label="Large-firm co-funding",
+        label_nl="Cofinanciering grootbedrijf",
+        description="Share of a change project's cost a large-firm partner pays, lowering the SMEs' own contribution.",
+        source="ODD §6 M5; assumption",
+    )
+    visibility: float = param(
+        10.0,
+        ge=0.0,
+        le=1000.0,
+        unit="SMEs",
+        label="Visibility of a large firm",
+        label_nl="Zichtbaarheid grootbedrijf",
+        description="Weight, in SMEs, of an adopted coalition large firm in the reference group of its segment's SMEs.",
+        source="ODD §6 M2; assumption",
+    )
+
 
 class ChainParams(Section):
     pressure: float = param(
@@ -1222,6 +1419,17 @@ class ChainParams(Section):
         label_nl="Eisen aan leveranciers",
         description="Monthly chance that an adopted large firm starts requiring it of its suppliers.",
         source=CALIB,
+    )
+
+    due_diligence_factor: float = param(
+        2.0,
+        ge=1.0,
+        le=100.0,
+        unit="x rate",
+        label="Requirements under due diligence",
+        label_nl="Eisen onder zorgplicht",
+        description="Factor on the requirement rate while the due-diligence obligation is in force.",
+        source="ODD §6 M9; assumption",
     )
 
 
@@ -1247,6 +1455,27 @@ class RegulationParams(Section):
         label_nl="Druk van de verplichting",
         description="Pressure of the obligation on a medium firm (small 0.75x, micro 0.5x).",
         source=CALIB,
+    )
+
+    micro_factor: float = param(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="x pressure",
+        label="Obligation felt by micro firms",
+        label_nl="Zorgplicht micro",
+        description="Share of the obligation's pressure a micro firm feels (medium firms feel all of it).",
+        source="ODD §6 M9; assumption",
+    )
+    small_factor: float = param(
+        0.75,
+        ge=0.0,
+        le=1.0,
+        unit="x pressure",
+        label="Obligation felt by small firms",
+        label_nl="Zorgplicht klein",
+        description="Share of the obligation's pressure a small firm feels.",
+        source="ODD §6 M9; assumption",
     )
 
 
@@ -1290,6 +1519,37 @@ class NGOParams(Section):
         label_nl="Campagnedruk",
         description="Sector-wide pressure a campaign adds (decays with shock.half_life).",
         source=CALIB,
+    )
+
+    outside_share: float = param(
+        0.25,
+        ge=0.0,
+        le=1.0,
+        unit="x capacity",
+        label="Support from outside",
+        label_nl="Steun van buiten",
+        description="Support capacity of an NGO or knowledge body outside the coalition, relative to a member.",
+        source="ODD §6 M10; assumption",
+    )
+    sme_capacity: int = param(
+        10,
+        ge=0,
+        le=100000,
+        unit="SMEs",
+        label="SMEs advised per NGO",
+        label_nl="Mkb'ers begeleid per ngo",
+        description="SMEs an NGO in the coalition can advise at a time (outside: outside_share of that).",
+        source="ODD §6 M10; assumption",
+    )
+    advice_cost_reduction: float = param(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        unit="share of cost",
+        label="Cost saved by advice",
+        label_nl="Kostenbesparing advies",
+        description="Share of the cost of its next stage that an NGO's advice saves an orienting SME.",
+        source="ODD §6 M10; assumption",
     )
 
 
@@ -1346,7 +1606,7 @@ class MechanismSwitches(Section):
         unit="on/off",
         label="Cohesion",
         label_nl="Binding",
-        description="M4: agenda, cohesion and groupthink (off: cohesion 1, no groupthink).",
+        description="M4: agenda, cohesion and groupthink (off: cohesion fixed at cohesion.neutral, no groupthink).",
         source=f"{SPEC} §4 M4",
     )
     projects: bool = param(
@@ -1386,7 +1646,7 @@ class MechanismSwitches(Section):
         unit="on/off",
         label="Chain pressure",
         label_nl="Ketendruk",
-        description="M9: large buyers' requirements and the due-diligence obligation.",
+        description="M9: large firms adopt IMVO policy and require it of their suppliers.",
         source=f"{SPEC} §4 M9",
     )
     ngo: bool = param(
@@ -1394,7 +1654,7 @@ class MechanismSwitches(Section):
         unit="on/off",
         label="NGOs",
         label_nl="ngo's",
-        description="M10: knowledge support, campaigns and scandal shocks.",
+        description="M10: NGO support of projects and SMEs, and campaigns.",
         source=f"{SPEC} §4 M10",
     )
     imitation: bool = param(
@@ -1412,6 +1672,22 @@ class MechanismSwitches(Section):
         label_nl="Terugval",
         description="M11: unsupported SMEs fall back to business as usual.",
         source=f"{SPEC} §4 M11",
+    )
+    regulation: bool = param(
+        True,
+        unit="on/off",
+        label="Regulation",
+        label_nl="Regelgeving",
+        description="M9: the due-diligence obligation (off: it never takes effect).",
+        source=f"{SPEC} §4 M9",
+    )
+    shocks: bool = param(
+        True,
+        unit="on/off",
+        label="Scandals",
+        label_nl="Schandalen",
+        description="M10: scandal shocks that raise public pressure (off: no scandal).",
+        source=f"{SPEC} §4 M10",
     )
 
 
@@ -1437,6 +1713,16 @@ class Config(Section):
         label_nl="Kritische massa",
         description="Adoption share that counts as critical mass (0.16 = Rogers' innovators + early adopters).",
         source="Centola et al. 2018 (tipping point ~25%)",
+    )
+    critical_mass_months: int = param(
+        12,
+        ge=1,
+        le=1200,
+        unit="months",
+        label="Critical mass must last",
+        label_nl="Kritische massa moet duren",
+        description="Critical mass is reached in the first month of a stretch of this many months at or above critical_mass_share.",
+        source="ODD §7; assumption: a year, so that one month's crossing does not count",
     )
     sme: SMEParams = SMEParams()
     network: NetworkParams = NetworkParams()

@@ -45,6 +45,7 @@ class SMEState:
     coalition_member: np.ndarray  # bool
     enthusiasm: np.ndarray  # [0, 1]
     subsidy: np.ndarray  # EUR that lowers the cost of the next stage
+    advised: np.ndarray  # bool, advised by an NGO (lower cost of the next stage)
     pressure: np.ndarray  # [0, 1], chain, regulatory and campaign pressure
     buyer: np.ndarray  # int32, the large firm it supplies (-1: none)
     project_of: np.ndarray  # int32, the change project it takes part in (-1: none)
@@ -121,6 +122,7 @@ def initial_state(config: Config, rng: np.random.Generator) -> SMEState:
         coalition_member=np.zeros(n, dtype=bool),
         enthusiasm=np.zeros(n),
         subsidy=np.zeros(n),
+        advised=np.zeros(n, dtype=bool),
         pressure=np.zeros(n),
         buyer=buyer,
         project_of=np.full(n, -1, dtype=np.int32),

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from sectorsim.app.texts import PHASES, ui
+from sectorsim.mechanisms.funding import CHANNELS
 from sectorsim.outputs import MONTHLY_OUTPUTS
 
 OUTPUT = {o.name: o for o in MONTHLY_OUTPUTS}
@@ -226,7 +227,7 @@ def projects_chart(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
 
 def budget_chart(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
     """Cumulative spend per channel, stacked, against the whole budget."""
-    names = ["budget_spent_vouchers", "budget_spent_projects", "budget_spent_team"]
+    names = [f"budget_spent_{channel}" for channel in CHANNELS]
     option = _simple_chart(
         snapshot, language, "chart_budget", names, max=max(1.0, snapshot["config"].funding.budget)
     )

@@ -2,7 +2,7 @@
 
 Recruitment: the sector team invites koplopers from its personal network, best koploper score
 first; an invited SME accepts with probability
-``sigmoid(acceptance + 4 (motivation - 0.5) + log(resources / member_cost))`` — motivated firms
+``sigmoid(acceptance + acceptance_slope (motivation - 0.5) + log(resources / member_cost))`` — motivated firms
 say yes, firms for which membership is a large share of their means say no (000: limited time
 and money). Maintenance: each member needs attention; with more members than the team can keep
 relationships with, attention per member is ``capacity / size`` and enthusiasm fades; members
@@ -16,14 +16,16 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
-IDLE_MONTHS = 12  # months without a result after which enthusiasm fades ("time without results")
-
 
 def acceptance_probability(
-    motivation: np.ndarray, resources: np.ndarray, member_cost: float, acceptance: float
+    motivation: np.ndarray,
+    resources: np.ndarray,
+    member_cost: float,
+    acceptance: float,
+    slope: float,
 ) -> np.ndarray:
     ratio = resources / max(member_cost, 1.0)
-    return expit(acceptance + 4.0 * (motivation - 0.5) + np.log(ratio))
+    return expit(acceptance + slope * (motivation - 0.5) + np.log(ratio))
 
 
 def recruitment_order(candidates: np.ndarray, score: np.ndarray) -> np.ndarray:
