@@ -1,4 +1,4 @@
-"""Outputs: the registry of monthly outputs, phase detection and the run summary (MODEL_SPEC §5).
+"""Outputs: the registry of monthly outputs, phase detection and the run summary (ODD §7).
 
 Each monthly output is declared once in :data:`MONTHLY_OUTPUTS`; the recorder, the timeseries
 columns, the plots and the docs read that list.
@@ -152,7 +152,7 @@ def first_month(mask: np.ndarray) -> int | None:
 
 
 def classify_outcome(phases: np.ndarray, critical_mass_month: int | None) -> str:
-    """The outcome class of a run (MODEL_SPEC §5)."""
+    """The outcome class of a run (ODD §7)."""
     if (phases == Phase.STABILISATION).any():
         return "stabilised"
     if critical_mass_month is not None:

@@ -1,4 +1,5 @@
-"""M7 Cartel risk and knowledge sharing (essay 000: cooperation read as cartel forming; Green Deals).
+"""M7 Cartel risk and knowledge sharing (DRIFT2015 §4 "Samenwerking": cooperation read as
+cartel forming; Green Deals).
 
 For each project, and for the coalition as a whole, the combined market share of the competing
 firms involved is the largest, over chain segments with at least two participants, of the summed
@@ -8,7 +9,8 @@ under a Green Deal, x 0.5 when sharing is pre-competitive). A flagged project ha
 ``halt_share``) or goes through a tender (delay and cost). Each flag costs the coalition a share
 ``cohesion_hit`` of its cohesion and chills knowledge sharing. Willingness to share is
 ``(1 - chill) (1 - fear)``, with fear ``fear_large_firms`` when large firms sit in the coalition
-and sharing is not pre-competitive (000: SMEs fear a large firm uses their insights).
+and sharing is not pre-competitive (DRIFT2015 §4 "Delen": SMEs fear a large firm uses
+their insights).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""M9 Chain pressure and regulation (seed 000: chain responsibility; 002: due diligence as trigger).
+"""M9 Chain pressure and regulation (DRIFT2015: chain responsibility; WestWing-nd: due diligence
+as trigger).
 
 Large firms adopt IMVO policy with monthly probability ``adoption_rate * drive`` where drive rises
 with strategic motivation, the due-diligence obligation, public pressure and coalition membership

@@ -1,4 +1,4 @@
-"""M8 Funding: a programme budget in euros over three channels (MODEL_SPEC §4 M8; seed 001).
+"""M8 Funding: a programme budget in euros over three channels (ODD §6 M8; MVOAlliantie-nd).
 
 The budget is split by ``funding.share_*`` into vouchers (lower an SME's cost of moving to stage
 2), project grants (pay ``1 - cofunding_share`` of a project) and team capacity (buys extra

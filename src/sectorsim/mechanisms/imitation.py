@@ -1,9 +1,9 @@
-"""M2 Imitation: "Ik moet ook zoiets gaan doen!" (essay 000: jealousy-driven imitation).
+"""M2 Imitation: "Ik moet ook zoiets gaan doen!" (DRIFT2015: jealousy-driven imitation).
 
 An SME's reference group is its network neighbours and its competitors (the SMEs of its chain
 segment). The imitation signal is the visibility-weighted share of that group at a higher stage
 than the SME itself; koplopers given a podium weigh ``1 + podium.visibility`` instead of 1
-(seed 004). Simple contagion feeds the share into the adoption utility linearly; complex
+(KplusV2020). Simple contagion feeds the share into the adoption utility linearly; complex
 contagion (Centola & Macy 2007) feeds in 1 once the share reaches the SME's own threshold.
 """
 

@@ -1,5 +1,5 @@
-"""M10 NGOs: knowledge support, campaigns and scandal shocks (seed 001: NGO as driver of a chain
-project; 003: Rana Plaza as catalyst).
+"""M10 NGOs: knowledge support, campaigns and scandal shocks (MVOAlliantie-nd "Stap 3": NGO as
+driver of a chain project; SFEC-M6 "Profiteren van externe druk": Rana Plaza as catalyst).
 
 Support: NGOs in the coalition give ``ngo.capacity`` project slots each, the others a quarter of
 that (knowledge bodies such as RVO help any project a little); a supported project succeeds more

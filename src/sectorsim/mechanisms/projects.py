@@ -1,12 +1,12 @@
-"""M5 Change projects (veranderprojecten; essay 000 phase III, seed 001 step 3).
+"""M5 Change projects (veranderprojecten; DRIFT2015 §3, phase III; MVOAlliantie-nd "Stap 3").
 
 Free coalition members start projects at a monthly rate ``rate * cohesion * sharing`` (times
 ``self_funded`` without a grant). A project has radicalness r ~ Beta(mean, 4) and lasts
-``min_months + r (max_months - min_months)`` months (system-breaking projects take longer; 001:
-6-24 months). Its success probability ``success_base - radical_penalty r + support_bonus
+``min_months + r (max_months - min_months)`` months (system-breaking projects take longer;
+MVOAlliantie-nd: 6-24 months). Its success probability ``success_base - radical_penalty r + support_bonus
 [NGO support] + funding_bonus [grant]`` is fixed at the start. At the end it adds ``knowledge_gain (0.5 + r)`` to the
 stock of action perspectives K on success and a share ``failure_learning`` of it on failure
-(000: room to fail, lessons make the next projects faster), times (1 - groupthink loss) and times
+(DRIFT2015 §3: room to fail, lessons make the next projects faster), times (1 - groupthink loss) and times
 the willingness to share. Participants are at stage 3 while in a project and stay there after a
 success (which also makes them visible koplopers); after a failure or a halt they return to 2.
 
