@@ -444,7 +444,7 @@ class PhaseParams(Section):
         label="Smoothing window",
         label_nl="Afvlakvenster",
         description="Trailing moving-average window for the adoption share used in phase detection.",
-        source="ODD §7",
+        source="ODD §6 (transition phases and outcome)",
     )
     takeoff_share: float = param(
         0.05,
@@ -454,7 +454,7 @@ class PhaseParams(Section):
         label="Take-off share",
         label_nl="Drempel take-off",
         description="Smoothed adoption share that ends predevelopment.",
-        source="ODD §7",
+        source="ODD §6 (transition phases and outcome)",
     )
     growth_min: float = param(
         0.002,
@@ -464,7 +464,7 @@ class PhaseParams(Section):
         label="Minimum growth",
         label_nl="Minimale groei",
         description="Monthly growth of the smoothed share that counts as acceleration.",
-        source="ODD §7",
+        source="ODD §6 (transition phases and outcome)",
     )
     stable_months: int = param(
         12,
@@ -474,7 +474,7 @@ class PhaseParams(Section):
         label="Months to stabilise",
         label_nl="Maanden tot stabilisatie",
         description="Months of growth below the minimum, after acceleration, that mark stabilisation.",
-        source="ODD §7",
+        source="ODD §6 (transition phases and outcome)",
     )
     setback_drop: float = param(
         0.2,
@@ -484,7 +484,7 @@ class PhaseParams(Section):
         label="Setback drop",
         label_nl="Terugval",
         description="Fall from the peak (before critical mass) that counts as a setback.",
-        source="ODD §7",
+        source="ODD §6 (transition phases and outcome)",
     )
 
 
