@@ -76,7 +76,7 @@ class SME(mesa.Agent):
 
 
 class ProgrammePhase(IntEnum):
-    """Phases of the sector transition approach (essay 000, ch. 3); III and IV run in parallel."""
+    """Phases of the sector transition approach (DRIFT2015 §3); III and IV run in parallel."""
 
     NONE = 0
     PREPARATION = 1

@@ -1,6 +1,6 @@
 """SectorModel: the Mesa model of a sector of SMEs moving toward responsible business conduct.
 
-One ``step()`` is one month, in the order of MODEL_SPEC §3:
+One ``step()`` is one month, in the order of ODD §3:
 
 1. environment: the due-diligence obligation, scandal shocks, decay of public pressure;
 2. the sector team acts by programme phase (recruits, broadens, funds);
@@ -231,7 +231,7 @@ class SectorModel(mesa.Model):
             organisation.coalition_member = True
 
     def adopt_plans(self) -> None:
-        """The end of the agenda phase, the koploper programme of seed 001 (a baseline
+        """The end of the agenda phase, the koploper programme of MVOAlliantie-nd (a baseline
         measurement and an MVO plan): each member below stage 2 and not in a project adopts its
         plan (stage 2) with probability ``coalition.plan_uptake``."""
         s = self.state
@@ -717,7 +717,7 @@ class SectorModel(mesa.Model):
         return self._values[: self.steps + 1, column]
 
     def summary(self) -> dict[str, Any]:
-        """One record of the run so far (MODEL_SPEC §5)."""
+        """One record of the run so far (ODD §7)."""
         cfg = self.config
         adoption_share = self.series("adoption_share")
         phases = self._phases[: self.steps + 1]

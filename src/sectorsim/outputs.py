@@ -1,4 +1,5 @@
-"""Outputs: the registry of monthly outputs, phase detection and the run summary (MODEL_SPEC §5).
+"""Outputs: the registry of monthly outputs, phase detection and the run summary (ODD §6
+transition phases and outcome, ODD §7).
 
 Each monthly output is declared once in :data:`MONTHLY_OUTPUTS`; the recorder, the timeseries
 columns, the plots and the docs read that list.
@@ -167,7 +168,7 @@ def critical_mass(adoption: np.ndarray, share: float, months: int) -> tuple[int 
 
 
 def classify_outcome(phases: np.ndarray, critical_mass_month: int | None) -> str:
-    """The outcome class of a run (MODEL_SPEC §5)."""
+    """The outcome class of a run (ODD §6, transition phases and outcome)."""
     if (phases == Phase.STABILISATION).any():
         return "stabilised"
     if critical_mass_month is not None:

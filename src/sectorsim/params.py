@@ -59,9 +59,10 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
-SPEC = "MODEL_SPEC"
 CALIB = "assumption, to be calibrated (docs/ODD.md)"
-CALIBRATED = "ABC against seeds 000-002, docs/validation.md#calibration"
+CALIBRATED = (
+    "ABC against DRIFT2015, MVOAlliantie-nd and WestWing-nd, docs/validation.md#calibration"
+)
 
 
 class SMEParams(Section):
@@ -73,7 +74,7 @@ class SMEParams(Section):
         label="Number of SMEs",
         label_nl="Aantal mkb-bedrijven",
         description="Number of SMEs in the sector.",
-        source=f"{SPEC} §2",
+        source="ODD §2",
         description_nl="Aantal mkb-bedrijven in de sector.",
         slider=(100, 5000, 100),
     )
@@ -85,7 +86,7 @@ class SMEParams(Section):
         label="Chain segments",
         label_nl="Ketensegmenten",
         description="Number of chain segments; SMEs in one segment are competitors.",
-        source=f"{SPEC} §2; essay 000 (sector chains)",
+        source="ODD §2; DRIFT2015 (sector chains)",
     )
     share_small: float = param(
         0.15,
@@ -115,7 +116,7 @@ class SMEParams(Section):
         label="Resources of a micro firm",
         label_nl="Middelen micro-bedrijf",
         description="Median time and money a micro firm can spend on MVO per year (lognormal).",
-        source="assumption; seed 000/001: limited time and money of SMEs",
+        source="assumption; DRIFT2015 §4, MVOAlliantie-nd: limited time and money of SMEs",
     )
     resources_small: float = param(
         20_000.0,
@@ -155,7 +156,7 @@ class SMEParams(Section):
         label="Mean motivation",
         label_nl="Gemiddelde motivatie",
         description="Mean intrinsic motivation for MVO (Beta distributed).",
-        source="assumption; seed 000: few koplopers, most firms business as usual",
+        source="assumption; DRIFT2015: few koplopers, most firms business as usual",
     )
     openness_mean: float = param(
         0.5,
@@ -196,7 +197,7 @@ class NetworkParams(Section):
         label="Network type",
         label_nl="Type netwerk",
         description="Generator of the sector network (complete = full mixing, kept implicit).",
-        source=f"{SPEC} §2: clustered network (Watts & Strogatz 1998)",
+        source="ODD §2: clustered network (Watts & Strogatz 1998)",
     )
     mean_degree: float = param(
         8.0,
@@ -227,7 +228,7 @@ class AdoptionParams(Section):
         label="Adoption rule",
         label_nl="Adoptieregel",
         description="full = the sector model; bass and threshold = textbook special cases (0 -> 2 in one step).",
-        source=f"{SPEC} §4 M1, §6",
+        source="ODD §6 M1, ODD §6 (textbook special cases)",
     )
     adopted_stage: int = param(
         2,
@@ -237,7 +238,7 @@ class AdoptionParams(Section):
         label="Adopted from stage",
         label_nl="Geadopteerd vanaf fase",
         description="Lowest stage that counts as adopted (2 = own MVO plan and measures).",
-        source=f"{SPEC} §2",
+        source="ODD §2",
     )
     initial_adopters: int = param(
         8,
@@ -247,7 +248,7 @@ class AdoptionParams(Section):
         label="Initial adopters",
         label_nl="Beginnende adopters",
         description="SMEs at the adopted stage at month 0 (full rule: drawn by koploper score).",
-        source="seed 002: ~1.6% of firms in high-risk sectors under IMVO covenants (2020)",
+        source="WestWing-nd: ~1.6% of firms in high-risk sectors under IMVO covenants (2020)",
     )
     dwell: float = param(
         6.0,
@@ -257,7 +258,7 @@ class AdoptionParams(Section):
         label="Minimum time per stage",
         label_nl="Minimale tijd per fase",
         description="Monthly step-up probability is sigmoid(u) / dwell: the fastest a firm moves a stage.",
-        source=f"{SPEC} §4 M1; seed 001: 9-month koploper programme",
+        source='ODD §6 M1; MVOAlliantie-nd "Stap 1": 9-month koploper programme',
     )
     b0: float = param(
         -5.84,
@@ -288,7 +289,7 @@ class AdoptionParams(Section):
         label_nl="Gewicht navolging",
         description="Effect of the imitation signal (share of peers ahead, or threshold reached).",
         source=f"calibrated ({CALIBRATED}): the posterior sample that fits best on fresh replicates; posterior 90% interval 2.39 to 9.84; "
-        + "seed 000: 'Ik moet ook zoiets gaan doen!'",
+        + "DRIFT2015 §4 \"Delen\": 'Ik moet ook zoiets gaan doen!'",
     )
     b_pressure: float = param(
         1.05,
@@ -309,7 +310,7 @@ class AdoptionParams(Section):
         label_nl="Gewicht handelingsperspectieven",
         description="Effect of the sector's stock of action perspectives K on the adoption utility.",
         source=f"calibrated ({CALIBRATED}): the posterior sample that fits best on fresh replicates; posterior 90% interval 0.773 to 3.72; "
-        + "seed 000: action perspectives lower barriers",
+        + 'DRIFT2015 §3 "Handelingsperspectief": action perspectives lower barriers',
     )
     b_cost: float = param(
         2.38,
@@ -320,7 +321,7 @@ class AdoptionParams(Section):
         label_nl="Gewicht kosten",
         description="Effect of the net cost of the next stage, relative to resources.",
         source=f"calibrated ({CALIBRATED}): the posterior sample that fits best on fresh replicates; posterior 90% interval 0.693 to 2.84; "
-        + "seed 000/001: limited time and money",
+        + "DRIFT2015 §4, MVOAlliantie-nd: limited time and money",
     )
     cost_orienting: float = param(
         1_000.0,
@@ -340,7 +341,7 @@ class AdoptionParams(Section):
         label="Cost of implementing",
         label_nl="Kosten implementeren",
         description="Cost of moving from stage 1 to 2 (MVO plan and measures).",
-        source="seed 001: koploper programme and MVO plan",
+        source='MVOAlliantie-nd "Stap 1": koploper programme and MVO plan',
     )
     p: float = param(
         0.003,
@@ -411,7 +412,7 @@ class ImitationParams(Section):
         label="Weight of competitors",
         label_nl="Gewicht concurrenten",
         description="Weight of competitors in the chain segment (vs network ties) in the reference group.",
-        source="seed 000: imitation of competitors out of jealousy",
+        source='DRIFT2015 §4 "Delen": imitation of competitors out of jealousy',
     )
 
 
@@ -424,7 +425,7 @@ class PodiumParams(Section):
         label="Podium for koplopers",
         label_nl="Podium voor koplopers",
         description="Extra weight of a koploper in its peers' reference group (0 = seen like any firm).",
-        source="seed 004: give koplopers a podium",
+        source="KplusV2020: give koplopers a podium",
         description_nl="Extra gewicht van een koploper in de referentiegroep van collega's (0 = gezien als elk ander bedrijf).",
         slider=(0.0, 5.0, 0.5),
     )
@@ -480,7 +481,7 @@ class RelapseParams(Section):
         label_nl="Terugvalkans",
         description="Monthly probability that an unsupported SME at stage 1-2 falls back to stage 0.",
         source=f"calibrated ({CALIBRATED}): the posterior sample that fits best on fresh replicates; posterior 90% interval 0.00593 to 0.0336; "
-        + f"{SPEC} §4 M11; assumption",
+        + "ODD §6 M11; assumption",
     )
 
 
@@ -493,7 +494,7 @@ class PhaseParams(Section):
         label="Smoothing window",
         label_nl="Afvlakvenster",
         description="Trailing moving-average window for the adoption share used in phase detection.",
-        source=f"{SPEC} §5",
+        source="ODD §6 (transition phases and outcome)",
     )
     takeoff_share: float = param(
         0.05,
@@ -503,7 +504,7 @@ class PhaseParams(Section):
         label="Take-off share",
         label_nl="Drempel take-off",
         description="Smoothed adoption share that ends predevelopment.",
-        source=f"{SPEC} §5",
+        source="ODD §6 (transition phases and outcome)",
     )
     growth_min: float = param(
         0.002,
@@ -513,7 +514,7 @@ class PhaseParams(Section):
         label="Minimum growth",
         label_nl="Minimale groei",
         description="Monthly growth of the smoothed share that counts as acceleration.",
-        source=f"{SPEC} §5",
+        source="ODD §6 (transition phases and outcome)",
     )
     stable_months: int = param(
         12,
@@ -523,7 +524,7 @@ class PhaseParams(Section):
         label="Months to stabilise",
         label_nl="Maanden tot stabilisatie",
         description="Months of growth below the minimum, after acceleration, that mark stabilisation.",
-        source=f"{SPEC} §5",
+        source="ODD §6 (transition phases and outcome)",
     )
     setback_drop: float = param(
         0.2,
@@ -533,7 +534,7 @@ class PhaseParams(Section):
         label="Setback drop",
         label_nl="Terugval",
         description="Fall from the peak (before critical mass) that counts as a setback.",
-        source=f"{SPEC} §5",
+        source="ODD §6 (transition phases and outcome)",
     )
 
     self_carrying_months: int = param(
@@ -555,7 +556,7 @@ class ProgrammeParams(Section):
         label="Sector programme",
         label_nl="Sectorprogramma",
         description="Whether a sector team runs a transition programme (false = no programme, the baseline).",
-        source="seed 000: IMVO programme 'Samen Veranderen'",
+        source="DRIFT2015: IMVO programme 'Samen Veranderen'",
     )
     start_month: int = param(
         0,
@@ -565,7 +566,7 @@ class ProgrammeParams(Section):
         label="Programme start",
         label_nl="Start programma",
         description="Month in which the sector team starts (phase I).",
-        source=f"{SPEC} §3",
+        source="ODD §3",
     )
     preparation_months: int = param(
         6,
@@ -575,7 +576,7 @@ class ProgrammeParams(Section):
         label="Phase I preparation",
         label_nl="Fase I voorbereiding",
         description="Length of phase I: sector analysis and recruiting koplopers.",
-        source="seed 000 (months 0-6)",
+        source="DRIFT2015 §3, phase I (months 0-6)",
     )
     agenda_months: int = param(
         6,
@@ -585,7 +586,7 @@ class ProgrammeParams(Section):
         label="Phase II agenda setting",
         label_nl="Fase II agendavorming",
         description="Length of phase II: coalition meetings build vision, ambition and agenda.",
-        source="seed 000 (months 6-12)",
+        source="DRIFT2015 §3, phase II (months 6-12)",
     )
     duration: int = param(
         48,
@@ -595,7 +596,7 @@ class ProgrammeParams(Section):
         label="Programme length",
         label_nl="Looptijd programma",
         description="Months from programme start until the sector team withdraws.",
-        source="seed 000: four-year programme",
+        source="DRIFT2015 §1: four-year programme",
     )
 
 
@@ -608,7 +609,7 @@ class TeamParams(Section):
         label="Team capacity",
         label_nl="Capaciteit sectorteam",
         description="Coalition members the sector team's own staff can give attention to.",
-        source="seed 000: small sector team; assumption",
+        source='DRIFT2015 §3 "Het sectorteam": small sector team; assumption',
         description_nl="Aantal coalitieleden waaraan de eigen mensen van het sectorteam aandacht kunnen geven.",
         slider=(0, 100, 5),
     )
@@ -620,7 +621,7 @@ class TeamParams(Section):
         label="Team's network",
         label_nl="Netwerk sectorteam",
         description="Share of SMEs the sector team knows personally (recruitment pool, connector reach).",
-        source=f"{SPEC} §2; assumption",
+        source="ODD §2; assumption",
     )
 
 
@@ -633,7 +634,7 @@ class CoalitionParams(Section):
         label="Koplopers at the start",
         label_nl="Koplopers bij de start",
         description="Koplopers the team recruits in phase I.",
-        source="seed 000: coalition of 10-15 koplopers",
+        source='DRIFT2015 §3 "Sectorcoalitie": coalition of 10-15 koplopers',
         description_nl="Koplopers die het sectorteam in fase I werft.",
         slider=(0, 60, 1),
     )
@@ -645,7 +646,7 @@ class CoalitionParams(Section):
         label="Coalition target",
         label_nl="Beoogde coalitiegrootte",
         description="Size the coalition is broadened toward; growth slows past it.",
-        source="seed 000: coalition grows to about 30",
+        source='DRIFT2015 §3 "Sectorcoalitie": coalition grows to about 30',
         description_nl="Grootte waarnaar de coalitie wordt verbreed; daarboven groeit ze trager.",
         slider=(0, 150, 5),
     )
@@ -657,7 +658,7 @@ class CoalitionParams(Section):
         label="Large firms in the coalition",
         label_nl="Grote bedrijven in coalitie",
         description="Large firms (most motivated first) that join the coalition in phase I.",
-        source="seed 000: chain partners in the coalition",
+        source='DRIFT2015 §4 "Coalitiedeelnemers": chain partners in the coalition',
         description_nl="Grote bedrijven (de meest gemotiveerde eerst) die in fase I aan de coalitie deelnemen.",
         slider=(0, 5, 1),
     )
@@ -669,7 +670,7 @@ class CoalitionParams(Section):
         label="NGOs in the coalition",
         label_nl="ngo's in coalitie",
         description="NGOs and knowledge bodies that join the coalition in phase I.",
-        source="seed 000/003: NGO partners",
+        source='DRIFT2015 §4 "Coalitiedeelnemers", SFEC-M6: NGO partners',
         description_nl="Ngo's en kennisinstellingen die in fase I aan de coalitie deelnemen.",
         slider=(0, 5, 1),
     )
@@ -681,7 +682,7 @@ class CoalitionParams(Section):
         label="Cost of membership",
         label_nl="Kosten lidmaatschap",
         description="Time and money membership asks of an SME; acceptance falls when it is large against resources.",
-        source="seed 000/001: limited time of SMEs; assumption",
+        source="DRIFT2015 §4, MVOAlliantie-nd: limited time of SMEs; assumption",
     )
     acceptance: float = param(
         1.94,
@@ -702,7 +703,7 @@ class CoalitionParams(Section):
         label_nl="Overname MVO-plan",
         description="Probability that a member below stage 2, not in a project, adopts its own MVO plan (stage 2) when the agenda phase (the koploper programme) ends.",
         source=f"calibrated ({CALIBRATED}): the posterior sample that fits best on fresh replicates; posterior 90% interval 0.168 to 0.809; "
-        + "seed 001: the 9-month koploper programme ends with a baseline measurement and an MVO plan; calibrated (docs/validation.md#calibration)",
+        + 'MVOAlliantie-nd "Stap 1": the 9-month koploper programme ends with a baseline measurement and an MVO plan; calibrated (docs/validation.md#calibration)',
     )
     dropout_rate: float = param(
         0.066,
@@ -713,7 +714,7 @@ class CoalitionParams(Section):
         label_nl="Uitval",
         description="Monthly probability that a member without any enthusiasm leaves (scaled by 1 - enthusiasm).",
         source=f"calibrated ({CALIBRATED}): the posterior sample that fits best on fresh replicates; posterior 90% interval 0.0189 to 0.0734; "
-        + f"{SPEC} §4 M3; assumption",
+        + "ODD §6 M3; assumption",
     )
     enthusiasm_success: float = param(
         0.2,
@@ -723,7 +724,7 @@ class CoalitionParams(Section):
         label="Lift from success",
         label_nl="Impuls door succes",
         description="Rise of a member's enthusiasm when its project succeeds.",
-        source=f"{SPEC} §4 M3",
+        source="ODD §6 M3",
     )
     enthusiasm_setback: float = param(
         0.15,
@@ -733,7 +734,7 @@ class CoalitionParams(Section):
         label="Hit from setbacks",
         label_nl="Klap door tegenslag",
         description="Fall of enthusiasm after a failed project or a cartel scare.",
-        source=f"{SPEC} §4 M3",
+        source="ODD §6 M3",
     )
     enthusiasm_decay: float = param(
         0.03,
@@ -743,7 +744,7 @@ class CoalitionParams(Section):
         label="Fading enthusiasm",
         label_nl="Afnemend enthousiasme",
         description="Monthly fall of enthusiasm without attention, and after 12 months without results.",
-        source=f"{SPEC} §4 M3",
+        source="ODD §6 M3",
     )
     self_organisation: float = param(
         0.6,
@@ -753,7 +754,7 @@ class CoalitionParams(Section):
         label="Self-organisation",
         label_nl="Zelforganisatie",
         description="After the team withdraws, members get attention cohesion x this from each other.",
-        source="seed 000: the team turns into a connector, then withdraws",
+        source="DRIFT2015 §3, phase IV: the team turns into a connector, then withdraws",
     )
 
     acceptance_slope: float = param(
@@ -787,7 +788,7 @@ class CohesionParams(Section):
         label="Meetings",
         label_nl="Bijeenkomsten",
         description="Monthly closing of the gap to full cohesion in phase II.",
-        source="seed 000: agenda setting",
+        source="DRIFT2015 §3, phase II: agenda setting",
     )
     upkeep_rate: float = param(
         0.03,
@@ -807,7 +808,7 @@ class CohesionParams(Section):
         label="Cohesion of newcomers",
         label_nl="Binding nieuwkomers",
         description="Cohesion a new member brings; broadening dilutes the coalition's cohesion.",
-        source="seed 000: broadening as a risk to the shared agenda",
+        source="DRIFT2015: broadening as a risk to the shared agenda",
     )
     decay: float = param(
         0.03,
@@ -817,7 +818,7 @@ class CohesionParams(Section):
         label="Decay without team",
         label_nl="Verval zonder team",
         description="Monthly fall of cohesion after the team withdraws, scaled by the distance to critical mass.",
-        source=f"{SPEC} §3: movement persists only if self-carrying",
+        source="ODD §3: movement persists only if self-carrying",
     )
     groupthink: float = param(
         0.6,
@@ -827,7 +828,7 @@ class CohesionParams(Section):
         label="Groupthink",
         label_nl="Groepsdenken",
         description="Share of a project's learning lost when the coalition is cohesive but not diverse.",
-        source="seed 000: groupthink, narrow interpretation of IMVO",
+        source='DRIFT2015 §4 "Strategische reflectie": groupthink, narrow interpretation of IMVO',
     )
 
     neutral: float = param(
@@ -861,7 +862,7 @@ class ProjectParams(Section):
         label="SMEs per project",
         label_nl="Mkb per project",
         description="SMEs taking part in one change project (the starter, members, then partners).",
-        source="seed 001: masterclasses of 5-10 firms, chain projects",
+        source='MVOAlliantie-nd "Stap 2", "Stap 3": masterclasses of 5-10 firms, chain projects',
     )
     cost: float = param(
         30_000.0,
@@ -871,7 +872,7 @@ class ProjectParams(Section):
         label="Project cost",
         label_nl="Projectkosten",
         description="Cost of one change project.",
-        source="seed 001: EUR 209,500 over two years; assumption",
+        source='MVOAlliantie-nd "Financiering": EUR 209,500 over two years; assumption',
     )
     radicalness_mean: float = param(
         0.5,
@@ -881,7 +882,7 @@ class ProjectParams(Section):
         label="Radicalness",
         label_nl="Radicaliteit",
         description="Mean radicalness of projects (0 = optimising, 1 = system-breaking; Beta distributed).",
-        source="seed 000: system-breaking change projects",
+        source='DRIFT2015 §3 "Veranderprojecten": system-breaking change projects',
     )
     min_months: int = param(
         6,
@@ -891,7 +892,7 @@ class ProjectParams(Section):
         label="Shortest project",
         label_nl="Kortste project",
         description="Duration of the least radical project.",
-        source="seed 001: projects of 6-24 months",
+        source='MVOAlliantie-nd "Stap 3": projects of 6-24 months',
     )
     max_months: int = param(
         24,
@@ -901,7 +902,7 @@ class ProjectParams(Section):
         label="Longest project",
         label_nl="Langste project",
         description="Duration of the most radical project.",
-        source="seed 001: projects of 6-24 months",
+        source='MVOAlliantie-nd "Stap 3": projects of 6-24 months',
     )
     success_base: float = param(
         0.779,
@@ -921,7 +922,7 @@ class ProjectParams(Section):
         label="Risk of radical projects",
         label_nl="Risico radicale projecten",
         description="Fall in success probability from radicalness 0 to 1.",
-        source=f"{SPEC} §4 M5",
+        source="ODD §6 M5",
     )
     support_bonus: float = param(
         0.15,
@@ -931,7 +932,7 @@ class ProjectParams(Section):
         label="NGO support bonus",
         label_nl="Bonus ngo-steun",
         description="Rise in success probability with NGO knowledge support.",
-        source=f"{SPEC} §4 M5, M10",
+        source="ODD §6 M5, M10",
     )
     funding_bonus: float = param(
         0.05,
@@ -941,7 +942,7 @@ class ProjectParams(Section):
         label="Grant bonus",
         label_nl="Bonus subsidie",
         description="Rise in success probability of a project with a grant (more means, less haste).",
-        source=f"{SPEC} §4 M5",
+        source="ODD §6 M5",
     )
     knowledge_gain: float = param(
         0.16,
@@ -951,7 +952,7 @@ class ProjectParams(Section):
         label="Learning per success",
         label_nl="Leren per succes",
         description="Action perspective a successful project adds to K, times its radicalness.",
-        source="seed 000: action perspectives from change projects",
+        source='DRIFT2015 §3 "Handelingsperspectief": action perspectives from change projects',
     )
     failure_learning: float = param(
         0.3,
@@ -961,7 +962,7 @@ class ProjectParams(Section):
         label="Learning from failure",
         label_nl="Leren van mislukking",
         description="Share of the learning a failed project still adds.",
-        source=f"{SPEC} §4 M5",
+        source="ODD §6 M5",
     )
     knowledge_decay: float = param(
         0.01,
@@ -995,7 +996,7 @@ class BroadeningParams(Section):
         label="Broadening from",
         label_nl="Verbreding vanaf",
         description="Month (after programme start) from which the coalition opens to the wider sector (phase IV).",
-        source="seed 000: phase IV broadening",
+        source="DRIFT2015 §3: phase IV broadening",
         description_nl="Maand (na de start van het programma) vanaf wanneer de coalitie zich openstelt voor de rest van de sector (fase IV).",
         slider=(0, 120, 3),
     )
@@ -1017,7 +1018,7 @@ class BroadeningParams(Section):
         label="Open coalition",
         label_nl="Open coalitie",
         description="false = closed coalition ('smal & diep'): no new members, action perspectives stay inside.",
-        source="seed 000: broad or narrow-and-deep coalitions",
+        source='DRIFT2015 §3 "Sectorcoalitie": broad or narrow-and-deep coalitions',
         description_nl="Uit = gesloten coalitie ('smal & diep'): geen nieuwe leden, handelingsperspectieven blijven binnen de coalitie.",
     )
     closed_access: float = param(
@@ -1038,7 +1039,7 @@ class BroadeningParams(Section):
         label="Growth past the target",
         label_nl="Groei boven doel",
         description="Joining rate once the coalition has reached its target size, relative to before.",
-        source=f"{SPEC} §3: grows toward the target and beyond",
+        source="ODD §3: grows toward the target and beyond",
     )
 
     team_reach: float = param(
@@ -1084,7 +1085,7 @@ class CartelParams(Section):
         label="Cartel hazard",
         label_nl="Kartelrisico",
         description="Monthly chance of a cartel flag for cooperation above the safe harbour.",
-        source="seed 000: cartel risk of cooperation; assumption",
+        source='DRIFT2015 §4 "Samenwerking": cartel risk of cooperation; assumption',
     )
     green_deal: bool = param(
         False,
@@ -1092,7 +1093,7 @@ class CartelParams(Section):
         label="Green Deal",
         label_nl="Green Deal",
         description="A Green Deal with the government makes joint initiatives possible and lowers the hazard.",
-        source="seed 000: Green Deals",
+        source='DRIFT2015 §4 "Samenwerking": Green Deals',
         description_nl="Een Green Deal met de overheid maakt gezamenlijke initiatieven mogelijk en verlaagt het kartelrisico.",
     )
     green_deal_factor: float = param(
@@ -1111,7 +1112,7 @@ class CartelParams(Section):
         label="Pre-competitive sharing",
         label_nl="Precompetitief delen",
         description="Knowledge is shared pre-competitively: halves the hazard and removes the fear of large firms.",
-        source="seed 000: pre-competitive cooperation",
+        source='DRIFT2015 §4 "Delen": pre-competitive cooperation',
     )
     halt_share: float = param(
         0.5,
@@ -1121,7 +1122,7 @@ class CartelParams(Section):
         label="Flags that halt",
         label_nl="Stopzettingen",
         description="Share of flagged projects that halt; the rest must go through a tender.",
-        source=f"{SPEC} §4 M7",
+        source="ODD §6 M7",
     )
     tender_months: int = param(
         6,
@@ -1131,7 +1132,7 @@ class CartelParams(Section):
         label="Tender delay",
         label_nl="Vertraging aanbesteding",
         description="Delay of a flagged project that goes through a tender.",
-        source=f"{SPEC} §4 M7",
+        source="ODD §6 M7",
     )
     tender_cost: float = param(
         20_000.0,
@@ -1151,7 +1152,7 @@ class CartelParams(Section):
         label="Cohesion lost to a flag",
         label_nl="Bindingsverlies door vlag",
         description="Share of the coalition's cohesion lost at a cartel flag.",
-        source=f"{SPEC} §4 M7",
+        source="ODD §6 M7",
     )
     chill: float = param(
         0.5,
@@ -1161,7 +1162,7 @@ class CartelParams(Section):
         label="Chill after a flag",
         label_nl="Terughoudendheid na vlag",
         description="Drop in willingness to share knowledge after a flag (recovers at 5% a month).",
-        source=f"{SPEC} §4 M7",
+        source="ODD §6 M7",
     )
     fear_large_firms: float = param(
         0.4,
@@ -1171,7 +1172,7 @@ class CartelParams(Section):
         label="Fear of large firms",
         label_nl="Angst voor grote bedrijven",
         description="Drop in knowledge sharing when large firms are in the coalition, unless sharing is pre-competitive.",
-        source="seed 000: SMEs fear large firms use their insights",
+        source='DRIFT2015 §4 "Delen": SMEs fear large firms use their insights',
     )
 
     precompetitive_factor: float = param(
@@ -1205,7 +1206,7 @@ class FundingParams(Section):
         label="Programme budget",
         label_nl="Programmabudget",
         description="Total programme budget; spending stops when it is used up.",
-        source="seed 001: EUR 209,500 for a regional programme; assumption for a sector",
+        source='MVOAlliantie-nd "Financiering": EUR 209,500 for a regional programme; assumption for a sector',
         description_nl="Totaal programmabudget; uitgaven stoppen als het op is.",
         slider=(0.0, 5000000.0, 100000.0),
     )
@@ -1217,7 +1218,7 @@ class FundingParams(Section):
         label="Share for vouchers",
         label_nl="Aandeel vouchers",
         description="Share of the budget for vouchers that lower an SME's cost of implementing.",
-        source=f"{SPEC} §4 M8",
+        source="ODD §6 M8",
         description_nl="Deel van het budget voor vouchers die de kosten van implementeren voor een mkb'er verlagen.",
         slider=(0.0, 1.0, 0.05),
     )
@@ -1229,7 +1230,7 @@ class FundingParams(Section):
         label="Share for project grants",
         label_nl="Aandeel projectsubsidie",
         description="Share of the budget for change-project grants.",
-        source=f"{SPEC} §4 M8",
+        source="ODD §6 M8",
         description_nl="Deel van het budget voor subsidie op veranderprojecten.",
         slider=(0.0, 1.0, 0.05),
     )
@@ -1241,7 +1242,7 @@ class FundingParams(Section):
         label="Share for team capacity",
         label_nl="Aandeel teamcapaciteit",
         description="Share of the budget for extra sector-team capacity.",
-        source=f"{SPEC} §4 M8",
+        source="ODD §6 M8",
     )
     voucher_value: float = param(
         5_000.0,
@@ -1271,7 +1272,7 @@ class FundingParams(Section):
         label="Co-funding",
         label_nl="Cofinanciering",
         description="Share of a project's cost its members pay themselves; a grant pays the rest.",
-        source="seed 001/003: co-funding of projects",
+        source='MVOAlliantie-nd "Financiering", SFEC-M6: co-funding of projects',
     )
     cost_per_relationship: float = param(
         800.0,
@@ -1294,7 +1295,7 @@ class LargeFirmParams(Section):
         label="Large firms",
         label_nl="Grote bedrijven",
         description="Large firms (buyers, brands, retailers) in the sector.",
-        source=f"{SPEC} §2",
+        source="ODD §2",
     )
     market_share: float = param(
         0.5,
@@ -1304,7 +1305,7 @@ class LargeFirmParams(Section):
         label="Market share of large firms",
         label_nl="Marktaandeel grote bedrijven",
         description="Share of each segment's market held by its large firms; SMEs share the rest by size.",
-        source="assumption; sector differences in seed 000",
+        source="assumption; sector differences in DRIFT2015 §4",
     )
     supplier_share: float = param(
         0.6,
@@ -1314,7 +1315,7 @@ class LargeFirmParams(Section):
         label="SMEs supplying large firms",
         label_nl="Toeleveranciers",
         description="Share of SMEs that supply a large firm (chain ties).",
-        source=f"{SPEC} §2",
+        source="ODD §2",
     )
     motivation_mean: float = param(
         0.4,
@@ -1408,7 +1409,7 @@ class ChainParams(Section):
         label="Chain pressure",
         label_nl="Ketendruk",
         description="Pressure on an SME whose large buyer requires responsible conduct from its suppliers.",
-        source="seed 000/002: chain responsibility",
+        source="DRIFT2015, WestWing-nd: chain responsibility",
     )
     requirement_rate: float = param(
         0.05,
@@ -1442,7 +1443,7 @@ class RegulationParams(Section):
         label="Due diligence from",
         label_nl="Gepaste zorgvuldigheid vanaf",
         description="Month a due-diligence obligation takes effect (-1 = never).",
-        source="seed 002: due-diligence obligation as trigger",
+        source="WestWing-nd: due-diligence obligation as trigger",
         description_nl="Maand waarin een verplichting tot gepaste zorgvuldigheid ingaat (-1 = nooit).",
         slider=(-1, 180, 1),
     )
@@ -1488,7 +1489,7 @@ class NGOParams(Section):
         label="NGOs",
         label_nl="ngo's",
         description="NGOs and knowledge bodies (such as RVO) active in the sector.",
-        source=f"{SPEC} §2",
+        source="ODD §2",
     )
     capacity: int = param(
         3,
@@ -1498,7 +1499,7 @@ class NGOParams(Section):
         label="NGO capacity",
         label_nl="Capaciteit ngo",
         description="Projects one NGO can support with knowledge at a time (coalition NGOs first).",
-        source=f"{SPEC} §4 M10",
+        source="ODD §6 M10",
     )
     campaign_rate: float = param(
         0.01,
@@ -1508,7 +1509,7 @@ class NGOParams(Section):
         label="Campaigns",
         label_nl="Campagnes",
         description="Monthly chance that an NGO runs a public campaign.",
-        source="seed 003: external pressure",
+        source="SFEC-M6: external pressure",
     )
     campaign_pressure: float = param(
         0.05,
@@ -1562,7 +1563,7 @@ class ShockParams(Section):
         label="Scandal month",
         label_nl="Maand schandaal",
         description="Month of a scandal shock such as the Rana Plaza disaster.",
-        source="seed 003: Rana Plaza",
+        source='SFEC-M6 "Profiteren van externe druk": Rana Plaza',
         description_nl="Maand van een schandaal zoals de ramp met Rana Plaza.",
         slider=(0, 180, 1),
     )
@@ -1574,7 +1575,7 @@ class ShockParams(Section):
         label="Scandal size",
         label_nl="Omvang schandaal",
         description="Sector-wide pressure the scandal adds (0 = no scandal).",
-        source="seed 003: Rana Plaza",
+        source='SFEC-M6 "Profiteren van externe druk": Rana Plaza',
         description_nl="Publieke druk die het schandaal toevoegt aan de hele sector (0 = geen schandaal).",
         slider=(0.0, 1.0, 0.05),
     )
@@ -1591,7 +1592,7 @@ class ShockParams(Section):
 
 
 class MechanismSwitches(Section):
-    """Each mechanism can be switched off to isolate its effect (MODEL_SPEC §4)."""
+    """Each mechanism can be switched off to isolate its effect (ODD §6)."""
 
     coalition: bool = param(
         True,
@@ -1599,7 +1600,7 @@ class MechanismSwitches(Section):
         label="Coalition",
         label_nl="Coalitie",
         description="M3: recruitment, invitations, enthusiasm and dropout.",
-        source=f"{SPEC} §4 M3",
+        source="ODD §6 M3",
     )
     cohesion: bool = param(
         True,
@@ -1607,7 +1608,7 @@ class MechanismSwitches(Section):
         label="Cohesion",
         label_nl="Binding",
         description="M4: agenda, cohesion and groupthink (off: cohesion fixed at cohesion.neutral, no groupthink).",
-        source=f"{SPEC} §4 M4",
+        source="ODD §6 M4",
     )
     projects: bool = param(
         True,
@@ -1615,7 +1616,7 @@ class MechanismSwitches(Section):
         label="Change projects",
         label_nl="Veranderprojecten",
         description="M5: change projects, learning and visibility.",
-        source=f"{SPEC} §4 M5",
+        source="ODD §6 M5",
     )
     broadening: bool = param(
         True,
@@ -1623,7 +1624,7 @@ class MechanismSwitches(Section):
         label="Broadening",
         label_nl="Verbreding",
         description="M6: opening the coalition and spreading action perspectives.",
-        source=f"{SPEC} §4 M6",
+        source="ODD §6 M6",
     )
     cartel: bool = param(
         True,
@@ -1631,7 +1632,7 @@ class MechanismSwitches(Section):
         label="Cartel risk",
         label_nl="Kartelrisico",
         description="M7: cartel flags and the fear of sharing with large firms.",
-        source=f"{SPEC} §4 M7",
+        source="ODD §6 M7",
     )
     funding: bool = param(
         True,
@@ -1639,7 +1640,7 @@ class MechanismSwitches(Section):
         label="Funding",
         label_nl="Financiering",
         description="M8: vouchers, project grants and team capacity (off: no money flows).",
-        source=f"{SPEC} §4 M8",
+        source="ODD §6 M8",
     )
     chain: bool = param(
         True,
@@ -1647,7 +1648,7 @@ class MechanismSwitches(Section):
         label="Chain pressure",
         label_nl="Ketendruk",
         description="M9: large firms adopt IMVO policy and require it of their suppliers.",
-        source=f"{SPEC} §4 M9",
+        source="ODD §6 M9",
     )
     ngo: bool = param(
         True,
@@ -1655,7 +1656,7 @@ class MechanismSwitches(Section):
         label="NGOs",
         label_nl="ngo's",
         description="M10: NGO support of projects and SMEs, and campaigns.",
-        source=f"{SPEC} §4 M10",
+        source="ODD §6 M10",
     )
     imitation: bool = param(
         True,
@@ -1663,7 +1664,7 @@ class MechanismSwitches(Section):
         label="Imitation",
         label_nl="Navolging",
         description="M2: peers ahead pull an SME up.",
-        source=f"{SPEC} §4 M2",
+        source="ODD §6 M2",
     )
     relapse: bool = param(
         True,
@@ -1671,7 +1672,7 @@ class MechanismSwitches(Section):
         label="Relapse",
         label_nl="Terugval",
         description="M11: unsupported SMEs fall back to business as usual.",
-        source=f"{SPEC} §4 M11",
+        source="ODD §6 M11",
     )
     regulation: bool = param(
         True,
@@ -1679,7 +1680,7 @@ class MechanismSwitches(Section):
         label="Regulation",
         label_nl="Regelgeving",
         description="M9: the due-diligence obligation (off: it never takes effect).",
-        source=f"{SPEC} §4 M9",
+        source="ODD §6 M9",
     )
     shocks: bool = param(
         True,
@@ -1687,7 +1688,7 @@ class MechanismSwitches(Section):
         label="Scandals",
         label_nl="Schandalen",
         description="M10: scandal shocks that raise public pressure (off: no scandal).",
-        source=f"{SPEC} §4 M10",
+        source="ODD §6 M10",
     )
 
 
@@ -1702,7 +1703,7 @@ class Config(Section):
         label="Horizon",
         label_nl="Looptijd",
         description="Number of monthly steps simulated.",
-        source=f"{SPEC} §2 (15 years)",
+        source="ODD §2 (15 years)",
     )
     critical_mass_share: float = param(
         0.25,

@@ -16,7 +16,8 @@ from sectorsim.params import Config
 
 
 class Stage(IntEnum):
-    """Adoption stages (essay 000: low-intensity vs fundamental change; 001: three steps)."""
+    """Adoption stages (DRIFT2015 §3: low-intensity vs fundamental change; MVOAlliantie-nd: three
+    steps)."""
 
     BUSINESS_AS_USUAL = 0
     ORIENTING = 1
@@ -57,7 +58,7 @@ class SMEState:
         return self.stage.size
 
     def koploper_score(self) -> np.ndarray:
-        """Frontrunner score: mean of motivation, openness and leadership (essay 000)."""
+        """Frontrunner score: mean of motivation, openness and leadership (DRIFT2015)."""
         return (self.motivation + self.openness + self.leadership) / 3.0
 
     def column_names(self) -> list[str]:

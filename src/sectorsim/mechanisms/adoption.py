@@ -1,9 +1,9 @@
-"""M1 Individual adoption, and the two textbook rules of MODEL_SPEC §6.
+"""M1 Individual adoption, and the two textbook rules of ODD §6 (textbook special cases).
 
 Full rule: each month an SME moves up one stage with probability ``sigmoid(u) / dwell`` where
 ``u = b0 + b_motivation*motivation + b_social*social + b_pressure*pressure + b_knowledge*K
       - b_cost * max(0, cost_next - subsidy) / resources``
-(MODEL_SPEC §4 M1). ``dwell`` bounds the speed: no firm moves faster than a stage per ``dwell``
+(ODD §6 M1). ``dwell`` bounds the speed: no firm moves faster than a stage per ``dwell``
 months on average. M1 moves firms from 0 to 1 and from 1 to 2; stage 3 (innovating) is reached
 only by taking part in a change project (M5). A voucher (subsidy) lowers the cost of stage 2.
 

@@ -1,4 +1,5 @@
-"""M7 Cartel risk and knowledge sharing (ODD §6 M7).
+"""M7 Cartel risk and knowledge sharing (ODD §6 M7; DRIFT2015 §4 "Samenwerking": cooperation
+read as cartel forming; Green Deals).
 
 Cooperation among competitors can be read as cartel forming. A flag needs an actual exchange
 among competitors: in one chain segment, at least two firms of the same level (two SMEs, or two
@@ -14,7 +15,7 @@ pre-competitive). A flagged project halts (share ``halt_share``) or goes through
 and cost). Each flag costs the coalition a share ``cohesion_hit`` of its cohesion and raises the
 chill. Willingness to share what projects teach is ``(1 - chill) (1 - fear)``, with fear
 ``fear_large_firms`` when large firms sit in the coalition and sharing is not pre-competitive
-(SMEs fear a large firm uses their insights): the fear acts once, on what reaches K.
+(DRIFT2015 §4 "Delen": SMEs fear a large firm uses their insights): the fear acts once, on what reaches K.
 """
 
 from __future__ import annotations

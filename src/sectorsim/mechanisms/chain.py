@@ -1,4 +1,5 @@
-"""M9 Chain pressure and regulation (ODD §6 M9).
+"""M9 Chain pressure and regulation (ODD §6 M9; DRIFT2015: chain responsibility; WestWing-nd:
+due diligence as trigger).
 
 Large firms (switch ``mechanisms.chain``) adopt IMVO policy with monthly probability
 ``adoption_rate * drive``, where drive = min(1, motivation + ``due_diligence_drive`` [obligation]

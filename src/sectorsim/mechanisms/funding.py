@@ -1,4 +1,4 @@
-"""M8 Funding: a programme budget in euros over four channels (ODD §6 M8).
+"""M8 Funding: a programme budget in euros over four channels (ODD §6 M8; MVOAlliantie-nd).
 
 The podium's cost (``podium.visibility x podium.cost_per_month x podium.months``) is set aside
 first; the rest is split by ``funding.share_*`` into vouchers (lower an SME's cost of moving to

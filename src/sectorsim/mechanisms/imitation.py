@@ -1,9 +1,10 @@
-"""M2 Imitation: "Ik moet ook zoiets gaan doen!" (ODD §6 M2).
+"""M2 Imitation: "Ik moet ook zoiets gaan doen!" (ODD §6 M2; DRIFT2015: jealousy-driven
+imitation).
 
 An SME's reference group is its network neighbours and its competitors (the SMEs of its chain
 segment), weighted ``1 - segment_weight`` and ``segment_weight``. The imitation signal is the
 weighted share of that group at a higher stage than the SME itself. Every peer weighs 1; while
-the podium runs (and as it fades), a koploper weighs ``1 + extra`` with ``extra = visibility x
+the podium runs (KplusV2020: give koplopers a podium) and as it fades, a koploper weighs ``1 + extra`` with ``extra = visibility x
 intensity``, but the koplopers together never weigh more than ``max_share`` of a firm's reference
 group: where they would, their extra weight is scaled down to that ceiling. An adopted large firm
 in the coalition counts in its segment as ``large_firms.visibility`` peers at stage 2.

@@ -1,4 +1,6 @@
-"""M10 NGOs: knowledge support and campaigns; scandal shocks (ODD §6 M10).
+"""M10 NGOs: knowledge support and campaigns; scandal shocks (ODD §6 M10; MVOAlliantie-nd
+"Stap 3": NGO as driver of a chain project; SFEC-M6 "Profiteren van externe druk": Rana Plaza as
+catalyst).
 
 Support: NGOs in the coalition give ``ngo.capacity`` project slots each, the others
 ``outside_share`` of that (knowledge bodies help any project a little); a supported project

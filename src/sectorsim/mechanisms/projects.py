@@ -1,4 +1,5 @@
-"""M5 Change projects (veranderprojecten; ODD §6 M5).
+"""M5 Change projects (veranderprojecten; ODD §6 M5; DRIFT2015 §3, phase III; MVOAlliantie-nd
+"Stap 3": 6-24 months).
 
 While the team is active and the project channel can pay a grant, each free coalition member
 starts a project with monthly probability ``rate * cohesion``; without a grant no project starts
