@@ -87,21 +87,30 @@ SAFE = {"cartel.green_deal": True, "cartel.precompetitive": True}
 RISKY = {
     "cartel.green_deal": False,
     "cartel.precompetitive": False,
-    "cartel.fear_large_firms": 0.9,
-    "cartel.hazard": 0.3,
-    "cartel.safe_harbour_share": 0.05,
+    "cartel.fear_large_firms": 1.0,
+    "cartel.hazard": 0.5,
+    "cartel.cohesion_hit": 0.8,
+    "cartel.halt_share": 1.0,
+    "cartel.chill": 1.0,
+    "cartel.safe_harbour_share": 0.1,
 }
 
 
-@pytest.mark.slow
-def test_whether_a_large_firm_helps_or_hurts_depends_on_the_cartel_settings():
-    def effect(cartel):
-        base = {"coalition.initial_size": 12, "coalition.large_firms": 2, **cartel}
-        with_firm = chance_of_critical_mass(base)[1]
-        without = chance_of_critical_mass({**base, "coalition.large_firms": 0})[1]
-        return with_firm - without
+def large_firm_effect(cartel, reps=48, seed=77):
+    """Mean over paired seeds of the change in mean adoption when two large firms join."""
+    base = {"coalition.initial_size": 12, "coalition.large_firms": 2, **cartel}
+    diffs = [
+        run(base, seed=s).series("adoption_share").mean()
+        - run({**base, "coalition.large_firms": 0}, seed=s).series("adoption_share").mean()
+        for s in replicate_seeds(seed, reps)
+    ]
+    return float(np.mean(diffs))
 
-    assert effect(SAFE) > 0 > effect(RISKY)
+
+@pytest.mark.slow
+def test_whether_large_firms_help_or_hurt_depends_on_the_cartel_settings():
+    # co-funding, visibility and supplier requirements against fear and hub-and-spoke flags
+    assert large_firm_effect(SAFE) > 0 > large_firm_effect(RISKY)
 
 
 def test_one_large_firm_alone_never_raises_a_cartel_flag_on_the_coalition():

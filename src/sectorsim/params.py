@@ -268,7 +268,7 @@ class AdoptionParams(Section):
         label="Baseline propensity",
         label_nl="Basisneiging",
         description="Intercept of the adoption utility u.",
-        source=f"calibrated ({CALIBRATED}): the posterior sample that fits best on fresh replicates; posterior 90% interval -6.16 to -3.72",
+        source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every band under the current rules; posterior 90% interval -6.45 to -3.72",
     )
     b_motivation: float = param(
         0.665,
@@ -278,7 +278,7 @@ class AdoptionParams(Section):
         label="Weight of motivation",
         label_nl="Gewicht motivatie",
         description="Effect of motivation on the adoption utility.",
-        source=f"calibrated ({CALIBRATED}): the posterior sample that fits best on fresh replicates; posterior 90% interval 0.226 to 3.44",
+        source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every band under the current rules; posterior 90% interval 0.226 to 3.65",
     )
     b_social: float = param(
         8.07,
@@ -299,7 +299,7 @@ class AdoptionParams(Section):
         label="Weight of pressure",
         label_nl="Gewicht druk",
         description="Effect of chain, regulatory and campaign pressure on the adoption utility.",
-        source=f"calibrated ({CALIBRATED}): the posterior sample that fits best on fresh replicates; posterior 90% interval 1.23 to 5.37",
+        source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every band under the current rules; posterior 90% interval 1.23 to 5.63",
     )
     b_knowledge: float = param(
         2.72,
@@ -309,7 +309,7 @@ class AdoptionParams(Section):
         label="Weight of action perspectives",
         label_nl="Gewicht handelingsperspectieven",
         description="Effect of the sector's stock of action perspectives K on the adoption utility.",
-        source=f"calibrated ({CALIBRATED}): the posterior sample that fits best on fresh replicates; posterior 90% interval 0.773 to 3.72; "
+        source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every band under the current rules; posterior 90% interval 0.773 to 3.87; "
         + 'DRIFT2015 §3 "Handelingsperspectief": action perspectives lower barriers',
     )
     b_cost: float = param(
@@ -320,7 +320,7 @@ class AdoptionParams(Section):
         label="Weight of cost",
         label_nl="Gewicht kosten",
         description="Effect of the net cost of the next stage, relative to resources.",
-        source=f"calibrated ({CALIBRATED}): the posterior sample that fits best on fresh replicates; posterior 90% interval 0.693 to 2.84; "
+        source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every band under the current rules; posterior 90% interval 0.646 to 2.69; "
         + "DRIFT2015 §4, MVOAlliantie-nd: limited time and money",
     )
     cost_orienting: float = param(
@@ -402,7 +402,7 @@ class ImitationParams(Section):
         label="Imitation hazard",
         label_nl="Navolgingskans",
         description="Linear rule: monthly step-up hazard added when every peer is ahead (in proportion to the share ahead).",
-        source="Bass imitation q ~ 0.38/year (Sultan et al. 1990); ODD §6 M2",
+        source=f"Bass imitation q ~ 0.38/year (Sultan et al. 1990); ODD §6 M2; calibrated ({CALIBRATED}): posterior median 0.0339, 90% interval 0.00796 to 0.0604",
     )
     segment_weight: float = param(
         0.3,
@@ -480,7 +480,7 @@ class RelapseParams(Section):
         label="Relapse rate",
         label_nl="Terugvalkans",
         description="Monthly probability that an unsupported SME at stage 1-2 falls back to stage 0.",
-        source=f"calibrated ({CALIBRATED}): the posterior sample that fits best on fresh replicates; posterior 90% interval 0.00593 to 0.0336; "
+        source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every band under the current rules; posterior 90% interval 0.00593 to 0.0353; "
         + "ODD §6 M11; assumption",
     )
 
@@ -692,7 +692,7 @@ class CoalitionParams(Section):
         label="Willingness to join",
         label_nl="Bereidheid om mee te doen",
         description="Intercept of the acceptance probability of an invitation.",
-        source=f"calibrated ({CALIBRATED}): the posterior sample that fits best on fresh replicates; posterior 90% interval -0.6 to 1.9",
+        source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every band under the current rules; posterior 90% interval -0.534 to 1.9",
     )
     plan_uptake: float = param(
         0.631,
@@ -702,7 +702,7 @@ class CoalitionParams(Section):
         label="MVO plan uptake",
         label_nl="Overname MVO-plan",
         description="Probability that a member below stage 2, not in a project, adopts its own MVO plan (stage 2) when the agenda phase (the koploper programme) ends.",
-        source=f"calibrated ({CALIBRATED}): the posterior sample that fits best on fresh replicates; posterior 90% interval 0.168 to 0.809; "
+        source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every band under the current rules; posterior 90% interval 0.115 to 0.815; "
         + 'MVOAlliantie-nd "Stap 1": the 9-month koploper programme ends with a baseline measurement and an MVO plan; calibrated (docs/validation.md#calibration)',
     )
     dropout_rate: float = param(
@@ -713,7 +713,7 @@ class CoalitionParams(Section):
         label="Dropout",
         label_nl="Uitval",
         description="Monthly probability that a member without any enthusiasm leaves (scaled by 1 - enthusiasm).",
-        source=f"calibrated ({CALIBRATED}): the posterior sample that fits best on fresh replicates; posterior 90% interval 0.0189 to 0.0734; "
+        source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every band under the current rules; posterior 90% interval 0.0174 to 0.0717; "
         + "ODD §6 M3; assumption",
     )
     enthusiasm_success: float = param(
@@ -852,7 +852,7 @@ class ProjectParams(Section):
         label="Project start rate",
         label_nl="Startkans projecten",
         description="Monthly chance that a free member starts a change project (x cohesion x sharing x funding).",
-        source=f"calibrated ({CALIBRATED}): the posterior sample that fits best on fresh replicates; posterior 90% interval 0.0245 to 0.0949",
+        source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every band under the current rules; posterior 90% interval 0.0233 to 0.1",
     )
     size: int = param(
         4,
@@ -912,7 +912,7 @@ class ProjectParams(Section):
         label="Success of a safe project",
         label_nl="Succes veilig project",
         description="Success probability of a project with radicalness 0 and no support.",
-        source=f"calibrated ({CALIBRATED}): the posterior sample that fits best on fresh replicates; posterior 90% interval 0.447 to 0.921",
+        source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every band under the current rules; posterior 90% interval 0.44 to 0.921",
     )
     radical_penalty: float = param(
         0.5,
