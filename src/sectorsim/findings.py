@@ -20,6 +20,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from sectorsim.experiments.analysis import load  # noqa: E402
+from sectorsim.outputs import critical_mass  # noqa: E402
+
 EXPERIMENTS = (
     "e1_coalition_funding",
     "e2_broadening",
@@ -46,16 +49,22 @@ def copy_figures(results: Path, figures: Path, suffix: str = "") -> list[Path]:
 def critical_mass_by_share(
     results: Path, suffix: str = "", shares: tuple[float, ...] = SHARES
 ) -> pd.DataFrame:
-    """Per E1 point: the probability of critical mass within the horizon for each share."""
+    """Per E1 point: the probability of critical mass within the horizon for each share, with
+    critical mass as the model defines it (a stretch of ``critical_mass_months`` at or above the
+    share, ODD §7)."""
     folder = results / f"{EXPERIMENTS[0]}{suffix}"
-    runs = pd.read_parquet(folder / "runs.parquet")
+    _, experiment, runs = load(folder)
+    months = experiment.config({}).critical_mass_months
     series = pd.read_parquet(folder / "timeseries.parquet", columns=["run_id", "adoption_share"])
-    peak = series.groupby("run_id")["adoption_share"].max()
-    runs = runs.set_index("run_id").join(peak.rename("peak"))
+    adoption = {run: group.to_numpy() for run, group in series.groupby("run_id")["adoption_share"]}
+    runs = runs.set_index("run_id")
     table = {}
     for share in shares:
-        runs[f"p_{share:g}"] = runs["peak"] >= share
-        table[f"p_{share:g}"] = runs.groupby([E1_ROWS, E1_COLUMNS])[f"p_{share:g}"].mean()
+        column = f"p_{share:g}"
+        runs[column] = [
+            critical_mass(adoption[run], share, months)[0] is not None for run in runs.index
+        ]
+        table[column] = runs.groupby([E1_ROWS, E1_COLUMNS])[column].mean()
     return pd.DataFrame(table).reset_index()
 
 

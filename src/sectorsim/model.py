@@ -2,13 +2,14 @@
 
 One ``step()`` is one month, in the order of ODD §3:
 
-1. environment: the due-diligence obligation, scandal shocks, decay of public pressure;
+1. environment: the due-diligence obligation, scandal shocks, decay of public pressure, of K
+   and of the chill; the podium is paid for, stops or fades (M2);
 2. the sector team acts by programme phase (recruits, broadens, funds);
 3. NGOs campaign; 4. large firms decide on IMVO policy and supplier requirements;
-5. change projects progress, finish and are checked for cartel risk; new ones start;
-   the coalition's enthusiasm, dropout and cohesion are updated;
-6. SMEs: imitation (M2), adoption (M1) and relapse (M11), vectorised over all SMEs at once and
-   synchronous (all probabilities from the state at the start of the month);
+5. change projects progress, finish and are checked for cartel risk; new ones start while grants
+   last; the coalition's agenda is checked for cartel risk; enthusiasm, dropout and cohesion;
+6. SMEs: NGO advice (M10), imitation (M2), adoption (M1) and relapse (M11), vectorised over all
+   SMEs at once and synchronous (all probabilities from the state at the start of the month);
 7. the monthly outputs are recorded.
 
 With ``adoption.rule = "bass"`` or ``"threshold"`` steps 1-5 are skipped and step 6 is the
