@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from sectorsim.cli import main
+from sectorsim.export import read_seed
 from sectorsim.params import PARAMETERS
 from sectorsim.storage import atomic_directory
 
@@ -70,7 +71,8 @@ def test_a_row_seed_rebuilds_that_replicate(tmp_path):
     )
     runs = pd.read_csv(out / "runs.csv")
     rebuilt = SectorModel(
-        load_scenario("baseline", {"sme.count": 150, "months": 24}), seed=int(runs["seed"][1])
+        load_scenario("baseline", {"sme.count": 150, "months": 24}),
+        seed=read_seed(runs["seed"][1]),
     ).run()
     assert rebuilt.summary()["final_adoption"] == pytest.approx(runs["final_adoption"][1])
 

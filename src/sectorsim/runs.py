@@ -17,9 +17,9 @@ from scipy import stats
 from sectorsim.model import SectorModel
 from sectorsim.outputs import OUTCOMES
 from sectorsim.params import Config
-from sectorsim.randomness import derive_seed
+from sectorsim.randomness import DEFAULT_SEED, derive_seed
 
-DEFAULT_SEED = 20130101  # the IMVO sector approach started in 2013
+__all__ = ["DEFAULT_SEED", "aggregate", "run_model", "run_replicates", "without_programme"]
 
 
 def without_programme(config: Config) -> Config:
