@@ -98,7 +98,7 @@ def test_solaraviz_page_renders_and_its_controls_run_the_model():
     pytest.importorskip("altair")
     solara = pytest.importorskip("solara")
     import ipyvuetify as v
-    from mesa.visualization import SolaraViz, Slider, make_plot_component
+    from mesa.visualization import Slider, SolaraViz, make_plot_component
     from mesa.visualization.solara_viz import ModelController, ModelCreator
 
     params = {

@@ -28,9 +28,7 @@ def dotted(keyword: str) -> str:
     return keyword.replace("__", ".")
 
 
-def model_config(
-    config: Config | None, scenario: str | None, keywords: dict[str, Any]
-) -> Config:
+def model_config(config: Config | None, scenario: str | None, keywords: dict[str, Any]) -> Config:
     """The configuration of ``SectorModel(config, scenario=..., **keywords)``: the scenario (or
     ``config``, or the schema's defaults) with the keyword parameters over it, validated."""
     overrides = {dotted(k): v for k, v in keywords.items()}
