@@ -19,6 +19,8 @@ from sectorsim.outputs import OUTCOMES
 from sectorsim.params import Config
 from sectorsim.randomness import DEFAULT_SEED, derive_seed
 
+BASELINE_ADOPTION = "baseline_adoption_share"  # the same seed's adoption without the programme
+
 __all__ = ["DEFAULT_SEED", "aggregate", "run_model", "run_replicates", "without_programme"]
 
 
@@ -36,17 +38,20 @@ def run_model(
     With ``compare_baseline`` the same seed also runs without the programme (common random
     numbers: same sector, network and draws of every mechanism), and the summary gains
     ``baseline_final_adoption``, ``extra_adopters`` and ``euros_per_extra_adopter`` (None when
-    the programme added no adopters).
+    the programme added no adopters), and the timeseries the column ``baseline_adoption_share``.
     """
     model = SectorModel(config, seed=seed).run()
     summary = model.summary()
+    timeseries = model.timeseries()
     if compare_baseline:
-        base = SectorModel(without_programme(config), seed=seed).run().summary()
+        base_model = SectorModel(without_programme(config), seed=seed).run()
+        base = base_model.summary()
+        timeseries[BASELINE_ADOPTION] = base_model.series("adoption_share")
         extra = (summary["final_adoption"] - base["final_adoption"]) * config.sme.count
         summary["baseline_final_adoption"] = base["final_adoption"]
         summary["extra_adopters"] = extra
         summary["euros_per_extra_adopter"] = summary["total_spend"] / extra if extra > 0 else None
-    return summary, model.timeseries()
+    return summary, timeseries
 
 
 def replicate_seeds(seed: int, replications: int) -> list[int]:
