@@ -44,6 +44,12 @@ def parameter_label(key: str, language: str = "en", unit: bool = True) -> str:
     return f"{label} ({shown})"
 
 
+def phrase(key: str, language: str = "en") -> str:
+    """A parameter's label inside a sentence: "koplopers at the start"."""
+    label = parameter_label(key, language, unit=False)
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
+
+
 def output_label(name: str, language: str = "en") -> str:
     """A monthly output's label in ``language``; other names (summary fields) as words."""
     if name in OUTPUT:
@@ -62,7 +68,7 @@ def value_text(key: str, value: Any, short: bool = True) -> str:
         return euros(float(value), short=short)
     if spec.unit in SHARE_UNITS:
         return percent(float(value))
-    if spec.type == "int" or float(value).is_integer():
+    if float(value).is_integer():
         return f"{int(value):,}"
     return f"{float(value):.3g}"
 
