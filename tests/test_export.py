@@ -147,3 +147,32 @@ def test_run_writes_seeds_as_text(tmp_path):
     seeds = [row["seed"] for row in _rows(out / "runs.csv")]
     assert len(seeds) == 2 and all(s.startswith('="') and s.endswith('"') for s in seeds)
     assert all(len(str(read_seed(s))) >= 15 for s in seeds)
+
+
+def test_the_manifest_notices_an_edited_preset_and_stores_the_resolved_scenario(sweep, tmp_path):
+    import json
+    import subprocess
+
+    from sectorsim.experiments.store import provenance
+
+    repo = tmp_path / "repo"
+    for folder in ("src", "scenarios", "experiments"):
+        (repo / folder).mkdir(parents=True)
+        (repo / folder / "x.toml").write_text("a = 1\n")
+
+    def git(*args):
+        subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", "-A")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x")
+    assert provenance(repo)["git_dirty"] is False
+    for folder in ("scenarios", "experiments"):
+        (repo / folder / "x.toml").write_text("a = 2\n")
+        assert provenance(repo)["git_dirty"] is True
+        git("checkout", "--", ".")
+
+    manifest = json.loads((sweep / "manifest.json").read_text())
+    assert manifest["scenario_resolved"]["sme"]["count"] == 120
+    assert manifest["scenario_resolved"]["podium"]["visibility"] == 1.5
+    assert manifest["scenario_resolved"]["calendar"]["start_year"] == 2013

@@ -1,6 +1,7 @@
 """The command line: a thin layer over the library.
 
-    sectorsim run SCENARIO_OR_FILE [--set key=value]... [--seed N] [--reps N] [--baseline] [--out DIR]
+    sectorsim run SCENARIO_OR_FILE [--set key=value]... [--seed N] [--reps N] [--workers N]
+                  [--baseline] [--out DIR]
     sectorsim sweep FILE [--workers N] [--scheduler ADDRESS] [--out DIR] [--resume] [--quick]
     sectorsim design FILE [--workers N] [--scheduler ADDRESS] [--out DIR] [--resume] [--quick]
     sectorsim calibrate [--n 600] [--reps 4] [--workers N] [--out DIR] [--resume] [--quick]
@@ -52,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
         "run",
         help="run a scenario and write its outputs",
         description="Run replicates of a scenario; write timeseries.csv, runs.csv, "
-        "summary.json and adoption.png into DIR.",
+        "summary.json and adoption.png into the --out folder.",
     )
     run.add_argument(
         "scenario",
@@ -72,12 +73,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--reps", type=int, default=1, help="number of replicates (default 1)")
     run.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="local processes sharing the replicates (default 1; the numbers do not depend on it)",
+    )
+    run.add_argument(
         "--baseline",
         action="store_true",
         help="also run each replicate without the programme (same seed): euros per extra adopter",
     )
     run.add_argument(
-        "--out", type=Path, default=None, help="output folder (default results/<scenario>)"
+        "--out",
+        metavar="DIR",
+        type=Path,
+        default=None,
+        help="output folder (default results/<scenario>)",
     )
 
     sweep = sub.add_parser(
@@ -120,10 +131,10 @@ def _parser() -> argparse.ArgumentParser:
         "posterior.png and report.md into DIR; every sample is stored as it finishes.",
     )
     calibrate.add_argument(
-        "--n", type=int, default=None, help="samples of the prior (default: Settings.n, 600)"
+        "--n", type=int, default=None, help="samples of the prior (default 600; --quick: 16)"
     )
     calibrate.add_argument(
-        "--reps", type=int, default=None, help="replicates per sample (default: Settings.reps, 4)"
+        "--reps", type=int, default=None, help="replicates per sample (default 4; --quick: 1)"
     )
     _runner_options(calibrate, scheduler=False)
     calibrate.add_argument("--quick", action="store_true", help="16 samples, 1 replicate")
@@ -291,7 +302,16 @@ def _run(args: argparse.Namespace, console: Console) -> int:
 
     print(f"running {args.reps} replicate(s) of {name} ...", flush=True)
     started = time.perf_counter()
-    runs, timeseries = run_replicates(config, args.seed, args.reps, compare_baseline=args.baseline)
+    _check_workers(args)
+    if args.reps > 1:
+        runs, timeseries = _with_progress(
+            name,
+            lambda progress: run_replicates(
+                config, args.seed, args.reps, args.baseline, args.workers, progress
+            ),
+        )
+    else:
+        runs, timeseries = run_replicates(config, args.seed, args.reps, args.baseline)
     elapsed = time.perf_counter() - started
     agg = aggregate(runs)
 

@@ -73,6 +73,17 @@ def value_text(key: str, value: Any, short: bool = True) -> str:
     return f"{float(value):.3g}"
 
 
+def share_top(peak: float) -> float:
+    """The top of a share axis scaled to data peaking at ``peak``: a little above it, at least 1%."""
+    return float(min(1.0, max(0.01, peak * 1.15)))
+
+
+def shows_critical_mass(peak: float, critical_mass: float) -> bool:
+    """Whether a share axis for data peaking at ``peak`` should reach up to the critical-mass
+    line (when it is near enough not to flatten the data)."""
+    return critical_mass <= share_top(peak) * 1.6
+
+
 def year_of(month: float, start_year: int) -> float:
     """The calendar time of a month since January of ``start_year``, in years."""
     return start_year + month / 12.0

@@ -24,7 +24,15 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MultipleLocator  # noqa: E402
 
-from sectorsim.labels import euros, output_label, parameter_label, year_of, year_step  # noqa: E402
+from sectorsim.labels import (  # noqa: E402
+    euros,
+    output_label,
+    parameter_label,
+    share_top,
+    shows_critical_mass,
+    year_of,
+    year_step,
+)
 from sectorsim.outputs import PHASE_LABELS, Phase, detect_phases  # noqa: E402
 from sectorsim.params import Config  # noqa: E402
 from sectorsim.runs import BASELINE_ADOPTION  # noqa: E402
@@ -70,11 +78,6 @@ def percent_axis(ax, top: float) -> None:
     ax.yaxis.set_major_locator(MultipleLocator(step))
     digits = 1 if step < 0.01 else 0
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:.{digits}f}%"))
-
-
-def share_top(peak: float) -> float:
-    """An axis top a little above ``peak`` (a share), at least 1%."""
-    return float(min(1.0, max(0.01, peak * 1.15)))
 
 
 def year_axis(ax, months: int, start_year: int) -> None:
@@ -160,10 +163,8 @@ def plot_adoption(timeseries: pd.DataFrame, config: Config, path: Path, title: s
     has_baseline = BASELINE_ADOPTION in timeseries
     if has_baseline:
         peak = max(peak, timeseries[BASELINE_ADOPTION].max())
-    top = share_top(peak)
     cm = config.critical_mass_share
-    if cm <= top * 1.6:  # close enough to show the line itself
-        top = share_top(max(peak, cm))
+    top = share_top(max(peak, cm) if shows_critical_mass(peak, cm) else peak)
     for i, (_, rep) in enumerate(timeseries.groupby("replicate")):
         adoption_ax.plot(
             year_of(rep["month"].to_numpy(), start_year),

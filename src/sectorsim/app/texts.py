@@ -27,6 +27,13 @@ UI: dict[str, dict[str, str]] = {
     "reset": {"en": "Reset", "nl": "Opnieuw"},
     "speed": {"en": "Speed (months per second)", "nl": "Snelheid (maanden per seconde)"},
     "month": {"en": "Month", "nl": "Maand"},
+    "year": {"en": "Year", "nl": "Jaar"},
+    "percent_of_smes": {"en": "% of SMEs", "nl": "% van de mkb'ers"},
+    "euro_millions": {"en": "€ million", "nl": "€ miljoen"},
+    "above_scale": {
+        "en": "critical mass ({share}) lies above this scale",
+        "nl": "kritische massa ({share}) ligt boven deze schaal",
+    },
     "levers": {"en": "Levers", "nl": "Knoppen"},
     "team_share": {"en": "Share for team capacity", "nl": "Aandeel teamcapaciteit"},
     "kpi_critical_mass": {"en": "Critical mass", "nl": "Kritische massa"},
