@@ -238,6 +238,8 @@ def test_help_texts_name_the_flags_they_describe(capsys):
     for command in (["run", "--help"], ["calibrate", "--help"]):
         with pytest.raises(SystemExit):
             main(command)
-    text = " ".join(capsys.readouterr().out.split())
-    assert "into DIR" not in text and "into the --out folder" in text
+    run, calibrate = " ".join(capsys.readouterr().out.split()).split("usage: sectorsim calibrate")
+    assert "into DIR" not in run and "into the --out folder" in run
+    assert "into DIR" in calibrate and "--out DIR" in calibrate
+    text = run + calibrate
     assert "Settings." not in text and "default 600" in text

@@ -206,7 +206,11 @@ def _runner_options(command: argparse.ArgumentParser, scheduler: bool = True) ->
             help="run on an existing Dask cluster, e.g. tcp://127.0.0.1:8786",
         )
     command.add_argument(
-        "--out", type=Path, default=None, help="output folder (default results/<name>)"
+        "--out",
+        metavar="DIR",
+        type=Path,
+        default=None,
+        help="output folder (default results/<name>)",
     )
     command.add_argument(
         "--resume", action="store_true", help="finish an interrupted run of the file in --out"
