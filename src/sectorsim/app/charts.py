@@ -213,6 +213,8 @@ def adoption_chart(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
     peak, share = max(peaks), config.critical_mass_share
     shown = shows_critical_mass(peak, share)
     top = share_top(max(peak, share) if shown else peak) * 100
+    step = next(s for s in (0.1, 0.2, 0.5, 1, 2, 5, 10, 20) if top / s <= 8)
+    top = min(100.0, float(np.ceil(top / step - 1e-9) * step))
     line_label = f"{ui('critical_mass_line', language)} ({share:.0%})"
     if shown:
         series[0]["markLine"] = {
@@ -227,13 +229,15 @@ def adoption_chart(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
         title["subtext"] = ui("above_scale", language, share=f"{share:.0%}")
     return {
         **BASE,
+        "grid": {**BASE["grid"], "top": 76},
         "title": title,
         "legend": LEGEND,
         "xAxis": _x_axis(config, language),
         "yAxis": {
             "type": "value",
             "min": 0,
-            "max": float(np.ceil(top * 10) / 10),
+            "max": round(top, 1),
+            "interval": step,
             "name": ui("percent_of_smes", language),
             "axisLabel": {"formatter": "{value}%"},
         },
