@@ -137,6 +137,13 @@ def critical_mass_line(ax, share: float, top: float) -> Any:
 
 def plot_adoption(timeseries: pd.DataFrame, config: Config, path: Path, title: str = "") -> None:
     """Write the run set's PNG (see the module docstring)."""
+    fig = adoption_figure(timeseries, config, title)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def adoption_figure(timeseries: pd.DataFrame, config: Config, title: str = "") -> plt.Figure:
+    """The run set's figure (see the module docstring)."""
     mean = timeseries.groupby("month").mean(numeric_only=True)
     months = mean.index.to_numpy()
     start_year = config.calendar.start_year
@@ -263,5 +270,4 @@ def plot_adoption(timeseries: pd.DataFrame, config: Config, path: Path, title: s
         if programme
         else f"year (month 0 = January {start_year})"
     )
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    return fig
