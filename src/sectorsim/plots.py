@@ -24,6 +24,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MultipleLocator  # noqa: E402
 
+from sectorsim.agents import PROGRAMME_LABELS, ProgrammePhase  # noqa: E402
 from sectorsim.labels import (  # noqa: E402
     euros,
     output_label,
@@ -56,10 +57,10 @@ SPEND_COLOURS = {
     "budget_spent_team": "#a63603",
 }
 PROGRAMME_SHADES = {  # programme phase label (timeseries) -> (shade, short label)
-    "I preparation": ("#f0f0f0", "I"),
-    "II agenda setting": ("#e0e0e0", "II"),
-    "III execution": ("#f0f0f0", "III"),
-    "III+IV execution and broadening": ("#e0e0e0", "III+IV"),
+    PROGRAMME_LABELS[ProgrammePhase.PREPARATION]: ("#f0f0f0", "I"),
+    PROGRAMME_LABELS[ProgrammePhase.AGENDA]: ("#e0e0e0", "II"),
+    PROGRAMME_LABELS[ProgrammePhase.EXECUTION]: ("#f0f0f0", "III"),
+    PROGRAMME_LABELS[ProgrammePhase.BROADENING]: ("#e0e0e0", "III+IV"),
 }
 TRANSITION_COLOURS = {
     Phase.PREDEVELOPMENT: "#f7f7f7",

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from sectorsim.agents import PROGRAMME_LABELS, ProgrammePhase
 from sectorsim.app.texts import PHASES, ui
 from sectorsim.labels import share_top, shows_critical_mass, year_step
 from sectorsim.outputs import MONTHLY_OUTPUTS
@@ -30,6 +31,13 @@ BASE: dict[str, Any] = {
     "animation": False,
     "tooltip": {"trigger": "axis"},
     "grid": {"left": 64, "right": 48, "top": 48, "bottom": 84},
+}
+PROGRAMME_MARKS = {  # programme phase (timeseries label) -> its mark on the adoption chart
+    PROGRAMME_LABELS[ProgrammePhase.PREPARATION]: "I",
+    PROGRAMME_LABELS[ProgrammePhase.AGENDA]: "II",
+    PROGRAMME_LABELS[ProgrammePhase.EXECUTION]: "III",
+    PROGRAMME_LABELS[ProgrammePhase.BROADENING]: "IV",
+    PROGRAMME_LABELS[ProgrammePhase.WITHDRAWN]: "programme_end",  # words: ui("programme_end")
 }
 LEGEND: dict[str, Any] = {"type": "plain", "bottom": 0, "left": "center"}  # below, never over data
 
@@ -147,6 +155,29 @@ def phase_bands(phases: list[str], language: str) -> list[list[dict[str, Any]]]:
     return bands
 
 
+def programme_marks(phases: list[str], language: str) -> list[dict[str, Any]]:
+    """ECharts markLine items: a dotted vertical line where each programme phase I-IV starts,
+    named by its numeral, and where the team withdraws."""
+    marks = []
+    for month, phase in enumerate(phases):
+        if phase in PROGRAMME_MARKS and (month == 0 or phases[month - 1] != phase):
+            marks.append(
+                {
+                    "xAxis": month,
+                    "label": {
+                        "formatter": _mark(PROGRAMME_MARKS[phase], language),
+                        "position": "end",
+                    },
+                    "lineStyle": {"color": "#777", "type": "dotted", "width": 1},
+                }
+            )
+    return marks
+
+
+def _mark(text: str, language: str) -> str:
+    return ui(text, language) if text == "programme_end" else text
+
+
 def adoption_chart(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
     """The adopters' stages stacked, in percent on an axis scaled to the data, phases as bands,
     the critical-mass line, comparisons as lines."""
@@ -224,6 +255,8 @@ def adoption_chart(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
             "lineStyle": {"color": "#a50f15", "type": "dashed", "width": 2},
             "data": [{"yAxis": round(share * 100, 3)}],
         }
+    series[0].setdefault("markLine", {"silent": True, "symbol": "none", "data": []})
+    series[0]["markLine"]["data"] += programme_marks(frame["programme_phase"].tolist(), language)
     title = {"text": ui("chart_adoption", language), "textStyle": {"fontSize": 14}}
     if not shown:
         title["subtext"] = ui("above_scale", language, share=f"{share:.0%}")

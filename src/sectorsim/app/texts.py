@@ -55,6 +55,7 @@ UI: dict[str, dict[str, str]] = {
     },
     "share_of_smes": {"en": "share of SMEs", "nl": "aandeel mkb'ers"},
     "critical_mass_line": {"en": "critical mass", "nl": "kritische massa"},
+    "programme_end": {"en": "team leaves", "nl": "team stopt"},
     "baseline": {"en": "no programme (same seed)", "nl": "geen programma (zelfde seed)"},
     "previous": {"en": "previous run", "nl": "vorige run"},
     "band": {"en": "10-90% of replications", "nl": "10-90% van de herhalingen"},
