@@ -77,7 +77,7 @@ def test_calibration_is_the_same_for_any_number_of_workers_and_after_a_resume(tm
 def test_cli_calibrate_quick_writes_its_report(tmp_path, capsys):
     out = tmp_path / "cal"
     assert main(["calibrate", "--quick", "--out", str(out)]) == 0
-    assert "adoption.b_social" in capsys.readouterr().out
+    assert "imitation.linear_rate" in capsys.readouterr().out
     assert (out / "posterior.png").stat().st_size > 10_000
     assert main(["calibrate", "--n", "0", "--out", str(tmp_path / "bad")]) == 2
     assert not (tmp_path / "bad").exists()

@@ -19,7 +19,7 @@ def path_network(n):
 def test_peers_ahead_counts_neighbours_at_a_higher_stage():
     net = path_network(3)
     stage = np.array([0, 2, 1], dtype=np.int8)
-    share = imitation.peers_ahead(stage, np.ones(3), net, np.zeros(3, int), 1, segment_weight=0.0)
+    share = imitation.peers_ahead(stage, np.zeros(3, bool), 0.0, net, np.zeros(3, int), 1, 0.0)
     # SME 0 sees 1 (ahead); SME 1 sees 0 and 2 (both behind); SME 2 sees 1 (ahead)
     np.testing.assert_allclose(share, [1.0, 0.0, 1.0])
 
@@ -28,7 +28,7 @@ def test_segment_competitors_count_with_their_weight():
     net = Network(4, sp.csr_array((4, 4)))  # no ties: only competitors matter
     stage = np.array([0, 2, 0, 0], dtype=np.int8)
     segment = np.array([0, 0, 0, 1])
-    share = imitation.peers_ahead(stage, np.ones(4), net, segment, 2, segment_weight=1.0)
+    share = imitation.peers_ahead(stage, np.zeros(4, bool), 0.0, net, segment, 2, 1.0)
     np.testing.assert_allclose(share, [0.5, 0.0, 0.5, 0.0])  # SME 3 is alone in its segment
 
 
@@ -36,19 +36,59 @@ def test_podium_visibility_raises_the_pull_of_a_koploper():
     net = Network(3, None)  # complete
     stage = np.array([2, 0, 0], dtype=np.int8)
     koploper = np.array([True, False, False])
-    plain = imitation.peers_ahead(
-        stage, imitation.visibility_weight(koploper, 0.0), net, np.zeros(3, int), 1, 0.0
-    )
-    podium = imitation.peers_ahead(
-        stage, imitation.visibility_weight(koploper, 3.0), net, np.zeros(3, int), 1, 0.0
-    )
+    zeros = np.zeros(3, int)
+    plain = imitation.peers_ahead(stage, koploper, 0.0, net, zeros, 1, 0.0)
+    podium = imitation.peers_ahead(stage, koploper, 3.0, net, zeros, 1, 0.0)
     assert plain[1] == pytest.approx(0.5) and podium[1] == pytest.approx(4 / 5)
+
+
+def test_the_koplopers_weight_in_a_reference_group_stops_at_the_ceiling():
+    net = Network(5, None)  # complete: each firm sees the four others
+    stage = np.array([2, 0, 0, 0, 0], dtype=np.int8)
+    koploper = np.array([True, False, False, False, False])
+    zeros = np.zeros(5, int)
+    # uncapped: (1 + 9) / (4 + 9) = 10/13 of firm 1's group is the koploper
+    free = imitation.peers_ahead(stage, koploper, 9.0, net, zeros, 1, 0.0, max_share=1.0)
+    capped = imitation.peers_ahead(stage, koploper, 9.0, net, zeros, 1, 0.0, max_share=0.5)
+    assert free[1] == pytest.approx(10 / 13)
+    assert capped[1] == pytest.approx(0.5)
+    # below the ceiling the cap changes nothing
+    small = imitation.peers_ahead(stage, koploper, 1.0, net, zeros, 1, 0.0, max_share=0.5)
+    assert small[1] == pytest.approx(2 / 5)
+
+
+def test_an_adopted_coalition_large_firm_counts_in_its_segment_as_a_peer_at_stage_two():
+    net = Network(3, sp.csr_array((3, 3)))  # no ties: only the segment
+    stage = np.array([0, 1, 2], dtype=np.int8)
+    share = imitation.peers_ahead(
+        stage,
+        np.zeros(3, bool),
+        0.0,
+        net,
+        np.zeros(3, int),
+        1,
+        1.0,
+        segment_large_firms=np.array([2.0]),
+    )
+    # firm 0: peers 1, 2 ahead + 2 large-firm weight ahead, of 4; firm 1: 2 + 2 of 4;
+    # firm 2 (stage 2): nobody ahead, the large firms only enlarge its group
+    np.testing.assert_allclose(share, [1.0, 0.75, 0.0])
+
+
+def test_the_podium_is_full_while_it_runs_and_halves_every_fade_months_after():
+    assert imitation.podium_intensity(3, 5, None, 6.0) == 0.0
+    assert imitation.podium_intensity(10, 5, None, 6.0) == 1.0
+    assert imitation.podium_intensity(19, 5, 20, 6.0) == 1.0  # month 19 is its last
+    assert imitation.podium_intensity(20, 5, 20, 6.0) == pytest.approx(0.5 ** (1 / 6))
+    assert imitation.podium_intensity(25, 5, 20, 6.0) == pytest.approx(0.5)
+    assert imitation.podium_intensity(31, 5, 20, 6.0) == pytest.approx(0.25)
+    assert imitation.podium_intensity(21, 5, 20, 0.0) == 0.0
 
 
 def test_nobody_is_ahead_of_stage_three():
     net = Network(2, None)
     share = imitation.peers_ahead(
-        np.array([3, 3], dtype=np.int8), np.ones(2), net, np.zeros(2, int), 1, 0.5
+        np.array([3, 3], dtype=np.int8), np.ones(2, bool), 2.0, net, np.zeros(2, int), 1, 0.5
     )
     np.testing.assert_array_equal(share, [0.0, 0.0])
 
@@ -58,8 +98,18 @@ def test_complex_contagion_is_all_or_nothing_at_the_threshold():
         np.array([0.1, 0.2, 0.3]), np.array([0.2, 0.2, 0.2]), "complex"
     )
     np.testing.assert_array_equal(signal, [0.0, 1.0, 1.0])
-    simple = imitation.imitation_signal(np.array([0.1, 0.2]), np.array([0.2, 0.2]), "simple")
-    np.testing.assert_array_equal(simple, [0.1, 0.2])
+    for rule in ("linear", "logit"):
+        plain = imitation.imitation_signal(np.array([0.1, 0.2]), np.array([0.2, 0.2]), rule)
+        np.testing.assert_array_equal(plain, [0.1, 0.2])
+
+
+def test_the_linear_rule_makes_the_monthly_hazard_linear_in_the_share_ahead():
+    share = np.array([0.0, 0.25, 0.5, 0.75, 1.0])
+    stage = np.zeros(5, dtype=np.int8)
+    hazard = adoption.step_up_probability(np.full(5, -5.0), stage, 6.0, 0.03 * share)
+    steps = np.diff(hazard)
+    np.testing.assert_allclose(steps, steps[0])  # equal steps: a straight line
+    assert steps[0] == pytest.approx(0.03 * 0.25)
 
 
 PARAMS = AdoptionParams()
@@ -104,6 +154,11 @@ def test_step_up_is_capped_by_dwell_and_stage_three_is_left_to_projects():
     stage = np.array([0, 1, 2, 3], dtype=np.int8)
     prob = adoption.step_up_probability(np.full(4, 50.0), stage, dwell=4.0)
     np.testing.assert_allclose(prob, [0.25, 0.25, 0.0, 0.0])
+
+
+def test_ngo_advice_lowers_the_cost_of_the_next_stage():
+    assert utility(cost_factor=0.7) > utility()
+    assert utility(cost_factor=0.0) == utility(subsidy=np.array([PARAMS.cost_implementing]))
 
 
 def test_a_voucher_lowers_only_the_cost_of_implementing():

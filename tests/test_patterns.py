@@ -1,4 +1,4 @@
-"""Pattern-oriented tests: P1-P6 of MODEL_SPEC §1 over fixed-seed replicates, each with its band
+"""Pattern-oriented tests: P1-P6 of ODD §1 over fixed-seed replicates, each with its band
 and source. The measures live in :mod:`sectorsim.validation`, which also draws them for
 docs/validation.md. If a change of mechanism or default moves a pattern out of its band, the test
 names the pattern that broke.
@@ -26,22 +26,24 @@ pytestmark = pytest.mark.slow
 
 
 def test_p3_without_a_programme_uptake_stays_near_the_covenant_level_for_years():
-    """Seed 002: ~1.6% of firms in high-risk sectors in 2020 (7 years after 2013)."""
+    """WestWing-nd: ~1.6% of firms in high-risk sectors in 2020 (7 years after 2013)."""
     mean = mean_series(replicates("baseline"), "adoption_share")
     assert 0.005 <= mean[60:97].mean() <= 0.04  # years 5-8
     assert mean[180] < 0.05  # still below take-off after 15 years
 
 
 def test_p5_a_coalition_of_10_to_15_koplopers_grows_to_about_30():
-    """Seed 000: 'groep van 10-15 deelnemers ... zal groeien tot zo'n dertig man'."""
+    """DRIFT2015 §3 "Sectorcoalitie": 'groep van 10-15 deelnemers ... zal groeien tot zo'n
+    dertig man'."""
     models = replicates(IMVO)
     assert 10 <= np.mean([m.series("coalition_size")[6] for m in models]) <= 15
     assert 22 <= np.mean([m.series("coalition_size")[:49].max() for m in models]) <= 40
 
 
 def test_p4_the_programme_changes_its_participants_strongly():
-    """Seed 001: of ~250 Koploper participants 72% take energy-saving measures and 95% think more
-    about sustainability. Here: members at the programme's end against the rest of the sector."""
+    """MVOAlliantie-nd "Stap 1": of ~250 Koploper participants 72% take energy-saving measures
+    and 95% think more about sustainability. Here: members at the programme's end against the
+    rest of the sector."""
     m = measure_participants()
     assert 0.5 <= m["members_adopted"] <= 0.95  # band around the 72%
     assert m["members_engaged"] >= 0.95  # the 95% who think more about it
@@ -49,7 +51,8 @@ def test_p4_the_programme_changes_its_participants_strongly():
 
 
 def test_p1_a_strong_programme_gives_predevelopment_then_an_s_shaped_take_off():
-    """Essay 000: predevelopment, take-off, acceleration (stabilisation may lie past 15 years)."""
+    """DRIFT2015 §2: predevelopment, take-off, acceleration (stabilisation may lie past 15
+    years)."""
     config = load_scenario(*STRONG)
     mean = mean_series(replicates(*STRONG), "adoption_share")
     phases = detect_phases(mean, config.phases, config.critical_mass_share)
@@ -60,8 +63,9 @@ def test_p1_a_strong_programme_gives_predevelopment_then_an_s_shaped_take_off():
 
 
 def test_p2_transitions_can_fail():
-    """Essay 000 (109): no take-off, or lock-in. A small unfunded programme mostly stays below
-    take-off or stalls; the default programme mostly stalls below critical mass."""
+    """DRIFT2015 §2 ("versterkte lock-in"): no take-off, or lock-in. A small unfunded programme
+    mostly stays below take-off or stalls; the default programme mostly stalls below critical
+    mass."""
     weak = outcomes(replicates(IMVO, {"coalition.initial_size": 5, "funding.budget": 0.0}))
     assert weak.count("no take-off") >= 3
     assert set(weak) <= {"no take-off", "take-off", "setback"}

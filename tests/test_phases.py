@@ -1,4 +1,4 @@
-"""Transition phases and outcome classes on made-up adoption curves (MODEL_SPEC §5)."""
+"""Transition phases and outcome classes on made-up adoption curves (ODD §6, ODD §7)."""
 
 import numpy as np
 

@@ -5,6 +5,7 @@ import pytest
 
 from sectorsim import SectorModel, load_scenario
 from sectorsim.agents import NGO, LargeFirm, SectorTeam
+from sectorsim.mechanisms.funding import CHANNELS
 from sectorsim.params import PARAMETERS
 from sectorsim.runs import run_model
 
@@ -66,9 +67,7 @@ def test_shares_stay_in_bounds_and_budget_is_never_overspent():
         assert ts[column].between(0, 1).all(), column
     assert ts["budget_spent"].is_monotonic_increasing
     assert ts["budget_spent"].iloc[-1] <= 150_000.0 + 1e-6
-    channels = ts[["budget_spent_vouchers", "budget_spent_projects", "budget_spent_team"]].sum(
-        axis=1
-    )
+    channels = ts[[f"budget_spent_{c}" for c in CHANNELS]].sum(axis=1)
     np.testing.assert_allclose(channels, ts["budget_spent"])
     assert all(v >= -1e-9 for v in model.team.budget.balance.values())
 

@@ -18,13 +18,18 @@ from sectorsim.mechanisms import (
 from sectorsim.params import ProjectParams
 
 
+def accept(motivation, resources, cost=3000, slope=4.0):
+    return coalition.acceptance_probability(
+        np.array([motivation]), np.array([resources]), cost, 0.0, slope
+    )[0]
+
+
 def test_acceptance_rises_with_motivation_and_resources():
-    base = coalition.acceptance_probability(np.array([0.5]), np.array([10_000.0]), 3000, 0.0)
-    assert coalition.acceptance_probability(np.array([0.9]), np.array([10_000.0]), 3000, 0.0) > base
-    assert coalition.acceptance_probability(np.array([0.5]), np.array([50_000.0]), 3000, 0.0) > base
-    assert (
-        coalition.acceptance_probability(np.array([0.5]), np.array([10_000.0]), 30_000, 0.0) < base
-    )
+    base = accept(0.5, 10_000.0)
+    assert accept(0.9, 10_000.0) > base
+    assert accept(0.5, 50_000.0) > base
+    assert accept(0.5, 10_000.0, cost=30_000) < base
+    assert accept(0.9, 10_000.0, slope=0.0) == pytest.approx(base)  # the slope is motivation's
 
 
 def test_recruitment_takes_the_best_koplopers_first():
@@ -83,6 +88,12 @@ def test_success_falls_with_radicalness_and_rises_with_support_and_funding():
     assert ((p > 0) & (p < 1)).all()
 
 
+def test_what_a_project_teaches_is_proportional_to_its_radicalness():
+    r = np.array([0.0, 0.25, 0.5, 1.0])
+    each = [projects.learning(r[[k]], np.array([True]), 0.2, 0.3, 1.0) for k in range(4)]
+    np.testing.assert_allclose(each, 0.2 * r)
+
+
 def test_radical_and_successful_projects_teach_more():
     radical = projects.learning(np.array([1.0]), np.array([True]), 0.1, 0.3, 1.0)
     safe = projects.learning(np.array([0.0]), np.array([True]), 0.1, 0.3, 1.0)
@@ -114,8 +125,9 @@ def test_members_invite_more_strongly_than_the_team():
         np.array([True, False, False, True]),
         np.array([False, True, False, True]),
         np.array([True, True, True, False]),
+        0.25,
     )
-    np.testing.assert_allclose(r, [1.0, broadening.TEAM_REACH, 0.0, 0.0])
+    np.testing.assert_allclose(r, [1.0, 0.25, 0.0, 0.0])
 
 
 def test_growth_slows_past_the_target():
@@ -127,28 +139,55 @@ def test_growth_slows_past_the_target():
 def test_a_closed_coalition_keeps_its_knowledge_inside():
     member = np.array([True, False, False])
     carriers = np.array([0.0, 0.0, 3.0])
-    closed = broadening.knowledge_access(member, carriers, False, 0.2)
-    opened = broadening.knowledge_access(member, carriers, True, 0.2)
+    closed = broadening.knowledge_access(member, carriers, False, 0.2, 2.0)
+    opened = broadening.knowledge_access(member, carriers, True, 0.2, 2.0)
     np.testing.assert_allclose(closed, [1.0, 0.2, 0.2])
     np.testing.assert_allclose(opened, [1.0, 0.2, 1.0])
+    # with more ties needed to see everything, one tie shows less
+    few = broadening.knowledge_access(member, np.array([0.0, 1.0, 1.0]), True, 0.2, 4.0)
+    np.testing.assert_allclose(few, [1.0, 0.4, 0.4])
+
+
+SME, LARGE = cartel.SME, cartel.LARGE
 
 
 def test_competitor_share_counts_segments_where_at_least_two_compete():
     share = cartel.competitor_share(
-        np.array([0, 0, 0, 1]), np.array([0, 0, 1, 1]), np.array([0.1, 0.15, 0.3, 0.05]), 2, 2
+        np.array([0, 0, 0, 1]),
+        np.array([0, 0, 1, 1]),
+        np.array([0.1, 0.15, 0.3, 0.05]),
+        np.array([SME, SME, SME, SME]),
+        2,
+        2,
     )
     # group 0: two competitors in segment 0 (0.25); its lone firm in segment 1 competes with no one
     # group 1: a single firm, no cooperation between competitors
     np.testing.assert_allclose(share, [0.25, 0.0])
 
 
+def test_a_large_firm_with_one_supplier_exchanges_nothing_among_competitors():
+    segment, level = np.array([0, 0]), np.array([LARGE, SME])
+    alone = cartel.competitor_share(np.zeros(2, int), segment, np.array([0.25, 0.01]), level, 1, 1)
+    assert alone[0] == 0.0
+    # two competing suppliers with their buyer: hub and spoke, the buyer's share counts
+    hub = cartel.competitor_share(
+        np.zeros(3, int),
+        np.zeros(3, int),
+        np.array([0.25, 0.01, 0.02]),
+        np.array([LARGE, SME, SME]),
+        1,
+        1,
+    )
+    assert hub[0] == pytest.approx(0.28)
+
+
 def test_cartel_hazard_only_above_the_safe_harbour_and_lower_with_a_green_deal():
     shares = np.array([0.1, 0.3])
-    plain = cartel.flag_hazard(shares, 0.2, 0.04, False, 0.2, False)
-    deal = cartel.flag_hazard(shares, 0.2, 0.04, True, 0.2, False)
-    pre = cartel.flag_hazard(shares, 0.2, 0.04, False, 0.2, True)
+    plain = cartel.flag_hazard(shares, 0.2, 0.04, False, 0.2, False, 0.5)
+    deal = cartel.flag_hazard(shares, 0.2, 0.04, True, 0.2, False, 0.5)
+    pre = cartel.flag_hazard(shares, 0.2, 0.04, False, 0.2, True, 0.5)
     np.testing.assert_allclose(plain, [0.0, 0.04])
-    assert deal[1] < plain[1] and pre[1] < plain[1]
+    assert deal[1] == pytest.approx(0.008) and pre[1] == pytest.approx(0.02)
 
 
 def test_large_firms_chill_sharing_unless_precompetitive():
@@ -185,20 +224,21 @@ def test_sme_pressure_adds_chain_regulation_and_public_pressure_capped_at_one():
     buyer = np.array([0, 1, -1, -1])
     requires = np.array([True, False])
     size = np.array([0, 0, 0, 2])
-    p = chain.sme_pressure(buyer, requires, size, 0.4, False, 0.3, 0.0)
+    factor = np.array([0.5, 0.75, 1.0])
+    p = chain.sme_pressure(buyer, requires, size, 0.4, False, 0.3, 0.0, factor)
     np.testing.assert_allclose(p, [0.4, 0.0, 0.0, 0.0])
-    dd = chain.sme_pressure(buyer, requires, size, 0.4, True, 0.3, 0.0)
+    dd = chain.sme_pressure(buyer, requires, size, 0.4, True, 0.3, 0.0, factor)
     np.testing.assert_allclose(dd, [0.55, 0.15, 0.15, 0.3])
-    assert chain.sme_pressure(buyer, requires, size, 0.9, True, 0.9, 0.9).max() == 1.0
+    assert chain.sme_pressure(buyer, requires, size, 0.9, True, 0.9, 0.9, factor).max() == 1.0
 
 
 def test_due_diligence_and_coalition_drive_large_firms():
-    assert chain.large_firm_drive(0.3, True, 0.0, False) > chain.large_firm_drive(
-        0.3, False, 0.0, False
-    )
-    assert chain.large_firm_drive(0.3, False, 0.0, True) > chain.large_firm_drive(
-        0.3, False, 0.0, False
-    )
+    def drive(dd, member):
+        return chain.large_firm_drive(0.3, dd, 0.0, member, 0.4, 0.2)
+
+    assert drive(True, False) == pytest.approx(0.7)
+    assert drive(False, True) == pytest.approx(0.5)
+    assert drive(False, False) == pytest.approx(0.3)
 
 
 def test_public_pressure_halves_every_half_life():
@@ -206,4 +246,17 @@ def test_public_pressure_halves_every_half_life():
     for _ in range(12):
         p = ngo.decay_pressure(p, 12.0)
     assert p == pytest.approx(0.5)
-    assert ngo.support_slots(3, 1, 4) == 6
+    assert ngo.support_slots(3, 1, 4, 0.25) == 6
+
+
+def test_advice_goes_to_eligible_smes_up_to_capacity_and_ends_when_they_move_on():
+    rng = np.random.default_rng(0)
+    eligible = np.array([True, True, True, False, True])
+    advised = ngo.assign_advice(np.zeros(5, bool), eligible, 2, rng)
+    assert advised.sum() == 2 and not (advised & ~eligible).any()
+    kept = advised.copy()
+    again = ngo.assign_advice(advised, eligible, 2, rng)
+    np.testing.assert_array_equal(again, kept)  # advice stays while the SME is eligible
+    moved_on = eligible & ~kept  # the advised SMEs reach stage 2
+    after = ngo.assign_advice(kept, moved_on, 2, rng)
+    assert not (after & kept).any() and after.sum() == 2

@@ -1,4 +1,4 @@
-"""The two textbook special cases reproduce their analytic results (MODEL_SPEC §6).
+"""The two textbook special cases reproduce their analytic results (ODD §6).
 
 Both tests use parameter values other than the presets'. Tolerances come from the sampling
 error of the replicates plus a stated finite-size allowance: the analytic results hold for an

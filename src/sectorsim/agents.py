@@ -76,7 +76,7 @@ class SME(mesa.Agent):
 
 
 class ProgrammePhase(IntEnum):
-    """Phases of the sector transition approach (essay 000, ch. 3); III and IV run in parallel."""
+    """Phases of the sector transition approach (DRIFT2015 §3); III and IV run in parallel."""
 
     NONE = 0
     PREPARATION = 1
@@ -140,11 +140,17 @@ class LargeFirm(mesa.Agent):
         draw_adopt, draw_require = rng.random(2)
         if not self.adopted:
             drive = chain.large_firm_drive(
-                self.motivation, m.due_diligence, m.public_pressure, self.coalition_member
+                self.motivation,
+                m.due_diligence,
+                m.public_pressure,
+                self.coalition_member,
+                cfg.large_firms.due_diligence_drive,
+                cfg.large_firms.coalition_drive,
             )
             self.adopted = draw_adopt < cfg.large_firms.adoption_rate * drive
         elif not self.requires_suppliers:
-            rate = cfg.chain.requirement_rate * (2.0 if m.due_diligence else 1.0)
+            factor = cfg.chain.due_diligence_factor if m.due_diligence else 1.0
+            rate = cfg.chain.requirement_rate * factor
             self.requires_suppliers = draw_require < rate
 
 
@@ -201,8 +207,8 @@ class SectorTeam(mesa.Agent):
         p = cfg.programme
         if t - p.start_month == p.preparation_months + p.agenda_months and cfg.mechanisms.coalition:
             self.model.adopt_plans()
-        if cfg.mechanisms.funding:
-            self.fund_capacity(t)
+        if cfg.mechanisms.funding and cfg.mechanisms.coalition:
+            self.fund_capacity(t)  # team capacity serves the coalition's relationships
             if self.phase >= ProgrammePhase.EXECUTION:
                 self.give_vouchers()
         if (
@@ -226,6 +232,7 @@ class SectorTeam(mesa.Agent):
             s.resources[invitees],
             cfg.coalition.member_cost,
             cfg.coalition.acceptance,
+            cfg.coalition.acceptance_slope,
         )
         joined = invitees[m.streams["recruitment"].random(invitees.size) < accept]
         m.admit(joined, koplopers=True)

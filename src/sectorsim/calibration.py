@@ -5,19 +5,20 @@ by approximate Bayesian computation (ABC) with rejection over a Latin hypercube 
 
 Each sample of the behavioural parameters runs three measurements, each with ``reps`` replicates:
 
-- **uptake** (seed 002: about 1.6% of firms in high-risk sectors had endorsed an IMVO covenant in
+- **uptake** (WestWing-nd: about 1.6% of firms in high-risk sectors had endorsed an IMVO covenant in
   2020): the adopted share (stage 2 or higher) in the ``baseline`` preset (no programme) at month
   84, seven years after the sector approach began in 2013;
-- **participants** (seed 001: of about 250 Koploper participants 72% took energy-saving measures,
-  49% cooperate more with other firms, 31% developed new products or services, 95% think more
-  about sustainability): in the ``koplopers_drenthe`` preset, the participants of its koploper
-  programme (the coalition's members when the agenda phase ends, month 9), a year after the
-  24-month programme (month 36, when most of its 6-24-month projects have ended, as for an
-  evaluation that looks back): at stage 2 or higher (measures), ever in a change project
-  (cooperation), at stage 3 after a successful change project (new products or services), and at
-  stage 1 or higher (thinking about it);
-- **coalition** (seed 000: a group of 10-15 koplopers "zal groeien tot zo'n dertig"): the peak
-  coalition size in the ``imvo_samen_veranderen`` preset during its 48-month programme.
+- **participants** (MVOAlliantie-nd "Stap 1": of about 250 Koploper participants 72% took
+  energy-saving measures, 49% cooperate more with other firms, 31% developed new products or
+  services, 95% think more about sustainability): in the ``koplopers_drenthe`` preset, the
+  participants of its koploper programme (the coalition's members when the agenda phase ends, month
+  9), a year after the 24-month programme (month 36, when most of its 6-24-month projects have
+  ended, as for an evaluation that looks back): at stage 2 or higher (measures), ever in a change
+  project (cooperation), at stage 3 after a successful change project (new products or services),
+  and at stage 1 or higher (thinking about it);
+- **coalition** (DRIFT2015 §3 "Sectorcoalitie": a group of 10-15 koplopers "zal groeien tot zo'n
+  dertig"): the peak coalition size in the ``imvo_samen_veranderen`` preset during its 48-month
+  programme.
 
 The distance of a sample to the observations is the root of the summed squared standardised
 errors (:data:`OBSERVATIONS`: uptake on a log scale, a factor 2 is one unit; shares in units of 10
@@ -87,7 +88,7 @@ OBSERVATIONS = (
         0.016,
         2.0,
         (0.008, 0.032),
-        "seed 002: ~1.6% of firms in high-risk sectors under an IMVO covenant in 2020",
+        "WestWing-nd: ~1.6% of firms in high-risk sectors under an IMVO covenant in 2020",
         f"baseline preset: share of SMEs at stage >= 2 at month {UPTAKE_MONTH}",
         log=True,
     ),
@@ -96,7 +97,7 @@ OBSERVATIONS = (
         0.72,
         0.10,
         (0.57, 0.87),
-        "seed 001: 72% of ~250 Koploper participants took energy-saving measures",
+        "MVOAlliantie-nd: 72% of ~250 Koploper participants took energy-saving measures",
         f"koplopers_drenthe, month {PARTICIPANTS_MONTH}: participants at stage >= 2",
     ),
     Observation(
@@ -104,7 +105,7 @@ OBSERVATIONS = (
         0.49,
         0.10,
         (0.34, 0.64),
-        "seed 001: 49% cooperate more with other firms",
+        "MVOAlliantie-nd: 49% cooperate more with other firms",
         f"koplopers_drenthe, month {PARTICIPANTS_MONTH}: participants ever in a change project",
     ),
     Observation(
@@ -112,7 +113,7 @@ OBSERVATIONS = (
         0.31,
         0.10,
         (0.16, 0.46),
-        "seed 001: 31% developed new innovative products or services",
+        "MVOAlliantie-nd: 31% developed new innovative products or services",
         f"koplopers_drenthe, month {PARTICIPANTS_MONTH}: participants at stage 3 after a successful project",
     ),
     Observation(
@@ -120,7 +121,7 @@ OBSERVATIONS = (
         0.95,
         0.10,
         (0.85, 1.0),
-        "seed 001: 95% think more about sustainability",
+        "MVOAlliantie-nd: 95% think more about sustainability",
         f"koplopers_drenthe, month {PARTICIPANTS_MONTH}: participants at stage >= 1",
     ),
     Observation(
@@ -128,7 +129,7 @@ OBSERVATIONS = (
         30.0,
         6.0,
         (22.0, 40.0),
-        "seed 000: a coalition of 10-15 koplopers grows to about 30",
+        "DRIFT2015: a coalition of 10-15 koplopers grows to about 30",
         "imvo_samen_veranderen: peak coalition size in the 48-month programme",
     ),
 )
@@ -137,11 +138,11 @@ OBSERVATIONS = (
 PRIOR: dict[str, tuple[float, float]] = {
     "adoption.b0": (-7.0, -3.5),
     "adoption.b_motivation": (0.0, 4.0),
-    "adoption.b_social": (2.0, 12.0),
+    "imitation.linear_rate": (0.005, 0.08),  # the default linear rule; Bass q ~ 0.03/month
     "adoption.b_pressure": (
         1.0,
         6.0,
-    ),  # pressure does move firms (seed 002: due diligence as the trigger)
+    ),  # pressure does move firms (WestWing-nd: due diligence as the trigger)
     "adoption.b_knowledge": (0.0, 4.0),
     "adoption.b_cost": (0.5, 3.0),
     "relapse.rate": (0.005, 0.04),

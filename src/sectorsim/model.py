@@ -1,6 +1,6 @@
 """SectorModel: the Mesa model of a sector of SMEs moving toward responsible business conduct.
 
-One ``step()`` is one month, in the order of MODEL_SPEC §3:
+One ``step()`` is one month, in the order of ODD §3:
 
 1. environment: the due-diligence obligation, scandal shocks, decay of public pressure;
 2. the sector team acts by programme phase (recruits, broadens, funds);
@@ -53,7 +53,7 @@ from sectorsim.outputs import (
     PHASE_LABELS,
     PhaseTracker,
     classify_outcome,
-    first_month,
+    critical_mass,
     phase_starts,
 )
 from sectorsim.params import Config
@@ -61,10 +61,6 @@ from sectorsim.randomness import RandomStreams, fresh_seed
 from sectorsim.state import Stage, initial_state, large_firm_segments
 
 ADOPTER_STAGE = int(Stage.IMPLEMENTING)  # where the textbook rules put an adopter
-SELF_CARRYING_MONTHS = 24  # adoption must not fall over this many months after the programme
-CHILL_RECOVERY = 0.95  # monthly factor on the chill after a cartel flag
-RADICALNESS_CONCENTRATION = 4.0  # a + b of the Beta distribution of project radicalness
-LARGE_FIRM_PARTNER = 0.5  # chance that a coalition large firm joins a project as chain partner
 
 
 class SectorModel(mesa.Model):
@@ -103,10 +99,13 @@ class SectorModel(mesa.Model):
         self._create_programme_agents()
 
         self.knowledge_stock = 0.0
-        self.cohesion = 0.0
+        self.cohesion = 0.0 if config.mechanisms.cohesion else config.cohesion.neutral
         self.chill = 0.0
         self.public_pressure = 0.0
         self.due_diligence = False
+        self.podium = 0.0  # share of the podium's extra visibility in force (M2)
+        self.podium_end: int | None = None  # month the podium stopped (None: not yet)
+        self.podium_ran = False
         self.broadened = False
         self.partners_invited = False
         self.projects = projects.ProjectBook()
@@ -140,8 +139,9 @@ class SectorModel(mesa.Model):
         lf = cfg.large_firms
         segments = large_firm_segments(cfg)
         per_segment = np.bincount(segments, minlength=cfg.sme.segments)
+        kappa = lf.motivation_concentration
         motivation = rng.beta(
-            lf.motivation_mean * 4.0, (1.0 - lf.motivation_mean) * 4.0, size=lf.count
+            lf.motivation_mean * kappa, (1.0 - lf.motivation_mean) * kappa, size=lf.count
         )
         self.large_firms = [
             LargeFirm(self, i, int(g), lf.market_share / per_segment[g], float(motivation[i]))
@@ -155,7 +155,15 @@ class SectorModel(mesa.Model):
             "projects": cfg.funding.share_projects,
             "team": cfg.funding.share_team,
         }
-        self.team = SectorTeam(self, known, Budget.split(total, shares))
+        pod = cfg.podium
+        podium_cost = pod.visibility * pod.cost_per_month * self.podium_months
+        self.team = SectorTeam(self, known, Budget.split(total, shares, podium_cost))
+
+    @property
+    def podium_months(self) -> int:
+        """How long the podium is planned to run (``podium.months``; -1: the programme's length)."""
+        months = self.config.podium.months
+        return self.config.programme.duration if months < 0 else months
 
     @property
     def month(self) -> int:
@@ -169,6 +177,7 @@ class SectorModel(mesa.Model):
             raise RuntimeError(f"the run has reached its horizon of {self.config.months} months")
         if self.config.adoption.rule == "full":
             self._environment(t)
+            self._podium(t)
             self.team.step(t)
             self.broadened |= self.team.phase == ProgrammePhase.BROADENING
             for organisation in self.ngos:
@@ -188,12 +197,33 @@ class SectorModel(mesa.Model):
 
     def _environment(self, t: int) -> None:
         cfg = self.config
-        self.due_diligence = 0 <= cfg.regulation.due_diligence_month <= t
+        self.due_diligence = (
+            cfg.mechanisms.regulation and 0 <= cfg.regulation.due_diligence_month <= t
+        )
         self.public_pressure = ngo.decay_pressure(self.public_pressure, cfg.shock.half_life)
-        if cfg.mechanisms.ngo and t == cfg.shock.month:
+        if cfg.mechanisms.shocks and t == cfg.shock.month:
             self.public_pressure = min(1.0, self.public_pressure + cfg.shock.size)
         self.knowledge_stock *= 1.0 - cfg.projects.knowledge_decay
-        self.chill *= CHILL_RECOVERY
+        self.chill *= 1.0 - cfg.cartel.chill_recovery
+
+    def _podium(self, t: int) -> None:
+        """M2's podium: runs ``podium.months`` from the programme's start while the podium channel
+        pays for it, then its extra visibility fades with half-life ``podium.fade_months``."""
+        cfg, pod = self.config, self.config.podium
+        start = cfg.programme.start_month
+        if not cfg.programme.enabled or pod.visibility == 0 or t < start:
+            return
+        if self.podium_end is None:
+            due = pod.visibility * pod.cost_per_month
+            if t >= start + self.podium_months or self.team.budget.pay("podium", due) < due - 1e-9:
+                self.podium_end = t
+            else:
+                self.podium_ran = True
+        self.podium = (
+            imitation.podium_intensity(t, start, self.podium_end, pod.fade_months)
+            if self.podium_ran
+            else 0.0
+        )
 
     # ---- coalition (M3, M4, M6) -------------------------------------------------------------
     @property
@@ -216,7 +246,7 @@ class SectorModel(mesa.Model):
             organisation.coalition_member = True
 
     def adopt_plans(self) -> None:
-        """The end of the agenda phase, the koploper programme of seed 001 (a baseline
+        """The end of the agenda phase, the koploper programme of MVOAlliantie-nd (a baseline
         measurement and an MVO plan): each member below stage 2 and not in a project adopts its
         plan (stage 2) with probability ``coalition.plan_uptake``."""
         s = self.state
@@ -229,10 +259,13 @@ class SectorModel(mesa.Model):
         if joined.size == 0:
             return
         s = self.state
-        members = int(s.coalition_member.sum())
-        self.cohesion = cohesion.dilute(
-            self.cohesion, members, joined.size, self.config.cohesion.newcomer_cohesion
-        )
+        if self.config.mechanisms.cohesion:
+            self.cohesion = cohesion.dilute(
+                self.cohesion,
+                int(s.coalition_member.sum()),
+                joined.size,
+                self.config.cohesion.newcomer_cohesion,
+            )
         s.coalition_member[joined] = True
         s.enthusiasm[joined] = 1.0
         s.stage[joined] = np.maximum(s.stage[joined], Stage.ORIENTING)
@@ -244,9 +277,15 @@ class SectorModel(mesa.Model):
         """M6: SMEs tied to members (or known to the team while it is active) may join."""
         cfg, s = self.config, self.state
         tied = self.network.neighbour_sum(s.coalition_member.astype(np.float64)) > 0
-        reach = broadening.reach(tied, self.team.known & via_team, ~s.coalition_member)
+        reach = broadening.reach(
+            tied, self.team.known & via_team, ~s.coalition_member, cfg.broadening.team_reach
+        )
         accept = coalition.acceptance_probability(
-            s.motivation, s.resources, cfg.coalition.member_cost, cfg.coalition.acceptance
+            s.motivation,
+            s.resources,
+            cfg.coalition.member_cost,
+            cfg.coalition.acceptance,
+            cfg.coalition.acceptance_slope,
         )
         rate = cfg.broadening.rate * (1.0 if via_team else self.cohesion)
         prob = broadening.join_probability(
@@ -269,7 +308,7 @@ class SectorModel(mesa.Model):
             attention = coalition.attention(size, self.team.capacity)
         else:
             attention = self.cohesion * cfg.coalition.self_organisation
-        idle = (self.steps - s.last_result[members]) >= coalition.IDLE_MONTHS
+        idle = (self.steps - s.last_result[members]) >= cfg.coalition.idle_months
         s.enthusiasm[members] = coalition.fade_enthusiasm(
             s.enthusiasm[members], attention, idle, cfg.coalition.enthusiasm_decay
         )
@@ -280,6 +319,7 @@ class SectorModel(mesa.Model):
             & (draw < coalition.dropout_probability(s.enthusiasm, cfg.coalition.dropout_rate))
         )
         s.coalition_member[leave] = False
+        s.koploper[leave & (s.stage < Stage.IMPLEMENTING)] = False  # left without a plan
 
         phase = self.team.phase
         if (
@@ -290,7 +330,7 @@ class SectorModel(mesa.Model):
         ):
             self.broaden(via_team=False)
         if not cfg.mechanisms.cohesion:
-            self.cohesion = 1.0
+            self.cohesion = cfg.cohesion.neutral
         elif phase == ProgrammePhase.AGENDA:
             self.cohesion = cohesion.build(self.cohesion, cfg.cohesion.meeting_rate)
         elif phase in (ProgrammePhase.EXECUTION, ProgrammePhase.BROADENING):
@@ -380,6 +420,7 @@ class SectorModel(mesa.Model):
             c.green_deal,
             c.green_deal_factor,
             c.precompetitive,
+            c.precompetitive_factor,
         )
 
     def _project_cartel_checks(self) -> None:
@@ -393,24 +434,27 @@ class SectorModel(mesa.Model):
         group = np.concatenate([s.project_of[inside], active[book.large_firm[active] >= 0]])
         segment = np.concatenate([s.segment[inside], [f.segment for f in firms]]).astype(int)
         share = np.concatenate([s.market_share[inside], [f.market_share for f in firms]])
+        level = np.repeat([cartel.SME, cartel.LARGE], [inside.size, len(firms)])
         combined = cartel.competitor_share(
-            group.astype(int), segment, share, book.count, self.config.sme.segments
+            group.astype(int), segment, share, level, book.count, self.config.sme.segments
         )
         draws = self.streams["cartel"].random(active.size)
         for pid in active[(draws < self._hazard(combined[active])) & ~book.flagged[active]]:
             self._flag_project(pid)
 
     def _coalition_cartel_check(self) -> None:
-        """The coalition as a whole: its SME members' and large firms' shares per segment."""
+        """The coalition's agenda as a horizontal exchange: SME members among themselves, large
+        firms among themselves, per segment (M7)."""
         s = self.state
         members = np.flatnonzero(s.coalition_member)
         firms = self.coalition_large_firms
         segment = np.concatenate([s.segment[members], [f.segment for f in firms]]).astype(int)
         share = np.concatenate([s.market_share[members], [f.market_share for f in firms]])
+        level = np.repeat([cartel.SME, cartel.LARGE], [members.size, len(firms)])
         combined = cartel.competitor_share(
-            np.zeros(segment.size, dtype=int), segment, share, 1, self.config.sme.segments
+            level, segment, share, level, 2, self.config.sme.segments
         )
-        if self.streams["cartel"].random() < self._hazard(combined)[0]:
+        if self.streams["cartel"].random() < self._hazard(combined.max(keepdims=True))[0]:
             self._cartel_scare()
 
     def _flag_project(self, pid: int) -> None:
@@ -427,7 +471,8 @@ class SectorModel(mesa.Model):
 
     def _cartel_scare(self) -> None:
         cfg, s = self.config, self.state
-        self.cohesion *= 1.0 - cfg.cartel.cohesion_hit
+        if cfg.mechanisms.cohesion:
+            self.cohesion *= 1.0 - cfg.cartel.cohesion_hit
         self.chill = max(self.chill, cfg.cartel.chill)
         members = s.coalition_member
         s.enthusiasm[members] = np.maximum(
@@ -435,55 +480,57 @@ class SectorModel(mesa.Model):
         )
 
     def _start_projects(self, t: int) -> None:
-        """Free members start projects; each participant must afford its share of the cost."""
+        """Free members start projects while the project channel can pay grants (M5): no grant,
+        no project. Each participant pays its part of the co-funding, less what a large-firm
+        partner pays, and must be able to afford it."""
         cfg, s, book = self.config, self.state, self.projects
-        p = cfg.projects
+        p, lf = cfg.projects, cfg.large_firms
         rng = self.streams["projects"]
+        draws = rng.random(s.n)
+        if not (self.team.active and cfg.mechanisms.funding):
+            return
         budget = self.team.budget
         grant = p.cost * (1.0 - cfg.funding.cofunding_share)
-        can_fund = self.team.active and cfg.mechanisms.funding
-        grants_left = budget.affordable("projects", grant) if can_fund else 0
-        own_share = {True: (p.cost - grant) / p.size, False: p.cost / p.size}
-        free = (s.project_of < 0) & (s.resources >= own_share[grants_left > 0])
-        draws = rng.random(s.n)
-        prob = projects.start_probability(
-            p.rate, self.cohesion, self.sharing(), grants_left > 0, p.self_funded
-        )
+        grants_left = budget.affordable("projects", grant)
+        free = s.project_of < 0
+        prob = projects.start_probability(p.rate, self.cohesion)
         starters = np.flatnonzero(free & s.coalition_member & (draws < prob))
-        if starters.size == 0:
+        if starters.size == 0 or grants_left == 0:
             return
         rng.shuffle(starters)
         taken = np.zeros(s.n, dtype=bool)
         slots = 0
         if cfg.mechanisms.ngo:
             slots = ngo.support_slots(
-                cfg.ngo.capacity, self.coalition_ngos, len(self.ngos) - self.coalition_ngos
+                cfg.ngo.capacity,
+                self.coalition_ngos,
+                len(self.ngos) - self.coalition_ngos,
+                cfg.ngo.outside_share,
             )
             slots -= int(book.supported[book.active()].sum())
         partners = self.coalition_large_firms
+        own_total = p.cost - grant
         for starter in starters:
-            funded = grants_left > 0
-            # once the grants run out mid-month, a starter goes on only at the unfunded rate,
-            # and only if every participant can pay the whole share
-            if taken[starter] or (
-                not funded
-                and (rng.random() >= p.self_funded or s.resources[starter] < own_share[False])
-            ):
+            if grants_left == 0:
+                break
+            firm = -1
+            if partners and rng.random() < lf.project_partner:
+                firm = partners[int(rng.integers(len(partners)))].index
+            from_firm = min(own_total, lf.cofunding * p.cost) if firm >= 0 else 0.0
+            own_share = (own_total - from_firm) / p.size
+            if taken[starter] or s.resources[starter] < own_share:
                 continue
-            able = ~taken & free & (s.resources >= own_share[funded])
+            able = ~taken & free & (s.resources >= own_share)
             team = self._project_team(starter, able, p.size, rng)
-            grants_left -= funded
+            grants_left -= 1
             r = rng.beta(
-                p.radicalness_mean * RADICALNESS_CONCENTRATION,
-                (1 - p.radicalness_mean) * RADICALNESS_CONCENTRATION,
+                p.radicalness_mean * p.radicalness_concentration,
+                (1 - p.radicalness_mean) * p.radicalness_concentration,
             )
             supported = slots > 0
             slots -= supported
-            firm = -1
-            if partners and rng.random() < LARGE_FIRM_PARTNER:
-                firm = partners[int(rng.integers(len(partners)))].index
             success_p = projects.success_probability(
-                np.array([r]), np.array([supported]), np.array([funded]), p
+                np.array([r]), np.array([supported]), np.array([True]), p
             )[0]
             pid = book.add(
                 start=[t],
@@ -493,7 +540,7 @@ class SectorModel(mesa.Model):
                 status=[projects.ACTIVE],
                 flagged=[False],
                 supported=[supported],
-                grant=[budget.pay("projects", grant) if funded else 0.0],
+                grant=[budget.pay("projects", grant)],
                 large_firm=[firm],
                 segment=[s.segment[starter]],
             )[0]
@@ -531,14 +578,16 @@ class SectorModel(mesa.Model):
         down_draw = self.streams["relapse"].random(n)
 
         requires = np.array([f.requires_suppliers for f in self.large_firms], dtype=bool)
+        reg = c.regulation
         s.pressure = chain.sme_pressure(
             s.buyer,
             requires,
             s.size_class,
             c.chain.pressure if c.mechanisms.chain else 0.0,
-            self.due_diligence and c.mechanisms.chain,
-            c.regulation.pressure,
-            self.public_pressure if c.mechanisms.ngo else 0.0,
+            self.due_diligence,
+            reg.pressure,
+            self.public_pressure,
+            np.array([reg.micro_factor, reg.small_factor, 1.0]),
         )
         supported = s.coalition_member | (s.project_of >= 0)
         knowledge = self.knowledge_stock
@@ -549,21 +598,39 @@ class SectorModel(mesa.Model):
                 self.network.neighbour_sum(carriers),
                 c.broadening.open and self.broadened,
                 c.broadening.closed_access,
+                c.broadening.exposure_ties,
             )
             knowledge = knowledge * access
+        cost_factor = self._advise(s) if c.mechanisms.ngo else 1.0
 
+        social = np.zeros(n)
         if c.mechanisms.imitation:
-            weight = imitation.visibility_weight(s.koploper, c.podium.visibility)
             ahead = imitation.peers_ahead(
-                s.stage, weight, self.network, s.segment, c.sme.segments, c.imitation.segment_weight
+                s.stage,
+                s.koploper,
+                c.podium.visibility * self.podium,
+                self.network,
+                s.segment,
+                c.sme.segments,
+                c.imitation.segment_weight,
+                c.podium.max_share,
+                self._large_firm_visibility(),
             )
             social = imitation.imitation_signal(ahead, s.threshold, c.imitation.rule)
-        else:
-            social = np.zeros(n)
+        linear = c.imitation.rule == "linear"
         utility = adoption.adoption_utility(
-            s.stage, s.motivation, social, s.pressure, knowledge, s.subsidy, s.resources, c.adoption
+            s.stage,
+            s.motivation,
+            np.zeros(n) if linear else social,
+            s.pressure,
+            knowledge,
+            s.subsidy,
+            s.resources,
+            c.adoption,
+            cost_factor,
         )
-        up = up_draw < adoption.step_up_probability(utility, s.stage, c.adoption.dwell)
+        pull = c.imitation.linear_rate * social if linear else 0.0
+        up = up_draw < adoption.step_up_probability(utility, s.stage, c.adoption.dwell, pull)
 
         if c.mechanisms.relapse:
             peers = self.network.neighbour_share(s.stage >= c.adoption.adopted_stage)
@@ -576,8 +643,29 @@ class SectorModel(mesa.Model):
 
         s.stage[up] += 1
         s.stage[down] = Stage.BUSINESS_AS_USUAL
+        s.koploper[down] = False  # a koploper that falls back is no frontrunner any more
         # a voucher is used up on reaching stage 2, and lapses on falling back to stage 0
         s.subsidy[(s.stage >= Stage.IMPLEMENTING) | down] = 0.0
+
+    def _advise(self, s) -> np.ndarray:
+        """M10: NGOs advise orienting SMEs up to their capacity; advice lowers the next cost."""
+        cfg = self.config.ngo
+        members = self.coalition_ngos
+        slots = ngo.support_slots(
+            cfg.sme_capacity, members, len(self.ngos) - members, cfg.outside_share
+        )
+        s.advised = ngo.assign_advice(
+            s.advised, s.stage == Stage.ORIENTING, slots, self.streams["advice"]
+        )
+        return np.where(s.advised, 1.0 - cfg.advice_cost_reduction, 1.0)
+
+    def _large_firm_visibility(self) -> np.ndarray:
+        """Per segment, the weight of adopted coalition large firms in SMEs' reference groups."""
+        weight = np.zeros(self.config.sme.segments)
+        for firm in self.large_firms:
+            if firm.coalition_member and firm.adopted:
+                weight[firm.segment] += self.config.large_firms.visibility
+        return weight
 
     def _sme_step_textbook(self, rule: str) -> None:
         c, s = self.config.adoption, self.state
@@ -614,6 +702,7 @@ class SectorModel(mesa.Model):
             ),
             mean_pressure=float(s.pressure.mean()),
             public_pressure=self.public_pressure,
+            podium=self.podium,
             **{f"budget_spent_{c}": spent[c] for c in CHANNELS},
             **self.projects.tally(),
         )
@@ -643,19 +732,18 @@ class SectorModel(mesa.Model):
         return self._values[: self.steps + 1, column]
 
     def summary(self) -> dict[str, Any]:
-        """One record of the run so far (MODEL_SPEC §5)."""
+        """One record of the run so far (ODD §7)."""
         cfg = self.config
         adoption_share = self.series("adoption_share")
         phases = self._phases[: self.steps + 1]
-        cm_month = first_month(adoption_share >= cfg.critical_mass_share)
+        cm_month, cm_status = critical_mass(
+            adoption_share, cfg.critical_mass_share, cfg.critical_mass_months
+        )
         end = cfg.programme.start_month + cfg.programme.duration
+        after = cfg.phases.self_carrying_months
         self_carrying = None
-        if (
-            cfg.programme.enabled
-            and cfg.adoption.rule == "full"
-            and end + SELF_CARRYING_MONTHS <= self.steps
-        ):
-            self_carrying = bool(adoption_share[end + SELF_CARRYING_MONTHS] >= adoption_share[end])
+        if cfg.programme.enabled and cfg.adoption.rule == "full" and end + after <= self.steps:
+            self_carrying = bool(adoption_share[end + after] >= adoption_share[end])
         tally = self.projects.tally()
         return {
             "seed": self.seed,
@@ -664,6 +752,7 @@ class SectorModel(mesa.Model):
             "months": self.steps,
             "critical_mass_reached": cm_month is not None,
             "critical_mass_month": cm_month,
+            "critical_mass_status": cm_status,
             "final_adoption": float(adoption_share[-1]),
             "peak_adoption": float(adoption_share.max()),
             "outcome": classify_outcome(phases, cm_month),
@@ -676,6 +765,7 @@ class SectorModel(mesa.Model):
             "knowledge_stock": self.knowledge_stock,
             "large_firm_adoption_share": float(self.series("large_firm_adoption_share")[-1]),
             "total_spend": self.team.budget.total_spent,
+            "podium_spend": self.team.budget.spent["podium"],
             "euros_per_extra_adopter": None,
             **phase_starts(phases),
         }

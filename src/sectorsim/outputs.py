@@ -1,4 +1,5 @@
-"""Outputs: the registry of monthly outputs, phase detection and the run summary (MODEL_SPEC §5).
+"""Outputs: the registry of monthly outputs, phase detection and the run summary (ODD §6
+transition phases and outcome, ODD §7).
 
 Each monthly output is declared once in :data:`MONTHLY_OUTPUTS`; the recorder, the timeseries
 columns, the plots and the docs read that list.
@@ -75,6 +76,8 @@ MONTHLY_OUTPUTS: tuple[Output, ...] = (
     ),
     Output("mean_pressure", "Mean pressure on SMEs", "Gemiddelde druk", "[0,1]"),
     Output("public_pressure", "Public pressure", "Publieke druk", "[0,1]"),
+    Output("budget_spent_podium", "Spent on the podium", "Besteed aan podium", "EUR (cumulative)"),
+    Output("podium", "Podium visibility in force", "Podium van kracht", "share of visibility"),
 )
 
 
@@ -151,8 +154,21 @@ def first_month(mask: np.ndarray) -> int | None:
     return int(hits[0]) if hits.size else None
 
 
+def critical_mass(adoption: np.ndarray, share: float, months: int) -> tuple[int | None, str]:
+    """(month, status) of sustained critical mass: the first month that starts a stretch of
+    ``months`` months at or above ``share``. Status ``"reached"``; else ``"pending"`` when the
+    series ends inside a stretch not yet that long, or ``"censored"``: neither is "never", only
+    "not by the horizon"."""
+    above = np.asarray(adoption) >= share
+    window = np.convolve(above, np.ones(months, dtype=np.int64), mode="valid")
+    hits = np.flatnonzero(window == months)
+    if hits.size:
+        return int(hits[0]), "reached"
+    return None, "pending" if above.size and above[-1] else "censored"
+
+
 def classify_outcome(phases: np.ndarray, critical_mass_month: int | None) -> str:
-    """The outcome class of a run (MODEL_SPEC §5)."""
+    """The outcome class of a run (ODD §6, transition phases and outcome)."""
     if (phases == Phase.STABILISATION).any():
         return "stabilised"
     if critical_mass_month is not None:

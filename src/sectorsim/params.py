@@ -59,9 +59,10 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
-SPEC = "MODEL_SPEC"
 CALIB = "assumption, to be calibrated (docs/ODD.md)"
-CALIBRATED = "ABC against seeds 000-002, docs/validation.md#calibration"
+CALIBRATED = (
+    "ABC against DRIFT2015, MVOAlliantie-nd and WestWing-nd, docs/validation.md#calibration"
+)
 
 
 class SMEParams(Section):
@@ -73,7 +74,7 @@ class SMEParams(Section):
         label="Number of SMEs",
         label_nl="Aantal mkb-bedrijven",
         description="Number of SMEs in the sector.",
-        source=f"{SPEC} §2",
+        source="ODD §2",
         description_nl="Aantal mkb-bedrijven in de sector.",
         slider=(100, 5000, 100),
     )
@@ -85,7 +86,7 @@ class SMEParams(Section):
         label="Chain segments",
         label_nl="Ketensegmenten",
         description="Number of chain segments; SMEs in one segment are competitors.",
-        source=f"{SPEC} §2; essay 000 (sector chains)",
+        source="ODD §2; DRIFT2015 (sector chains)",
     )
     share_small: float = param(
         0.15,
@@ -115,7 +116,7 @@ class SMEParams(Section):
         label="Resources of a micro firm",
         label_nl="Middelen micro-bedrijf",
         description="Median time and money a micro firm can spend on MVO per year (lognormal).",
-        source="assumption; seed 000/001: limited time and money of SMEs",
+        source="assumption; DRIFT2015 §4, MVOAlliantie-nd: limited time and money of SMEs",
     )
     resources_small: float = param(
         20_000.0,
@@ -155,7 +156,7 @@ class SMEParams(Section):
         label="Mean motivation",
         label_nl="Gemiddelde motivatie",
         description="Mean intrinsic motivation for MVO (Beta distributed).",
-        source="assumption; seed 000: few koplopers, most firms business as usual",
+        source="assumption; DRIFT2015: few koplopers, most firms business as usual",
     )
     openness_mean: float = param(
         0.5,
@@ -196,7 +197,7 @@ class NetworkParams(Section):
         label="Network type",
         label_nl="Type netwerk",
         description="Generator of the sector network (complete = full mixing, kept implicit).",
-        source=f"{SPEC} §2: clustered network (Watts & Strogatz 1998)",
+        source="ODD §2: clustered network (Watts & Strogatz 1998)",
     )
     mean_degree: float = param(
         8.0,
@@ -227,7 +228,7 @@ class AdoptionParams(Section):
         label="Adoption rule",
         label_nl="Adoptieregel",
         description="full = the sector model; bass and threshold = textbook special cases (0 -> 2 in one step).",
-        source=f"{SPEC} §4 M1, §6",
+        source="ODD §6 M1, ODD §6 (textbook special cases)",
     )
     adopted_stage: int = param(
         2,
@@ -237,7 +238,7 @@ class AdoptionParams(Section):
         label="Adopted from stage",
         label_nl="Geadopteerd vanaf fase",
         description="Lowest stage that counts as adopted (2 = own MVO plan and measures).",
-        source=f"{SPEC} §2",
+        source="ODD §2",
     )
     initial_adopters: int = param(
         8,
@@ -247,7 +248,7 @@ class AdoptionParams(Section):
         label="Initial adopters",
         label_nl="Beginnende adopters",
         description="SMEs at the adopted stage at month 0 (full rule: drawn by koploper score).",
-        source="seed 002: ~1.6% of firms in high-risk sectors under IMVO covenants (2020)",
+        source="WestWing-nd: ~1.6% of firms in high-risk sectors under IMVO covenants (2020)",
     )
     dwell: float = param(
         6.0,
@@ -257,7 +258,7 @@ class AdoptionParams(Section):
         label="Minimum time per stage",
         label_nl="Minimale tijd per fase",
         description="Monthly step-up probability is sigmoid(u) / dwell: the fastest a firm moves a stage.",
-        source=f"{SPEC} §4 M1; seed 001: 9-month koploper programme",
+        source='ODD §6 M1; MVOAlliantie-nd "Stap 1": 9-month koploper programme',
     )
     b0: float = param(
         -5.84,
@@ -267,7 +268,7 @@ class AdoptionParams(Section):
         label="Baseline propensity",
         label_nl="Basisneiging",
         description="Intercept of the adoption utility u.",
-        source=f"calibrated ({CALIBRATED}): the posterior sample that fits best on fresh replicates; posterior 90% interval -6.16 to -3.72",
+        source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every band under the current rules; posterior 90% interval -6.45 to -3.72",
     )
     b_motivation: float = param(
         0.665,
@@ -277,7 +278,7 @@ class AdoptionParams(Section):
         label="Weight of motivation",
         label_nl="Gewicht motivatie",
         description="Effect of motivation on the adoption utility.",
-        source=f"calibrated ({CALIBRATED}): the posterior sample that fits best on fresh replicates; posterior 90% interval 0.226 to 3.44",
+        source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every band under the current rules; posterior 90% interval 0.226 to 3.65",
     )
     b_social: float = param(
         8.07,
@@ -288,7 +289,7 @@ class AdoptionParams(Section):
         label_nl="Gewicht navolging",
         description="Effect of the imitation signal (share of peers ahead, or threshold reached).",
         source=f"calibrated ({CALIBRATED}): the posterior sample that fits best on fresh replicates; posterior 90% interval 2.39 to 9.84; "
-        + "seed 000: 'Ik moet ook zoiets gaan doen!'",
+        + "DRIFT2015 §4 \"Delen\": 'Ik moet ook zoiets gaan doen!'",
     )
     b_pressure: float = param(
         1.05,
@@ -298,7 +299,7 @@ class AdoptionParams(Section):
         label="Weight of pressure",
         label_nl="Gewicht druk",
         description="Effect of chain, regulatory and campaign pressure on the adoption utility.",
-        source=f"calibrated ({CALIBRATED}): the posterior sample that fits best on fresh replicates; posterior 90% interval 1.23 to 5.37",
+        source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every band under the current rules; posterior 90% interval 1.23 to 5.63",
     )
     b_knowledge: float = param(
         2.72,
@@ -308,8 +309,8 @@ class AdoptionParams(Section):
         label="Weight of action perspectives",
         label_nl="Gewicht handelingsperspectieven",
         description="Effect of the sector's stock of action perspectives K on the adoption utility.",
-        source=f"calibrated ({CALIBRATED}): the posterior sample that fits best on fresh replicates; posterior 90% interval 0.773 to 3.72; "
-        + "seed 000: action perspectives lower barriers",
+        source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every band under the current rules; posterior 90% interval 0.773 to 3.87; "
+        + 'DRIFT2015 §3 "Handelingsperspectief": action perspectives lower barriers',
     )
     b_cost: float = param(
         2.38,
@@ -319,8 +320,8 @@ class AdoptionParams(Section):
         label="Weight of cost",
         label_nl="Gewicht kosten",
         description="Effect of the net cost of the next stage, relative to resources.",
-        source=f"calibrated ({CALIBRATED}): the posterior sample that fits best on fresh replicates; posterior 90% interval 0.693 to 2.84; "
-        + "seed 000/001: limited time and money",
+        source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every band under the current rules; posterior 90% interval 0.646 to 2.69; "
+        + "DRIFT2015 §4, MVOAlliantie-nd: limited time and money",
     )
     cost_orienting: float = param(
         1_000.0,
@@ -340,7 +341,7 @@ class AdoptionParams(Section):
         label="Cost of implementing",
         label_nl="Kosten implementeren",
         description="Cost of moving from stage 1 to 2 (MVO plan and measures).",
-        source="seed 001: koploper programme and MVO plan",
+        source='MVOAlliantie-nd "Stap 1": koploper programme and MVO plan',
     )
     p: float = param(
         0.003,
@@ -385,13 +386,23 @@ class AdoptionParams(Section):
 
 
 class ImitationParams(Section):
-    rule: Literal["simple", "complex"] = param(
-        "simple",
+    rule: Literal["linear", "logit", "complex"] = param(
+        "linear",
         unit="-",
         label="Contagion",
         label_nl="Besmetting",
-        description="simple = pull rises linearly with the share of peers ahead; complex = only once it reaches the SME's threshold.",
-        source="Centola & Macy 2007",
+        description="linear = the monthly step-up hazard rises linearly with the share of peers ahead (simple contagion, Bass-like); logit = the share enters the adoption utility; complex = pull only once the share reaches the SME's threshold.",
+        source="ODD §6 M2; Bass 1969; Centola & Macy 2007",
+    )
+    linear_rate: float = param(
+        0.03,
+        ge=0.0,
+        le=1.0,
+        unit="1/month",
+        label="Imitation hazard",
+        label_nl="Navolgingskans",
+        description="Linear rule: monthly step-up hazard added when every peer is ahead (in proportion to the share ahead).",
+        source=f"Bass imitation q ~ 0.38/year (Sultan et al. 1990); ODD §6 M2; calibrated ({CALIBRATED}): posterior median 0.0339, 90% interval 0.00796 to 0.0604",
     )
     segment_weight: float = param(
         0.3,
@@ -401,7 +412,7 @@ class ImitationParams(Section):
         label="Weight of competitors",
         label_nl="Gewicht concurrenten",
         description="Weight of competitors in the chain segment (vs network ties) in the reference group.",
-        source="seed 000: imitation of competitors out of jealousy",
+        source='DRIFT2015 §4 "Delen": imitation of competitors out of jealousy',
     )
 
 
@@ -409,14 +420,54 @@ class PodiumParams(Section):
     visibility: float = param(
         0.0,
         ge=0.0,
-        le=20.0,
+        le=5.0,
         unit="x weight",
         label="Podium for koplopers",
         label_nl="Podium voor koplopers",
         description="Extra weight of a koploper in its peers' reference group (0 = seen like any firm).",
-        source="seed 004: give koplopers a podium",
+        source="KplusV2020: give koplopers a podium",
         description_nl="Extra gewicht van een koploper in de referentiegroep van collega's (0 = gezien als elk ander bedrijf).",
-        slider=(0.0, 10.0, 0.5),
+        slider=(0.0, 5.0, 0.5),
+    )
+    months: int = param(
+        -1,
+        ge=-1,
+        le=600,
+        unit="months",
+        label="Podium months",
+        label_nl="Podiummaanden",
+        description="How long the podium runs from the programme's start (-1 = as long as the programme, 0 = no podium); it stops early when its money runs out.",
+        source="ODD §6 M2; assumption",
+    )
+    fade_months: float = param(
+        6.0,
+        ge=0.0,
+        le=120.0,
+        unit="months",
+        label="Podium fade",
+        label_nl="Uitdoven podium",
+        description="Half-life of the koplopers' extra visibility after the podium ends (0 = gone at once).",
+        source="ODD §6 M2; assumption",
+    )
+    cost_per_month: float = param(
+        500.0,
+        ge=0.0,
+        le=1000000.0,
+        unit="EUR/month per unit",
+        label="Podium cost",
+        label_nl="Kosten podium",
+        description="Programme money the podium costs a month per unit of visibility (symposia, media, prizes).",
+        source="ODD §6 M8; assumption after the Koplopers programme budget (EUR 209,500 over two years)",
+    )
+    max_share: float = param(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="share",
+        label="Podium ceiling",
+        label_nl="Plafond podium",
+        description="Ceiling on the koplopers' share of the weight in a firm's reference group: the podium cannot outweigh a firm's own peers.",
+        source="ODD §6 M2; assumption",
     )
 
 
@@ -429,8 +480,8 @@ class RelapseParams(Section):
         label="Relapse rate",
         label_nl="Terugvalkans",
         description="Monthly probability that an unsupported SME at stage 1-2 falls back to stage 0.",
-        source=f"calibrated ({CALIBRATED}): the posterior sample that fits best on fresh replicates; posterior 90% interval 0.00593 to 0.0336; "
-        + f"{SPEC} §4 M11; assumption",
+        source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every band under the current rules; posterior 90% interval 0.00593 to 0.0353; "
+        + "ODD §6 M11; assumption",
     )
 
 
@@ -443,7 +494,7 @@ class PhaseParams(Section):
         label="Smoothing window",
         label_nl="Afvlakvenster",
         description="Trailing moving-average window for the adoption share used in phase detection.",
-        source=f"{SPEC} §5",
+        source="ODD §6 (transition phases and outcome)",
     )
     takeoff_share: float = param(
         0.05,
@@ -453,7 +504,7 @@ class PhaseParams(Section):
         label="Take-off share",
         label_nl="Drempel take-off",
         description="Smoothed adoption share that ends predevelopment.",
-        source=f"{SPEC} §5",
+        source="ODD §6 (transition phases and outcome)",
     )
     growth_min: float = param(
         0.002,
@@ -463,7 +514,7 @@ class PhaseParams(Section):
         label="Minimum growth",
         label_nl="Minimale groei",
         description="Monthly growth of the smoothed share that counts as acceleration.",
-        source=f"{SPEC} §5",
+        source="ODD §6 (transition phases and outcome)",
     )
     stable_months: int = param(
         12,
@@ -473,7 +524,7 @@ class PhaseParams(Section):
         label="Months to stabilise",
         label_nl="Maanden tot stabilisatie",
         description="Months of growth below the minimum, after acceleration, that mark stabilisation.",
-        source=f"{SPEC} §5",
+        source="ODD §6 (transition phases and outcome)",
     )
     setback_drop: float = param(
         0.2,
@@ -483,7 +534,18 @@ class PhaseParams(Section):
         label="Setback drop",
         label_nl="Terugval",
         description="Fall from the peak (before critical mass) that counts as a setback.",
-        source=f"{SPEC} §5",
+        source="ODD §6 (transition phases and outcome)",
+    )
+
+    self_carrying_months: int = param(
+        24,
+        ge=1,
+        le=600,
+        unit="months",
+        label="Self-carrying test",
+        label_nl="Toets zelfdragend",
+        description="Months after the programme over which adoption must not fall for the run to count as self-carrying.",
+        source="ODD §7; assumption",
     )
 
 
@@ -494,7 +556,7 @@ class ProgrammeParams(Section):
         label="Sector programme",
         label_nl="Sectorprogramma",
         description="Whether a sector team runs a transition programme (false = no programme, the baseline).",
-        source="seed 000: IMVO programme 'Samen Veranderen'",
+        source="DRIFT2015: IMVO programme 'Samen Veranderen'",
     )
     start_month: int = param(
         0,
@@ -504,7 +566,7 @@ class ProgrammeParams(Section):
         label="Programme start",
         label_nl="Start programma",
         description="Month in which the sector team starts (phase I).",
-        source=f"{SPEC} §3",
+        source="ODD §3",
     )
     preparation_months: int = param(
         6,
@@ -514,7 +576,7 @@ class ProgrammeParams(Section):
         label="Phase I preparation",
         label_nl="Fase I voorbereiding",
         description="Length of phase I: sector analysis and recruiting koplopers.",
-        source="seed 000 (months 0-6)",
+        source="DRIFT2015 §3, phase I (months 0-6)",
     )
     agenda_months: int = param(
         6,
@@ -524,7 +586,7 @@ class ProgrammeParams(Section):
         label="Phase II agenda setting",
         label_nl="Fase II agendavorming",
         description="Length of phase II: coalition meetings build vision, ambition and agenda.",
-        source="seed 000 (months 6-12)",
+        source="DRIFT2015 §3, phase II (months 6-12)",
     )
     duration: int = param(
         48,
@@ -534,7 +596,7 @@ class ProgrammeParams(Section):
         label="Programme length",
         label_nl="Looptijd programma",
         description="Months from programme start until the sector team withdraws.",
-        source="seed 000: four-year programme",
+        source="DRIFT2015 §1: four-year programme",
     )
 
 
@@ -547,7 +609,7 @@ class TeamParams(Section):
         label="Team capacity",
         label_nl="Capaciteit sectorteam",
         description="Coalition members the sector team's own staff can give attention to.",
-        source="seed 000: small sector team; assumption",
+        source='DRIFT2015 §3 "Het sectorteam": small sector team; assumption',
         description_nl="Aantal coalitieleden waaraan de eigen mensen van het sectorteam aandacht kunnen geven.",
         slider=(0, 100, 5),
     )
@@ -559,7 +621,7 @@ class TeamParams(Section):
         label="Team's network",
         label_nl="Netwerk sectorteam",
         description="Share of SMEs the sector team knows personally (recruitment pool, connector reach).",
-        source=f"{SPEC} §2; assumption",
+        source="ODD §2; assumption",
     )
 
 
@@ -572,7 +634,7 @@ class CoalitionParams(Section):
         label="Koplopers at the start",
         label_nl="Koplopers bij de start",
         description="Koplopers the team recruits in phase I.",
-        source="seed 000: coalition of 10-15 koplopers",
+        source='DRIFT2015 §3 "Sectorcoalitie": coalition of 10-15 koplopers',
         description_nl="Koplopers die het sectorteam in fase I werft.",
         slider=(0, 60, 1),
     )
@@ -584,7 +646,7 @@ class CoalitionParams(Section):
         label="Coalition target",
         label_nl="Beoogde coalitiegrootte",
         description="Size the coalition is broadened toward; growth slows past it.",
-        source="seed 000: coalition grows to about 30",
+        source='DRIFT2015 §3 "Sectorcoalitie": coalition grows to about 30',
         description_nl="Grootte waarnaar de coalitie wordt verbreed; daarboven groeit ze trager.",
         slider=(0, 150, 5),
     )
@@ -596,7 +658,7 @@ class CoalitionParams(Section):
         label="Large firms in the coalition",
         label_nl="Grote bedrijven in coalitie",
         description="Large firms (most motivated first) that join the coalition in phase I.",
-        source="seed 000: chain partners in the coalition",
+        source='DRIFT2015 §4 "Coalitiedeelnemers": chain partners in the coalition',
         description_nl="Grote bedrijven (de meest gemotiveerde eerst) die in fase I aan de coalitie deelnemen.",
         slider=(0, 5, 1),
     )
@@ -608,7 +670,7 @@ class CoalitionParams(Section):
         label="NGOs in the coalition",
         label_nl="ngo's in coalitie",
         description="NGOs and knowledge bodies that join the coalition in phase I.",
-        source="seed 000/003: NGO partners",
+        source='DRIFT2015 §4 "Coalitiedeelnemers", SFEC-M6: NGO partners',
         description_nl="Ngo's en kennisinstellingen die in fase I aan de coalitie deelnemen.",
         slider=(0, 5, 1),
     )
@@ -620,7 +682,7 @@ class CoalitionParams(Section):
         label="Cost of membership",
         label_nl="Kosten lidmaatschap",
         description="Time and money membership asks of an SME; acceptance falls when it is large against resources.",
-        source="seed 000/001: limited time of SMEs; assumption",
+        source="DRIFT2015 §4, MVOAlliantie-nd: limited time of SMEs; assumption",
     )
     acceptance: float = param(
         1.94,
@@ -630,7 +692,7 @@ class CoalitionParams(Section):
         label="Willingness to join",
         label_nl="Bereidheid om mee te doen",
         description="Intercept of the acceptance probability of an invitation.",
-        source=f"calibrated ({CALIBRATED}): the posterior sample that fits best on fresh replicates; posterior 90% interval -0.6 to 1.9",
+        source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every band under the current rules; posterior 90% interval -0.534 to 1.9",
     )
     plan_uptake: float = param(
         0.631,
@@ -640,8 +702,8 @@ class CoalitionParams(Section):
         label="MVO plan uptake",
         label_nl="Overname MVO-plan",
         description="Probability that a member below stage 2, not in a project, adopts its own MVO plan (stage 2) when the agenda phase (the koploper programme) ends.",
-        source=f"calibrated ({CALIBRATED}): the posterior sample that fits best on fresh replicates; posterior 90% interval 0.168 to 0.809; "
-        + "seed 001: the 9-month koploper programme ends with a baseline measurement and an MVO plan; calibrated (docs/validation.md#calibration)",
+        source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every band under the current rules; posterior 90% interval 0.115 to 0.815; "
+        + 'MVOAlliantie-nd "Stap 1": the 9-month koploper programme ends with a baseline measurement and an MVO plan; calibrated (docs/validation.md#calibration)',
     )
     dropout_rate: float = param(
         0.066,
@@ -651,8 +713,8 @@ class CoalitionParams(Section):
         label="Dropout",
         label_nl="Uitval",
         description="Monthly probability that a member without any enthusiasm leaves (scaled by 1 - enthusiasm).",
-        source=f"calibrated ({CALIBRATED}): the posterior sample that fits best on fresh replicates; posterior 90% interval 0.0189 to 0.0734; "
-        + f"{SPEC} §4 M3; assumption",
+        source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every band under the current rules; posterior 90% interval 0.0174 to 0.0717; "
+        + "ODD §6 M3; assumption",
     )
     enthusiasm_success: float = param(
         0.2,
@@ -662,7 +724,7 @@ class CoalitionParams(Section):
         label="Lift from success",
         label_nl="Impuls door succes",
         description="Rise of a member's enthusiasm when its project succeeds.",
-        source=f"{SPEC} §4 M3",
+        source="ODD §6 M3",
     )
     enthusiasm_setback: float = param(
         0.15,
@@ -672,7 +734,7 @@ class CoalitionParams(Section):
         label="Hit from setbacks",
         label_nl="Klap door tegenslag",
         description="Fall of enthusiasm after a failed project or a cartel scare.",
-        source=f"{SPEC} §4 M3",
+        source="ODD §6 M3",
     )
     enthusiasm_decay: float = param(
         0.03,
@@ -682,7 +744,7 @@ class CoalitionParams(Section):
         label="Fading enthusiasm",
         label_nl="Afnemend enthousiasme",
         description="Monthly fall of enthusiasm without attention, and after 12 months without results.",
-        source=f"{SPEC} §4 M3",
+        source="ODD §6 M3",
     )
     self_organisation: float = param(
         0.6,
@@ -692,7 +754,28 @@ class CoalitionParams(Section):
         label="Self-organisation",
         label_nl="Zelforganisatie",
         description="After the team withdraws, members get attention cohesion x this from each other.",
-        source="seed 000: the team turns into a connector, then withdraws",
+        source="DRIFT2015 §3, phase IV: the team turns into a connector, then withdraws",
+    )
+
+    acceptance_slope: float = param(
+        4.0,
+        ge=0.0,
+        le=50.0,
+        unit="logit",
+        label="Motivation in acceptance",
+        label_nl="Motivatie bij toetreden",
+        description="Effect of motivation on the logit of accepting an invitation.",
+        source="ODD §6 M3; assumption",
+    )
+    idle_months: int = param(
+        12,
+        ge=1,
+        le=600,
+        unit="months",
+        label="Months without results",
+        label_nl="Maanden zonder resultaat",
+        description="Months without a project result after which a member's enthusiasm fades.",
+        source="ODD §6 M3; assumption",
     )
 
 
@@ -705,7 +788,7 @@ class CohesionParams(Section):
         label="Meetings",
         label_nl="Bijeenkomsten",
         description="Monthly closing of the gap to full cohesion in phase II.",
-        source="seed 000: agenda setting",
+        source="DRIFT2015 §3, phase II: agenda setting",
     )
     upkeep_rate: float = param(
         0.03,
@@ -725,7 +808,7 @@ class CohesionParams(Section):
         label="Cohesion of newcomers",
         label_nl="Binding nieuwkomers",
         description="Cohesion a new member brings; broadening dilutes the coalition's cohesion.",
-        source="seed 000: broadening as a risk to the shared agenda",
+        source="DRIFT2015: broadening as a risk to the shared agenda",
     )
     decay: float = param(
         0.03,
@@ -735,7 +818,7 @@ class CohesionParams(Section):
         label="Decay without team",
         label_nl="Verval zonder team",
         description="Monthly fall of cohesion after the team withdraws, scaled by the distance to critical mass.",
-        source=f"{SPEC} §3: movement persists only if self-carrying",
+        source="ODD §3: movement persists only if self-carrying",
     )
     groupthink: float = param(
         0.6,
@@ -745,7 +828,18 @@ class CohesionParams(Section):
         label="Groupthink",
         label_nl="Groepsdenken",
         description="Share of a project's learning lost when the coalition is cohesive but not diverse.",
-        source="seed 000: groupthink, narrow interpretation of IMVO",
+        source='DRIFT2015 §4 "Strategische reflectie": groupthink, narrow interpretation of IMVO',
+    )
+
+    neutral: float = param(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="[0,1]",
+        label="Cohesion when switched off",
+        label_nl="Binding zonder mechanisme",
+        description="Constant cohesion used when mechanisms.cohesion is off: neither a built nor a broken coalition.",
+        source="ODD §6 M4; assumption",
     )
 
 
@@ -758,7 +852,7 @@ class ProjectParams(Section):
         label="Project start rate",
         label_nl="Startkans projecten",
         description="Monthly chance that a free member starts a change project (x cohesion x sharing x funding).",
-        source=f"calibrated ({CALIBRATED}): the posterior sample that fits best on fresh replicates; posterior 90% interval 0.0245 to 0.0949",
+        source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every band under the current rules; posterior 90% interval 0.0233 to 0.1",
     )
     size: int = param(
         4,
@@ -768,7 +862,7 @@ class ProjectParams(Section):
         label="SMEs per project",
         label_nl="Mkb per project",
         description="SMEs taking part in one change project (the starter, members, then partners).",
-        source="seed 001: masterclasses of 5-10 firms, chain projects",
+        source='MVOAlliantie-nd "Stap 2", "Stap 3": masterclasses of 5-10 firms, chain projects',
     )
     cost: float = param(
         30_000.0,
@@ -778,17 +872,7 @@ class ProjectParams(Section):
         label="Project cost",
         label_nl="Projectkosten",
         description="Cost of one change project.",
-        source="seed 001: EUR 209,500 over two years; assumption",
-    )
-    self_funded: float = param(
-        0.1,
-        ge=0.0,
-        le=1.0,
-        unit="x rate",
-        label="Without a grant",
-        label_nl="Zonder subsidie",
-        description="Start rate of projects without a grant, relative to funded ones.",
-        source=CALIB,
+        source='MVOAlliantie-nd "Financiering": EUR 209,500 over two years; assumption',
     )
     radicalness_mean: float = param(
         0.5,
@@ -798,7 +882,7 @@ class ProjectParams(Section):
         label="Radicalness",
         label_nl="Radicaliteit",
         description="Mean radicalness of projects (0 = optimising, 1 = system-breaking; Beta distributed).",
-        source="seed 000: system-breaking change projects",
+        source='DRIFT2015 §3 "Veranderprojecten": system-breaking change projects',
     )
     min_months: int = param(
         6,
@@ -808,7 +892,7 @@ class ProjectParams(Section):
         label="Shortest project",
         label_nl="Kortste project",
         description="Duration of the least radical project.",
-        source="seed 001: projects of 6-24 months",
+        source='MVOAlliantie-nd "Stap 3": projects of 6-24 months',
     )
     max_months: int = param(
         24,
@@ -818,7 +902,7 @@ class ProjectParams(Section):
         label="Longest project",
         label_nl="Langste project",
         description="Duration of the most radical project.",
-        source="seed 001: projects of 6-24 months",
+        source='MVOAlliantie-nd "Stap 3": projects of 6-24 months',
     )
     success_base: float = param(
         0.779,
@@ -828,7 +912,7 @@ class ProjectParams(Section):
         label="Success of a safe project",
         label_nl="Succes veilig project",
         description="Success probability of a project with radicalness 0 and no support.",
-        source=f"calibrated ({CALIBRATED}): the posterior sample that fits best on fresh replicates; posterior 90% interval 0.447 to 0.921",
+        source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every band under the current rules; posterior 90% interval 0.44 to 0.921",
     )
     radical_penalty: float = param(
         0.5,
@@ -838,7 +922,7 @@ class ProjectParams(Section):
         label="Risk of radical projects",
         label_nl="Risico radicale projecten",
         description="Fall in success probability from radicalness 0 to 1.",
-        source=f"{SPEC} §4 M5",
+        source="ODD §6 M5",
     )
     support_bonus: float = param(
         0.15,
@@ -848,7 +932,7 @@ class ProjectParams(Section):
         label="NGO support bonus",
         label_nl="Bonus ngo-steun",
         description="Rise in success probability with NGO knowledge support.",
-        source=f"{SPEC} §4 M5, M10",
+        source="ODD §6 M5, M10",
     )
     funding_bonus: float = param(
         0.05,
@@ -858,17 +942,17 @@ class ProjectParams(Section):
         label="Grant bonus",
         label_nl="Bonus subsidie",
         description="Rise in success probability of a project with a grant (more means, less haste).",
-        source=f"{SPEC} §4 M5",
+        source="ODD §6 M5",
     )
     knowledge_gain: float = param(
-        0.08,
+        0.16,
         ge=0.0,
         le=10.0,
         unit="K",
         label="Learning per success",
         label_nl="Leren per succes",
-        description="Action perspective a successful project adds to K, times (0.5 + radicalness).",
-        source="seed 000: action perspectives from change projects",
+        description="Action perspective a successful project adds to K, times its radicalness.",
+        source='DRIFT2015 §3 "Handelingsperspectief": action perspectives from change projects',
     )
     failure_learning: float = param(
         0.3,
@@ -878,7 +962,7 @@ class ProjectParams(Section):
         label="Learning from failure",
         label_nl="Leren van mislukking",
         description="Share of the learning a failed project still adds.",
-        source=f"{SPEC} §4 M5",
+        source="ODD §6 M5",
     )
     knowledge_decay: float = param(
         0.01,
@@ -891,6 +975,17 @@ class ProjectParams(Section):
         source=CALIB,
     )
 
+    radicalness_concentration: float = param(
+        4.0,
+        ge=0.5,
+        le=1000.0,
+        unit="-",
+        label="Spread of radicalness",
+        label_nl="Spreiding radicaliteit",
+        description="Concentration a+b of the Beta distribution of project radicalness; higher is less spread.",
+        source="ODD §6 M5; assumption",
+    )
+
 
 class BroadeningParams(Section):
     start_month: int = param(
@@ -901,7 +996,7 @@ class BroadeningParams(Section):
         label="Broadening from",
         label_nl="Verbreding vanaf",
         description="Month (after programme start) from which the coalition opens to the wider sector (phase IV).",
-        source="seed 000: phase IV broadening",
+        source="DRIFT2015 §3: phase IV broadening",
         description_nl="Maand (na de start van het programma) vanaf wanneer de coalitie zich openstelt voor de rest van de sector (fase IV).",
         slider=(0, 120, 3),
     )
@@ -923,7 +1018,7 @@ class BroadeningParams(Section):
         label="Open coalition",
         label_nl="Open coalitie",
         description="false = closed coalition ('smal & diep'): no new members, action perspectives stay inside.",
-        source="seed 000: broad or narrow-and-deep coalitions",
+        source='DRIFT2015 §3 "Sectorcoalitie": broad or narrow-and-deep coalitions',
         description_nl="Uit = gesloten coalitie ('smal & diep'): geen nieuwe leden, handelingsperspectieven blijven binnen de coalitie.",
     )
     closed_access: float = param(
@@ -944,7 +1039,28 @@ class BroadeningParams(Section):
         label="Growth past the target",
         label_nl="Groei boven doel",
         description="Joining rate once the coalition has reached its target size, relative to before.",
-        source=f"{SPEC} §3: grows toward the target and beyond",
+        source="ODD §3: grows toward the target and beyond",
+    )
+
+    team_reach: float = param(
+        0.25,
+        ge=0.0,
+        le=1.0,
+        unit="x member",
+        label="Pull of the team",
+        label_nl="Trekkracht team",
+        description="Pull of the team's invitation relative to that of a member the firm is tied to.",
+        source="ODD §6 M6; assumption",
+    )
+    exposure_ties: float = param(
+        2.0,
+        ge=0.1,
+        le=100.0,
+        unit="ties",
+        label="Ties to see all",
+        label_nl="Relaties voor volledig zicht",
+        description="Ties to members or innovators at which a non-member can use all shared action perspectives.",
+        source="ODD §6 M6; assumption",
     )
 
 
@@ -969,7 +1085,7 @@ class CartelParams(Section):
         label="Cartel hazard",
         label_nl="Kartelrisico",
         description="Monthly chance of a cartel flag for cooperation above the safe harbour.",
-        source="seed 000: cartel risk of cooperation; assumption",
+        source='DRIFT2015 §4 "Samenwerking": cartel risk of cooperation; assumption',
     )
     green_deal: bool = param(
         False,
@@ -977,7 +1093,7 @@ class CartelParams(Section):
         label="Green Deal",
         label_nl="Green Deal",
         description="A Green Deal with the government makes joint initiatives possible and lowers the hazard.",
-        source="seed 000: Green Deals",
+        source='DRIFT2015 §4 "Samenwerking": Green Deals',
         description_nl="Een Green Deal met de overheid maakt gezamenlijke initiatieven mogelijk en verlaagt het kartelrisico.",
     )
     green_deal_factor: float = param(
@@ -996,7 +1112,7 @@ class CartelParams(Section):
         label="Pre-competitive sharing",
         label_nl="Precompetitief delen",
         description="Knowledge is shared pre-competitively: halves the hazard and removes the fear of large firms.",
-        source="seed 000: pre-competitive cooperation",
+        source='DRIFT2015 §4 "Delen": pre-competitive cooperation',
     )
     halt_share: float = param(
         0.5,
@@ -1006,7 +1122,7 @@ class CartelParams(Section):
         label="Flags that halt",
         label_nl="Stopzettingen",
         description="Share of flagged projects that halt; the rest must go through a tender.",
-        source=f"{SPEC} §4 M7",
+        source="ODD §6 M7",
     )
     tender_months: int = param(
         6,
@@ -1016,7 +1132,7 @@ class CartelParams(Section):
         label="Tender delay",
         label_nl="Vertraging aanbesteding",
         description="Delay of a flagged project that goes through a tender.",
-        source=f"{SPEC} §4 M7",
+        source="ODD §6 M7",
     )
     tender_cost: float = param(
         20_000.0,
@@ -1036,7 +1152,7 @@ class CartelParams(Section):
         label="Cohesion lost to a flag",
         label_nl="Bindingsverlies door vlag",
         description="Share of the coalition's cohesion lost at a cartel flag.",
-        source=f"{SPEC} §4 M7",
+        source="ODD §6 M7",
     )
     chill: float = param(
         0.5,
@@ -1046,7 +1162,7 @@ class CartelParams(Section):
         label="Chill after a flag",
         label_nl="Terughoudendheid na vlag",
         description="Drop in willingness to share knowledge after a flag (recovers at 5% a month).",
-        source=f"{SPEC} §4 M7",
+        source="ODD §6 M7",
     )
     fear_large_firms: float = param(
         0.4,
@@ -1056,7 +1172,28 @@ class CartelParams(Section):
         label="Fear of large firms",
         label_nl="Angst voor grote bedrijven",
         description="Drop in knowledge sharing when large firms are in the coalition, unless sharing is pre-competitive.",
-        source="seed 000: SMEs fear large firms use their insights",
+        source='DRIFT2015 §4 "Delen": SMEs fear large firms use their insights',
+    )
+
+    precompetitive_factor: float = param(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="x hazard",
+        label="Pre-competitive factor",
+        label_nl="Factor precompetitief",
+        description="Factor on the flag hazard when sharing is pre-competitive.",
+        source="ODD §6 M7; assumption",
+    )
+    chill_recovery: float = param(
+        0.05,
+        ge=0.0,
+        le=1.0,
+        unit="1/month",
+        label="Recovery of sharing",
+        label_nl="Herstel van delen",
+        description="Share of the chill after a cartel flag that wears off each month.",
+        source="ODD §6 M7; assumption",
     )
 
 
@@ -1069,7 +1206,7 @@ class FundingParams(Section):
         label="Programme budget",
         label_nl="Programmabudget",
         description="Total programme budget; spending stops when it is used up.",
-        source="seed 001: EUR 209,500 for a regional programme; assumption for a sector",
+        source='MVOAlliantie-nd "Financiering": EUR 209,500 for a regional programme; assumption for a sector',
         description_nl="Totaal programmabudget; uitgaven stoppen als het op is.",
         slider=(0.0, 5000000.0, 100000.0),
     )
@@ -1081,7 +1218,7 @@ class FundingParams(Section):
         label="Share for vouchers",
         label_nl="Aandeel vouchers",
         description="Share of the budget for vouchers that lower an SME's cost of implementing.",
-        source=f"{SPEC} §4 M8",
+        source="ODD §6 M8",
         description_nl="Deel van het budget voor vouchers die de kosten van implementeren voor een mkb'er verlagen.",
         slider=(0.0, 1.0, 0.05),
     )
@@ -1093,7 +1230,7 @@ class FundingParams(Section):
         label="Share for project grants",
         label_nl="Aandeel projectsubsidie",
         description="Share of the budget for change-project grants.",
-        source=f"{SPEC} §4 M8",
+        source="ODD §6 M8",
         description_nl="Deel van het budget voor subsidie op veranderprojecten.",
         slider=(0.0, 1.0, 0.05),
     )
@@ -1105,7 +1242,7 @@ class FundingParams(Section):
         label="Share for team capacity",
         label_nl="Aandeel teamcapaciteit",
         description="Share of the budget for extra sector-team capacity.",
-        source=f"{SPEC} §4 M8",
+        source="ODD §6 M8",
     )
     voucher_value: float = param(
         5_000.0,
@@ -1135,7 +1272,7 @@ class FundingParams(Section):
         label="Co-funding",
         label_nl="Cofinanciering",
         description="Share of a project's cost its members pay themselves; a grant pays the rest.",
-        source="seed 001/003: co-funding of projects",
+        source='MVOAlliantie-nd "Financiering", SFEC-M6: co-funding of projects',
     )
     cost_per_relationship: float = param(
         800.0,
@@ -1158,7 +1295,7 @@ class LargeFirmParams(Section):
         label="Large firms",
         label_nl="Grote bedrijven",
         description="Large firms (buyers, brands, retailers) in the sector.",
-        source=f"{SPEC} §2",
+        source="ODD §2",
     )
     market_share: float = param(
         0.5,
@@ -1168,7 +1305,7 @@ class LargeFirmParams(Section):
         label="Market share of large firms",
         label_nl="Marktaandeel grote bedrijven",
         description="Share of each segment's market held by its large firms; SMEs share the rest by size.",
-        source="assumption; sector differences in seed 000",
+        source="assumption; sector differences in DRIFT2015 §4",
     )
     supplier_share: float = param(
         0.6,
@@ -1178,7 +1315,7 @@ class LargeFirmParams(Section):
         label="SMEs supplying large firms",
         label_nl="Toeleveranciers",
         description="Share of SMEs that supply a large firm (chain ties).",
-        source=f"{SPEC} §2",
+        source="ODD §2",
     )
     motivation_mean: float = param(
         0.4,
@@ -1201,6 +1338,67 @@ class LargeFirmParams(Section):
         source=CALIB,
     )
 
+    motivation_concentration: float = param(
+        4.0,
+        ge=0.5,
+        le=1000.0,
+        unit="-",
+        label="Spread of motivation",
+        label_nl="Spreiding motivatie",
+        description="Concentration a+b of the Beta distribution of large firms' strategic motivation.",
+        source="ODD §5; assumption",
+    )
+    coalition_drive: float = param(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="drive",
+        label="Drive from the coalition",
+        label_nl="Drijfveer coalitie",
+        description="What coalition membership adds to a large firm's drive to adopt IMVO policy.",
+        source="ODD §6 M9; assumption",
+    )
+    due_diligence_drive: float = param(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="drive",
+        label="Drive from due diligence",
+        label_nl="Drijfveer zorgplicht",
+        description="What the due-diligence obligation adds to a large firm's drive to adopt IMVO policy.",
+        source="ODD §6 M9; assumption",
+    )
+    project_partner: float = param(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="probability",
+        label="Joins projects",
+        label_nl="Doet mee in projecten",
+        description="Chance that a coalition large firm joins a new change project as chain partner.",
+        source="ODD §6 M5; assumption",
+    )
+    cofunding: float = param(
+        0.25,
+        ge=0.0,
+        le=1.0,
+        unit="share of cost",
+        label="Large-firm co-funding",
+        label_nl="Cofinanciering grootbedrijf",
+        description="Share of a change project's cost a large-firm partner pays, lowering the SMEs' own contribution.",
+        source="ODD §6 M5; assumption",
+    )
+    visibility: float = param(
+        10.0,
+        ge=0.0,
+        le=1000.0,
+        unit="SMEs",
+        label="Visibility of a large firm",
+        label_nl="Zichtbaarheid grootbedrijf",
+        description="Weight, in SMEs, of an adopted coalition large firm in the reference group of its segment's SMEs.",
+        source="ODD §6 M2; assumption",
+    )
+
 
 class ChainParams(Section):
     pressure: float = param(
@@ -1211,7 +1409,7 @@ class ChainParams(Section):
         label="Chain pressure",
         label_nl="Ketendruk",
         description="Pressure on an SME whose large buyer requires responsible conduct from its suppliers.",
-        source="seed 000/002: chain responsibility",
+        source="DRIFT2015, WestWing-nd: chain responsibility",
     )
     requirement_rate: float = param(
         0.05,
@@ -1224,6 +1422,17 @@ class ChainParams(Section):
         source=CALIB,
     )
 
+    due_diligence_factor: float = param(
+        2.0,
+        ge=1.0,
+        le=100.0,
+        unit="x rate",
+        label="Requirements under due diligence",
+        label_nl="Eisen onder zorgplicht",
+        description="Factor on the requirement rate while the due-diligence obligation is in force.",
+        source="ODD §6 M9; assumption",
+    )
+
 
 class RegulationParams(Section):
     due_diligence_month: int = param(
@@ -1234,7 +1443,7 @@ class RegulationParams(Section):
         label="Due diligence from",
         label_nl="Gepaste zorgvuldigheid vanaf",
         description="Month a due-diligence obligation takes effect (-1 = never).",
-        source="seed 002: due-diligence obligation as trigger",
+        source="WestWing-nd: due-diligence obligation as trigger",
         description_nl="Maand waarin een verplichting tot gepaste zorgvuldigheid ingaat (-1 = nooit).",
         slider=(-1, 180, 1),
     )
@@ -1249,6 +1458,27 @@ class RegulationParams(Section):
         source=CALIB,
     )
 
+    micro_factor: float = param(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="x pressure",
+        label="Obligation felt by micro firms",
+        label_nl="Zorgplicht micro",
+        description="Share of the obligation's pressure a micro firm feels (medium firms feel all of it).",
+        source="ODD §6 M9; assumption",
+    )
+    small_factor: float = param(
+        0.75,
+        ge=0.0,
+        le=1.0,
+        unit="x pressure",
+        label="Obligation felt by small firms",
+        label_nl="Zorgplicht klein",
+        description="Share of the obligation's pressure a small firm feels.",
+        source="ODD §6 M9; assumption",
+    )
+
 
 class NGOParams(Section):
     count: int = param(
@@ -1259,7 +1489,7 @@ class NGOParams(Section):
         label="NGOs",
         label_nl="ngo's",
         description="NGOs and knowledge bodies (such as RVO) active in the sector.",
-        source=f"{SPEC} §2",
+        source="ODD §2",
     )
     capacity: int = param(
         3,
@@ -1269,7 +1499,7 @@ class NGOParams(Section):
         label="NGO capacity",
         label_nl="Capaciteit ngo",
         description="Projects one NGO can support with knowledge at a time (coalition NGOs first).",
-        source=f"{SPEC} §4 M10",
+        source="ODD §6 M10",
     )
     campaign_rate: float = param(
         0.01,
@@ -1279,7 +1509,7 @@ class NGOParams(Section):
         label="Campaigns",
         label_nl="Campagnes",
         description="Monthly chance that an NGO runs a public campaign.",
-        source="seed 003: external pressure",
+        source="SFEC-M6: external pressure",
     )
     campaign_pressure: float = param(
         0.05,
@@ -1292,6 +1522,37 @@ class NGOParams(Section):
         source=CALIB,
     )
 
+    outside_share: float = param(
+        0.25,
+        ge=0.0,
+        le=1.0,
+        unit="x capacity",
+        label="Support from outside",
+        label_nl="Steun van buiten",
+        description="Support capacity of an NGO or knowledge body outside the coalition, relative to a member.",
+        source="ODD §6 M10; assumption",
+    )
+    sme_capacity: int = param(
+        10,
+        ge=0,
+        le=100000,
+        unit="SMEs",
+        label="SMEs advised per NGO",
+        label_nl="Mkb'ers begeleid per ngo",
+        description="SMEs an NGO in the coalition can advise at a time (outside: outside_share of that).",
+        source="ODD §6 M10; assumption",
+    )
+    advice_cost_reduction: float = param(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        unit="share of cost",
+        label="Cost saved by advice",
+        label_nl="Kostenbesparing advies",
+        description="Share of the cost of its next stage that an NGO's advice saves an orienting SME.",
+        source="ODD §6 M10; assumption",
+    )
+
 
 class ShockParams(Section):
     month: int = param(
@@ -1302,7 +1563,7 @@ class ShockParams(Section):
         label="Scandal month",
         label_nl="Maand schandaal",
         description="Month of a scandal shock such as the Rana Plaza disaster.",
-        source="seed 003: Rana Plaza",
+        source='SFEC-M6 "Profiteren van externe druk": Rana Plaza',
         description_nl="Maand van een schandaal zoals de ramp met Rana Plaza.",
         slider=(0, 180, 1),
     )
@@ -1314,7 +1575,7 @@ class ShockParams(Section):
         label="Scandal size",
         label_nl="Omvang schandaal",
         description="Sector-wide pressure the scandal adds (0 = no scandal).",
-        source="seed 003: Rana Plaza",
+        source='SFEC-M6 "Profiteren van externe druk": Rana Plaza',
         description_nl="Publieke druk die het schandaal toevoegt aan de hele sector (0 = geen schandaal).",
         slider=(0.0, 1.0, 0.05),
     )
@@ -1331,7 +1592,7 @@ class ShockParams(Section):
 
 
 class MechanismSwitches(Section):
-    """Each mechanism can be switched off to isolate its effect (MODEL_SPEC §4)."""
+    """Each mechanism can be switched off to isolate its effect (ODD §6)."""
 
     coalition: bool = param(
         True,
@@ -1339,15 +1600,15 @@ class MechanismSwitches(Section):
         label="Coalition",
         label_nl="Coalitie",
         description="M3: recruitment, invitations, enthusiasm and dropout.",
-        source=f"{SPEC} §4 M3",
+        source="ODD §6 M3",
     )
     cohesion: bool = param(
         True,
         unit="on/off",
         label="Cohesion",
         label_nl="Binding",
-        description="M4: agenda, cohesion and groupthink (off: cohesion 1, no groupthink).",
-        source=f"{SPEC} §4 M4",
+        description="M4: agenda, cohesion and groupthink (off: cohesion fixed at cohesion.neutral, no groupthink).",
+        source="ODD §6 M4",
     )
     projects: bool = param(
         True,
@@ -1355,7 +1616,7 @@ class MechanismSwitches(Section):
         label="Change projects",
         label_nl="Veranderprojecten",
         description="M5: change projects, learning and visibility.",
-        source=f"{SPEC} §4 M5",
+        source="ODD §6 M5",
     )
     broadening: bool = param(
         True,
@@ -1363,7 +1624,7 @@ class MechanismSwitches(Section):
         label="Broadening",
         label_nl="Verbreding",
         description="M6: opening the coalition and spreading action perspectives.",
-        source=f"{SPEC} §4 M6",
+        source="ODD §6 M6",
     )
     cartel: bool = param(
         True,
@@ -1371,7 +1632,7 @@ class MechanismSwitches(Section):
         label="Cartel risk",
         label_nl="Kartelrisico",
         description="M7: cartel flags and the fear of sharing with large firms.",
-        source=f"{SPEC} §4 M7",
+        source="ODD §6 M7",
     )
     funding: bool = param(
         True,
@@ -1379,23 +1640,23 @@ class MechanismSwitches(Section):
         label="Funding",
         label_nl="Financiering",
         description="M8: vouchers, project grants and team capacity (off: no money flows).",
-        source=f"{SPEC} §4 M8",
+        source="ODD §6 M8",
     )
     chain: bool = param(
         True,
         unit="on/off",
         label="Chain pressure",
         label_nl="Ketendruk",
-        description="M9: large buyers' requirements and the due-diligence obligation.",
-        source=f"{SPEC} §4 M9",
+        description="M9: large firms adopt IMVO policy and require it of their suppliers.",
+        source="ODD §6 M9",
     )
     ngo: bool = param(
         True,
         unit="on/off",
         label="NGOs",
         label_nl="ngo's",
-        description="M10: knowledge support, campaigns and scandal shocks.",
-        source=f"{SPEC} §4 M10",
+        description="M10: NGO support of projects and SMEs, and campaigns.",
+        source="ODD §6 M10",
     )
     imitation: bool = param(
         True,
@@ -1403,7 +1664,7 @@ class MechanismSwitches(Section):
         label="Imitation",
         label_nl="Navolging",
         description="M2: peers ahead pull an SME up.",
-        source=f"{SPEC} §4 M2",
+        source="ODD §6 M2",
     )
     relapse: bool = param(
         True,
@@ -1411,7 +1672,23 @@ class MechanismSwitches(Section):
         label="Relapse",
         label_nl="Terugval",
         description="M11: unsupported SMEs fall back to business as usual.",
-        source=f"{SPEC} §4 M11",
+        source="ODD §6 M11",
+    )
+    regulation: bool = param(
+        True,
+        unit="on/off",
+        label="Regulation",
+        label_nl="Regelgeving",
+        description="M9: the due-diligence obligation (off: it never takes effect).",
+        source="ODD §6 M9",
+    )
+    shocks: bool = param(
+        True,
+        unit="on/off",
+        label="Scandals",
+        label_nl="Schandalen",
+        description="M10: scandal shocks that raise public pressure (off: no scandal).",
+        source="ODD §6 M10",
     )
 
 
@@ -1424,7 +1701,7 @@ class CalendarParams(Section):
         label="First year",
         label_nl="Eerste jaar",
         description="Calendar year whose January is month 0; figures count time in years from it. No rule of the model reads it.",
-        source="the period of the scenario (docs/ODD.md §2, scales)",
+        source="the period of the scenario (ODD §2, scales)",
     )
 
 
@@ -1439,7 +1716,7 @@ class Config(Section):
         label="Horizon",
         label_nl="Looptijd",
         description="Number of monthly steps simulated.",
-        source=f"{SPEC} §2 (15 years)",
+        source="ODD §2 (15 years)",
     )
     critical_mass_share: float = param(
         0.25,
@@ -1450,6 +1727,16 @@ class Config(Section):
         label_nl="Kritische massa",
         description="Adoption share that counts as critical mass (0.16 = Rogers' innovators + early adopters).",
         source="Centola et al. 2018 (tipping point ~25%)",
+    )
+    critical_mass_months: int = param(
+        12,
+        ge=1,
+        le=1200,
+        unit="months",
+        label="Critical mass must last",
+        label_nl="Kritische massa moet duren",
+        description="Critical mass is reached in the first month of a stretch of this many months at or above critical_mass_share.",
+        source="ODD §7; assumption: a year, so that one month's crossing does not count",
     )
     sme: SMEParams = SMEParams()
     network: NetworkParams = NetworkParams()

@@ -34,6 +34,7 @@ from sectorsim.labels import (  # noqa: E402
     year_of,
     year_step,
 )
+from sectorsim.mechanisms.funding import CHANNELS  # noqa: E402
 from sectorsim.outputs import PHASE_LABELS, Phase, detect_phases  # noqa: E402
 from sectorsim.params import Config  # noqa: E402
 from sectorsim.runs import BASELINE_ADOPTION  # noqa: E402
@@ -51,11 +52,13 @@ STYLE: dict[str, dict[str, Any]] = {
     "budget": {"color": "#000000", "lw": 1.0, "ls": (0, (1, 3))},
 }
 STAGE_COLOURS = {1: "#c6dbef", 2: "#6baed6", 3: "#2171b5"}
-SPEND_COLOURS = {
-    "budget_spent_vouchers": "#fdd0a2",
-    "budget_spent_projects": "#fd8d3c",
-    "budget_spent_team": "#a63603",
-}
+SPEND_COLOURS = dict(  # one per funding channel, light to dark
+    zip(
+        (f"budget_spent_{channel}" for channel in CHANNELS),
+        ("#fdd0a2", "#fd8d3c", "#d94801", "#7f2704", "#4d1802"),
+        strict=False,
+    )
+)
 PROGRAMME_SHADES = {  # programme phase label (timeseries) -> (shade, short label)
     PROGRAMME_LABELS[ProgrammePhase.PREPARATION]: ("#f0f0f0", "I"),
     PROGRAMME_LABELS[ProgrammePhase.AGENDA]: ("#e0e0e0", "II"),

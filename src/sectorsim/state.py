@@ -16,7 +16,8 @@ from sectorsim.params import Config
 
 
 class Stage(IntEnum):
-    """Adoption stages (essay 000: low-intensity vs fundamental change; 001: three steps)."""
+    """Adoption stages (DRIFT2015 §3: low-intensity vs fundamental change; MVOAlliantie-nd: three
+    steps)."""
 
     BUSINESS_AS_USUAL = 0
     ORIENTING = 1
@@ -45,6 +46,7 @@ class SMEState:
     coalition_member: np.ndarray  # bool
     enthusiasm: np.ndarray  # [0, 1]
     subsidy: np.ndarray  # EUR that lowers the cost of the next stage
+    advised: np.ndarray  # bool, advised by an NGO (lower cost of the next stage)
     pressure: np.ndarray  # [0, 1], chain, regulatory and campaign pressure
     buyer: np.ndarray  # int32, the large firm it supplies (-1: none)
     project_of: np.ndarray  # int32, the change project it takes part in (-1: none)
@@ -56,7 +58,7 @@ class SMEState:
         return self.stage.size
 
     def koploper_score(self) -> np.ndarray:
-        """Frontrunner score: mean of motivation, openness and leadership (essay 000)."""
+        """Frontrunner score: mean of motivation, openness and leadership (DRIFT2015)."""
         return (self.motivation + self.openness + self.leadership) / 3.0
 
     def column_names(self) -> list[str]:
@@ -121,6 +123,7 @@ def initial_state(config: Config, rng: np.random.Generator) -> SMEState:
         coalition_member=np.zeros(n, dtype=bool),
         enthusiasm=np.zeros(n),
         subsidy=np.zeros(n),
+        advised=np.zeros(n, dtype=bool),
         pressure=np.zeros(n),
         buyer=buyer,
         project_of=np.full(n, -1, dtype=np.int32),

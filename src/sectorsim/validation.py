@@ -1,4 +1,4 @@
-"""Pattern measures (P1-P6 of MODEL_SPEC §1) and the figures of docs/validation.md.
+"""Pattern measures (P1-P6 of ODD §1) and the figures of docs/validation.md.
 
 Each ``measure_*`` function runs fixed-seed replicates and returns plain numbers; the pattern
 tests assert bands on them and :func:`main` draws them. Regenerate every figure with
@@ -22,7 +22,7 @@ IMVO = "imvo_samen_veranderen"
 VALIDATION_SEED = 1
 COALITION_SIZES = (5, 12, 25, 40)
 BUDGETS = (0.0, 500_000.0, 1_000_000.0, 2_000_000.0)
-# A podium for koplopers, as at the Koplopersymposium of seed 001 (koplopers_drenthe): in the
+# A podium for koplopers, as at the Koplopersymposium of MVOAlliantie-nd (koplopers_drenthe): in the
 # calibrated model a programme without one does not reach critical mass within 15 years, so the
 # strong programme (P1) and the thresholds (P6) are shown with it.
 PODIUM = {"podium.visibility": 2.0}
@@ -92,7 +92,7 @@ def figure_baseline_and_coalition(out: Path, reps: int) -> None:
     for m in base:
         a.plot(m.series("adoption_share"), color="#9ecae1", lw=0.7)
     a.plot(mean_series(base, "adoption_share"), color="#08306b", lw=2, label="mean")
-    a.axhline(0.016, color="#cb181d", ls="--", label="1.6% (seed 002, 2020)")
+    a.axhline(0.016, color="#cb181d", ls="--", label="1.6% (WestWing-nd, 2020)")
     a.axvline(84, color="grey", ls=":", lw=1)
     a.set(
         title="P3 baseline: no programme",
@@ -104,8 +104,8 @@ def figure_baseline_and_coalition(out: Path, reps: int) -> None:
     for m in imvo:
         b.plot(m.series("coalition_size"), color="#a1d99b", lw=0.7)
     b.plot(mean_series(imvo, "coalition_size"), color="#00441b", lw=2, label="mean")
-    b.axhspan(10, 15, color="#fdd0a2", alpha=0.5, label="10-15 koplopers (seed 000)")
-    b.axhline(30, color="#cb181d", ls="--", label="about 30 (seed 000)")
+    b.axhspan(10, 15, color="#fdd0a2", alpha=0.5, label="10-15 koplopers (DRIFT2015)")
+    b.axhline(30, color="#cb181d", ls="--", label="about 30 (DRIFT2015)")
     b.axvline(48, color="grey", ls=":", lw=1)
     b.set(title="P5 coalition under 'Samen Veranderen'", xlabel="month", ylabel="members")
     b.legend()

@@ -17,6 +17,7 @@ import numpy as np
 from sectorsim.agents import PROGRAMME_LABELS, ProgrammePhase
 from sectorsim.app.texts import PHASES, ui
 from sectorsim.labels import share_top, shows_critical_mass, year_step
+from sectorsim.mechanisms.funding import CHANNELS
 from sectorsim.outputs import MONTHLY_OUTPUTS
 
 OUTPUT = {o.name: o for o in MONTHLY_OUTPUTS}
@@ -310,7 +311,7 @@ def projects_chart(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
 
 def budget_chart(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
     """Cumulative spend per channel, stacked, in euro millions, against the whole budget."""
-    names = ["budget_spent_vouchers", "budget_spent_projects", "budget_spent_team"]
+    names = [f"budget_spent_{channel}" for channel in CHANNELS]
     budget = snapshot["config"].funding.budget
     option = _simple_chart(snapshot, language, "chart_budget", names)
     option["yAxis"] = {

@@ -170,11 +170,15 @@ MECHANISMS: tuple[Explanation, ...] = (
         "Imitation",
         "Navolging",
         '"I should do something like that too!" Firms look at their network and their '
-        "competitors; a koploper on a podium counts for more. With complex contagion a firm "
-        "moves only once enough of its peers are ahead of it.",
+        "competitors; the more of them are ahead, the likelier a firm follows. A podium makes "
+        "koplopers count for more while it runs and is paid for, then fades; it never outweighs "
+        "a firm's own peers. A large firm that has adopted counts too. With complex contagion a "
+        "firm moves only once enough of its peers are ahead of it.",
         '"Ik moet ook zoiets gaan doen!" Bedrijven kijken naar hun netwerk en hun concurrenten; '
-        "een koploper op een podium telt zwaarder. Bij complexe besmetting beweegt een bedrijf "
-        "pas als genoeg collega's het voor zijn.",
+        "hoe meer er voorlopen, hoe eerder een bedrijf volgt. Een podium laat koplopers zwaarder "
+        "tellen zolang het loopt en betaald wordt, daarna dooft het uit; het weegt nooit zwaarder "
+        "dan de eigen collega's. Een groot bedrijf dat meedoet telt ook. Bij complexe besmetting "
+        "beweegt een bedrijf pas als genoeg collega's het voor zijn.",
     ),
     Explanation(
         "coalition",
@@ -204,11 +208,13 @@ MECHANISMS: tuple[Explanation, ...] = (
         "projects",
         "Change projects",
         "Veranderprojecten",
-        "Members start change projects of 6 to 24 months; radical ones take longer and fail "
-        "more often. Success and failure both add action perspectives that others can use, and "
-        "a successful member becomes a visible koploper.",
-        "Leden starten veranderprojecten van 6 tot 24 maanden; radicale duren langer en mislukken "
-        "vaker. Zowel succes als mislukking levert handelingsperspectieven op die anderen kunnen "
+        "With a grant, members start change projects of 6 to 24 months; a large firm may join "
+        "and pay part of the cost. Radical ones take longer, fail more often and teach more. "
+        "Success and failure both add action perspectives that others can use, and a "
+        "successful member becomes a visible koploper.",
+        "Met subsidie starten leden veranderprojecten van 6 tot 24 maanden; een groot bedrijf kan "
+        "meedoen en een deel betalen. Radicale projecten duren langer, mislukken vaker en leren "
+        "meer. Zowel succes als mislukking levert handelingsperspectieven op die anderen kunnen "
         "gebruiken, en een geslaagd lid wordt een zichtbare koploper.",
     ),
     Explanation(
@@ -227,40 +233,45 @@ MECHANISMS: tuple[Explanation, ...] = (
         "Kartelrisico",
         "When competitors who together hold a large market share work together, the cooperation "
         "may be read as a cartel. A flag halts or delays a project, hurts cohesion and makes "
-        "firms wary of sharing. A Green Deal or pre-competitive sharing lowers the risk.",
+        "firms wary of sharing. SMEs also share less when large firms sit at the table. A Green "
+        "Deal or pre-competitive sharing lowers the risk.",
         "Als concurrenten met samen een groot marktaandeel samenwerken, kan dat als kartel worden "
         "gezien. Een vlag stopt of vertraagt een project, schaadt de binding en maakt bedrijven "
-        "voorzichtig met delen. Een Green Deal of precompetitief delen verlaagt het risico.",
+        "voorzichtig met delen. Mkb'ers delen ook minder als grote bedrijven aan tafel zitten. "
+        "Een Green Deal of precompetitief delen verlaagt het risico.",
     ),
     Explanation(
         "funding",
         "Funding",
         "Financiering",
-        "The programme budget is split over vouchers for firms, grants for change projects (with "
-        "co-funding) and extra capacity for the team. Money is spent only while the team is "
-        "active, and never more than there is.",
-        "Het programmabudget wordt verdeeld over vouchers voor bedrijven, subsidie voor "
-        "veranderprojecten (met cofinanciering) en extra capaciteit voor het team. Er wordt "
-        "alleen uitgegeven zolang het team actief is, en nooit meer dan er is.",
+        "The programme budget pays the podium first, then is split over vouchers for firms, "
+        "grants for change projects (with co-funding) and extra capacity for the team. Money is "
+        "spent only while the team is active, and never more than there is.",
+        "Het programmabudget betaalt eerst het podium en wordt dan verdeeld over vouchers voor "
+        "bedrijven, subsidie voor veranderprojecten (met cofinanciering) en extra capaciteit voor "
+        "het team. Er wordt alleen uitgegeven zolang het team actief is, en nooit meer dan er is.",
     ),
     Explanation(
         "chain",
         "Chain pressure",
         "Ketendruk",
-        "Large firms adopt IMVO policy and start asking it of their suppliers; a due-diligence "
-        "obligation speeds this up. SMEs supplying them feel the pressure.",
-        "Grote bedrijven voeren IMVO-beleid in en gaan het van hun leveranciers vragen; een "
-        "verplichting tot gepaste zorgvuldigheid versnelt dat. Mkb'ers die aan hen leveren "
-        "voelen de druk.",
+        "Large firms adopt IMVO policy, sooner when they sit in the coalition, and start asking "
+        "it of their suppliers; a due-diligence obligation speeds this up and presses on every "
+        "firm. SMEs supplying them feel the pressure.",
+        "Grote bedrijven voeren IMVO-beleid in, eerder als ze in de coalitie zitten, en gaan het "
+        "van hun leveranciers vragen; een verplichting tot gepaste zorgvuldigheid versnelt dat en "
+        "drukt op elk bedrijf. Mkb'ers die aan hen leveren voelen de druk.",
     ),
     Explanation(
         "ngo",
         "NGOs and scandals",
         "Ngo's en schandalen",
-        "NGOs help change projects succeed and run campaigns; a scandal such as Rana Plaza adds "
-        "public pressure on the whole sector, which fades over time.",
-        "Ngo's helpen veranderprojecten slagen en voeren campagnes; een schandaal zoals Rana "
-        "Plaza zet de hele sector onder publieke druk, die met de tijd wegebt.",
+        "NGOs help change projects succeed, advise orienting firms (which lowers their cost of "
+        "the next step) and run campaigns; a scandal such as Rana Plaza adds public pressure on "
+        "the whole sector, which fades over time.",
+        "Ngo's helpen veranderprojecten slagen, adviseren oriënterende bedrijven (wat hun kosten "
+        "voor de volgende stap verlaagt) en voeren campagnes; een schandaal zoals Rana Plaza zet "
+        "de hele sector onder publieke druk, die met de tijd wegebt.",
     ),
     Explanation(
         "relapse",

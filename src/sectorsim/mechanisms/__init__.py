@@ -1,1 +1,1 @@
-"""The model's mechanisms, one module each, each a pure function on arrays (MODEL_SPEC §4)."""
+"""The model's mechanisms, one module each, each a pure function on arrays (ODD §6)."""

@@ -1,9 +1,9 @@
-"""M1 Individual adoption, and the two textbook rules of MODEL_SPEC §6.
+"""M1 Individual adoption, and the two textbook rules of ODD §6 (textbook special cases).
 
 Full rule: each month an SME moves up one stage with probability ``sigmoid(u) / dwell`` where
 ``u = b0 + b_motivation*motivation + b_social*social + b_pressure*pressure + b_knowledge*K
       - b_cost * max(0, cost_next - subsidy) / resources``
-(MODEL_SPEC §4 M1). ``dwell`` bounds the speed: no firm moves faster than a stage per ``dwell``
+(ODD §6 M1). ``dwell`` bounds the speed: no firm moves faster than a stage per ``dwell``
 months on average. M1 moves firms from 0 to 1 and from 1 to 2; stage 3 (innovating) is reached
 only by taking part in a change project (M5). A voucher (subsidy) lowers the cost of stage 2.
 
@@ -39,9 +39,12 @@ def adoption_utility(
     subsidy: np.ndarray,
     resources: np.ndarray,
     params: AdoptionParams,
+    cost_factor: np.ndarray | float = 1.0,
 ) -> np.ndarray:
+    """M1's utility; ``cost_factor`` scales the cost of the next stage (NGO advice, M10)."""
     voucher = np.where(stage == Stage.ORIENTING, subsidy, 0.0)
-    net_cost = np.maximum(0.0, next_stage_cost(stage, params) - voucher) / resources
+    cost = next_stage_cost(stage, params) * cost_factor
+    net_cost = np.maximum(0.0, cost - voucher) / resources
     return (
         params.b0
         + params.b_motivation * motivation
@@ -52,9 +55,13 @@ def adoption_utility(
     )
 
 
-def step_up_probability(utility: np.ndarray, stage: np.ndarray, dwell: float) -> np.ndarray:
-    """Monthly probability of moving up one stage under the full rule (stages 0 and 1 only)."""
-    return np.where(stage >= Stage.IMPLEMENTING, 0.0, expit(utility) / dwell)
+def step_up_probability(
+    utility: np.ndarray, stage: np.ndarray, dwell: float, linear_pull: np.ndarray | float = 0.0
+) -> np.ndarray:
+    """Monthly probability of moving up one stage under the full rule (stages 0 and 1 only):
+    ``sigmoid(u) / dwell`` plus the linear imitation hazard (M2's linear rule), at most 1."""
+    hazard = np.minimum(1.0, expit(utility) / dwell + linear_pull)
+    return np.where(stage >= Stage.IMPLEMENTING, 0.0, hazard)
 
 
 def bass_probability(

@@ -1,25 +1,33 @@
-"""M9 Chain pressure and regulation (seed 000: chain responsibility; 002: due diligence as trigger).
+"""M9 Chain pressure and regulation (ODD §6 M9; DRIFT2015: chain responsibility; WestWing-nd:
+due diligence as trigger).
 
-Large firms adopt IMVO policy with monthly probability ``adoption_rate * drive`` where drive rises
-with strategic motivation, the due-diligence obligation, public pressure and coalition membership
-(a successful chain project makes its large-firm partner adopt at once). Adopted firms start
-requiring responsible conduct of their suppliers at ``requirement_rate`` a month (twice that under
-due diligence). SME pressure is the sum of chain pressure (its buyer requires it), the obligation
-(``regulation.pressure`` for a medium firm, 0.75x small, 0.5x micro) and public pressure from
-campaigns and scandals, capped at 1.
+Large firms (switch ``mechanisms.chain``) adopt IMVO policy with monthly probability
+``adoption_rate * drive``, where drive = min(1, motivation + ``due_diligence_drive`` [obligation]
++ public pressure + ``coalition_drive`` [coalition member]); a successful chain project makes its
+large-firm partner adopt at once. Adopted firms start requiring responsible conduct of their
+suppliers at ``requirement_rate`` a month (``due_diligence_factor`` times that under the
+obligation). The due-diligence obligation (switch ``mechanisms.regulation``) takes effect in
+``regulation.due_diligence_month``. SME pressure is the sum of chain pressure (its buyer
+requires it), the obligation (``regulation.pressure`` for a medium firm, ``small_factor`` and
+``micro_factor`` of it for smaller ones) and public pressure from campaigns and scandals, capped
+at 1.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-SIZE_FACTOR = np.array([0.5, 0.75, 1.0])  # micro, small, medium
-
 
 def large_firm_drive(
-    motivation: float, due_diligence: bool, public_pressure: float, in_coalition: bool
+    motivation: float,
+    due_diligence: bool,
+    public_pressure: float,
+    in_coalition: bool,
+    due_diligence_drive: float,
+    coalition_drive: float,
 ) -> float:
-    return min(1.0, motivation + 0.5 * due_diligence + public_pressure + 0.5 * in_coalition)
+    drive = motivation + due_diligence_drive * due_diligence + public_pressure
+    return min(1.0, drive + coalition_drive * in_coalition)
 
 
 def sme_pressure(
@@ -30,12 +38,15 @@ def sme_pressure(
     due_diligence: bool,
     regulation_pressure: float,
     public_pressure: float,
+    size_factor: np.ndarray,
 ) -> np.ndarray:
+    """Pressure on each SME; ``size_factor``: share of the obligation felt by micro, small and
+    medium firms."""
     has_buyer = buyer >= 0
     required = np.zeros(buyer.size, dtype=bool)
     if buyer_requires.size:
         required[has_buyer] = buyer_requires[buyer[has_buyer]]
     pressure = chain_pressure * required + public_pressure
     if due_diligence:
-        pressure = pressure + regulation_pressure * SIZE_FACTOR[size_class]
+        pressure = pressure + regulation_pressure * size_factor[size_class]
     return np.minimum(pressure, 1.0)

@@ -1,13 +1,14 @@
-"""M3 Coalition formation and maintenance (essay 000, phase I and IV; MODEL_SPEC §4 M3).
+"""M3 Coalition formation and maintenance (DRIFT2015 §3, phases I and IV; ODD §6 M3).
 
 Recruitment: the sector team invites koplopers from its personal network, best koploper score
 first; an invited SME accepts with probability
-``sigmoid(acceptance + 4 (motivation - 0.5) + log(resources / member_cost))`` — motivated firms
-say yes, firms for which membership is a large share of their means say no (000: limited time
-and money). Maintenance: each member needs attention; with more members than the team can keep
-relationships with, attention per member is ``capacity / size`` and enthusiasm fades; members
-leave with monthly probability ``dropout_rate * (1 - enthusiasm)``. When the agenda phase (the
-koploper programme of 001) ends, members below stage 2 adopt their MVO plan with probability
+``sigmoid(acceptance + acceptance_slope (motivation - 0.5) + log(resources / member_cost))`` — motivated firms
+say yes, firms for which membership is a large share of their means say no (DRIFT2015 §4
+"Coalitiedeelnemers": limited time and money). Maintenance: each member needs attention; with
+more members than the team can keep relationships with, attention per member is
+``capacity / size`` and enthusiasm fades; members leave with monthly probability
+``dropout_rate * (1 - enthusiasm)``. When the agenda phase (the koploper programme of
+MVOAlliantie-nd "Stap 1") ends, members below stage 2 adopt their MVO plan with probability
 ``plan_uptake`` (:meth:`sectorsim.model.SectorModel.adopt_plans`).
 """
 
@@ -16,14 +17,16 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
-IDLE_MONTHS = 12  # months without a result after which enthusiasm fades ("time without results")
-
 
 def acceptance_probability(
-    motivation: np.ndarray, resources: np.ndarray, member_cost: float, acceptance: float
+    motivation: np.ndarray,
+    resources: np.ndarray,
+    member_cost: float,
+    acceptance: float,
+    slope: float,
 ) -> np.ndarray:
     ratio = resources / max(member_cost, 1.0)
-    return expit(acceptance + 4.0 * (motivation - 0.5) + np.log(ratio))
+    return expit(acceptance + slope * (motivation - 0.5) + np.log(ratio))
 
 
 def recruitment_order(candidates: np.ndarray, score: np.ndarray) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""M4 Agenda, cohesion and groupthink (essay 000, phase II; MODEL_SPEC §4 M4).
+"""M4 Agenda, cohesion and groupthink (DRIFT2015 §3, phase II; ODD §6 M4).
 
 Cohesion C in [0, 1] closes a share of its gap to 1 each month: ``meeting_rate`` in phase II
 (meetings build a shared problem perception, ambition and agenda), ``upkeep_rate`` later while
@@ -6,7 +6,8 @@ the team is active. Newcomers bring ``newcomer_cohesion``, so broadening dilutes
 withdraws C decays by ``decay * C * (1 - min(1, A / A_crit))``: a movement close to critical mass
 carries itself. Diversity D is the normalised Simpson index over member categories (each chain
 segment's SMEs, large firms, NGOs); groupthink ``G = C (1 - D)`` (cohesive but homogeneous) costs a
-share ``groupthink * G`` of each project's learning (000: ideas stuck, IMVO read too narrowly).
+share ``groupthink * G`` of each project's learning (DRIFT2015 §4 "Strategische reflectie": ideas
+stuck, IMVO read too narrowly).
 """
 
 from __future__ import annotations

@@ -1,17 +1,18 @@
-"""M8 Funding: a programme budget in euros over three channels (MODEL_SPEC §4 M8; seed 001).
+"""M8 Funding: a programme budget in euros over four channels (ODD §6 M8; MVOAlliantie-nd).
 
-The budget is split by ``funding.share_*`` into vouchers (lower an SME's cost of moving to stage
-2), project grants (pay ``1 - cofunding_share`` of a project) and team capacity (buys extra
+The podium's cost (``podium.visibility x podium.cost_per_month x podium.months``) is set aside
+first; the rest is split by ``funding.share_*`` into vouchers (lower an SME's cost of moving to
+stage 2), project grants (pay ``1 - cofunding_share`` of a project) and team capacity (buys extra
 relationships at ``cost_per_relationship`` a month, spread evenly over the programme's remaining
-months). Money is spent only while the sector team is active, and never past a channel's
-balance: the balance is never negative. Unspent money stays unspent.
+months). Money is spent only while the sector team is active (the podium: while it runs), and
+never past a channel's balance: the balance is never negative. Unspent money stays unspent.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-CHANNELS = ("vouchers", "projects", "team")
+CHANNELS = ("vouchers", "projects", "team", "podium")
 
 
 @dataclass
@@ -22,8 +23,12 @@ class Budget:
     spent: dict[str, float]
 
     @classmethod
-    def split(cls, total: float, shares: dict[str, float]) -> Budget:
-        return cls({c: total * shares[c] for c in CHANNELS}, dict.fromkeys(CHANNELS, 0.0))
+    def split(cls, total: float, shares: dict[str, float], podium: float = 0.0) -> Budget:
+        """``podium`` euros (at most the total) set aside, the rest split by ``shares``."""
+        podium = min(podium, total)
+        rest = total - podium
+        balance = {c: rest * shares[c] for c in CHANNELS if c != "podium"}
+        return cls({**balance, "podium": podium}, dict.fromkeys(CHANNELS, 0.0))
 
     def affordable(self, channel: str, amount: float) -> int:
         """How many payments of ``amount`` the channel can still make."""

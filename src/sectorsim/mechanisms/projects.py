@@ -1,14 +1,17 @@
-"""M5 Change projects (veranderprojecten; essay 000 phase III, seed 001 step 3).
+"""M5 Change projects (veranderprojecten; ODD §6 M5; DRIFT2015 §3, phase III; MVOAlliantie-nd
+"Stap 3": 6-24 months).
 
-Free coalition members start projects at a monthly rate ``rate * cohesion * sharing`` (times
-``self_funded`` without a grant). A project has radicalness r ~ Beta(mean, 4) and lasts
-``min_months + r (max_months - min_months)`` months (system-breaking projects take longer; 001:
-6-24 months). Its success probability ``success_base - radical_penalty r + support_bonus
-[NGO support] + funding_bonus [grant]`` is fixed at the start. At the end it adds ``knowledge_gain (0.5 + r)`` to the
-stock of action perspectives K on success and a share ``failure_learning`` of it on failure
-(000: room to fail, lessons make the next projects faster), times (1 - groupthink loss) and times
-the willingness to share. Participants are at stage 3 while in a project and stay there after a
-success (which also makes them visible koplopers); after a failure or a halt they return to 2.
+While the team is active and the project channel can pay a grant, each free coalition member
+starts a project with monthly probability ``rate * cohesion``; without a grant no project starts
+(a grant and co-funding must both be available). A project has radicalness r ~ Beta(mean,
+``radicalness_concentration``) and lasts ``min_months + r (max_months - min_months)`` months
+(system-breaking projects take longer). Its success probability ``success_base - radical_penalty r
++ support_bonus [NGO support] + funding_bonus [grant]`` is fixed at the start. At the end it adds
+``knowledge_gain r`` to the stock of action perspectives K on success and a share
+``failure_learning`` of that on failure (room to fail: lessons speed up the next projects), times
+(1 - groupthink loss) and times the willingness to share (M7). Participants are at stage 3 while
+in a project and stay there after a success (which also makes them visible koplopers); after a
+failure or a halt they return to the stage they had.
 
 Projects live in a :class:`ProjectBook` of preallocated columns, one row per project.
 """
@@ -36,7 +39,7 @@ def success_probability(
 ) -> np.ndarray:
     p = params
     chance = p.success_base - p.radical_penalty * radicalness + p.support_bonus * supported
-    return np.clip(chance + p.funding_bonus * funded, 0.02, 0.98)
+    return np.clip(chance + p.funding_bonus * funded, 0.0, 1.0)
 
 
 def learning(
@@ -46,15 +49,14 @@ def learning(
     failure_share: float,
     retained: float,
 ) -> float:
-    """Action perspective the finished projects add to K."""
-    per_project = gain * (0.5 + radicalness) * np.where(succeeded, 1.0, failure_share)
+    """Action perspective the finished projects add to K: in proportion to radicalness."""
+    per_project = gain * radicalness * np.where(succeeded, 1.0, failure_share)
     return float(per_project.sum() * retained)
 
 
-def start_probability(
-    rate: float, cohesion: float, sharing: float, funded: bool, self_funded: float
-) -> float:
-    return rate * cohesion * sharing * (1.0 if funded else self_funded)
+def start_probability(rate: float, cohesion: float) -> float:
+    """Monthly chance that a free member starts a project, when a grant is available."""
+    return rate * cohesion
 
 
 @dataclass

@@ -1,5 +1,5 @@
 """M11 Relapse: without support, pressure or peers an SME at stage 1-2 falls back to business
-as usual (MODEL_SPEC §4 M11).
+as usual (ODD §6 M11).
 
 Monthly probability ``rate * (1 - peers) * (1 - pressure)`` where ``peers`` is the share of the
 SME's network neighbours that have adopted; SMEs in the coalition or in a change project are
