@@ -98,9 +98,15 @@ def test_export_carries_parameters_on_every_row(sweep, tmp_path):
     assert max(len(str(s)) for s in stored["seed"]) >= 18
 
 
-def test_export_defaults_to_the_folder_itself(sweep):
+def test_export_defaults_to_the_folder_itself_with_the_points(sweep):
     assert main(["export", str(sweep)]) == 0
     assert (sweep / "runs.csv").is_file() and (sweep / "timeseries.csv").is_file()
+    points = _rows(sweep / "points.csv")
+    assert len(points) == 4  # two budgets x two coalition sizes
+    assert all(
+        0.0 <= float(p["p_low"]) <= float(p["p_critical_mass"]) <= float(p["p_high"]) <= 1.0
+        for p in points
+    )
 
 
 def test_export_of_a_design_has_both_phases_and_lever_values(tmp_path):

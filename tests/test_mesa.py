@@ -4,7 +4,8 @@ import mesa
 import pandas as pd
 import pytest
 
-from sectorsim import ConfigError, SectorModel, load_scenario
+from sectorsim import Config, ConfigError, SectorModel, load_scenario
+from sectorsim.config import validate
 from sectorsim.outputs import MONTHLY_OUTPUTS
 
 PRESET = "imvo_samen_veranderen"
@@ -77,6 +78,27 @@ def test_batch_run_gives_the_config_api_numbers():
         series = series.run().timeseries().set_index("month")
         for name in ("adoption_share", "coalition_size", "budget_spent"):
             assert rows.set_index("Step")[name].tolist() == series.loc[rows["Step"], name].tolist()
+
+
+def test_batch_run_takes_dotted_keys_too():
+    results = pd.DataFrame(
+        mesa.batch_run(
+            SectorModel,
+            parameters={"coalition.initial_size": [10, 40], "seed": 4, "sme.count": 150},
+            max_steps=6,
+            display_progress=False,
+        )
+    )
+    assert results["coalition.initial_size"].tolist() == [10, 40]
+    defaults = Config().flat()  # no scenario: the schema's defaults
+    expected = [
+        SectorModel(validate({**defaults, "coalition.initial_size": n, "sme.count": 150}), seed=4)
+        for n in (10, 40)
+    ]
+    for model in expected:
+        for _ in range(7):
+            model.step()
+    assert results["coalition_size"].tolist() == [m.series("coalition_size")[6] for m in expected]
 
 
 def test_batch_run_over_configs():

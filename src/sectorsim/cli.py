@@ -150,9 +150,10 @@ def _parser() -> argparse.ArgumentParser:
     export = sub.add_parser(
         "export",
         help="write a sweep's or design's runs and timeseries as CSV for spreadsheets",
-        description="Write runs.csv and timeseries.csv of a folder written by `sectorsim sweep` "
-        "or `sectorsim design`: every row carries its run's parameter values; seeds are text "
-        'cells (="<digits>") so that spreadsheets keep every digit.',
+        description="Write runs.csv and timeseries.csv (and, for a sweep, points.csv) of a "
+        "folder written by `sectorsim sweep` or `sectorsim design`: every row carries its run's "
+        'parameter values; seeds are text cells (="<digits>") so that spreadsheets keep every '
+        "digit.",
     )
     export.add_argument("directory", metavar="DIR", type=Path, help="a sweep's or design's folder")
     export.add_argument(
@@ -524,8 +525,8 @@ def _export(args: argparse.Namespace, console: Console) -> int:
     require("sweeps")
     from sectorsim.export import export
 
-    runs, timeseries = export(args.directory, args.out)
-    console.print(f"wrote {runs} and {timeseries}")
+    paths = export(args.directory, args.out)
+    console.print("wrote " + ", ".join(str(path) for path in paths))
     return 0
 
 

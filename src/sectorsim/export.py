@@ -116,13 +116,22 @@ def load(directory: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return runs, timeseries
 
 
-def export(directory: str | Path, out: str | Path | None = None) -> tuple[Path, Path]:
+def export(directory: str | Path, out: str | Path | None = None) -> list[Path]:
     """Write ``runs.csv`` and ``timeseries.csv`` of a stored sweep or design into ``out``
-    (default: the folder itself); return their paths."""
+    (default: the folder itself), and for a sweep ``points.csv`` (the analysis' table of each
+    point: the chance of critical mass with its interval, ...); return their paths."""
     runs, timeseries = load(directory)
     out = Path(out) if out is not None else Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    paths = out / "runs.csv", out / "timeseries.csv"
+    paths = [out / "runs.csv", out / "timeseries.csv"]
     write_csv(runs, paths[0])
     write_csv(timeseries, paths[1])
+    manifest = json.loads((Path(directory) / "manifest.json").read_text())
+    if "experiment" in manifest and len(runs):
+        from sectorsim.experiments.analysis import load as load_sweep
+        from sectorsim.experiments.analysis import per_point
+
+        _, experiment, stored = load_sweep(directory)
+        paths.append(out / "points.csv")
+        per_point(stored, experiment).to_csv(paths[-1], index=False)
     return paths
