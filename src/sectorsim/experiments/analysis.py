@@ -111,7 +111,13 @@ def _ticks(key: str, values: Any) -> list[str]:
 def _context(experiment: Experiment) -> tuple[Any, str]:
     """The experiment's base configuration and its definition of critical mass in words."""
     config = experiment.config({})
-    return config, f"adoption reaching {config.critical_mass_share:.0%} by month {config.months}"
+    hold = getattr(config, "critical_mass_months", 1)
+    year = int(year_of(config.months, config.calendar.start_year))
+    return config, (
+        f"adoption at or above {config.critical_mass_share:.0%}"
+        + (f" for {hold} months" if hold > 1 else "")
+        + f", by {year} (month {config.months})"
+    )
 
 
 def heat_maps(table: pd.DataFrame, x: str, y: str, out: Path, experiment: Experiment) -> list[str]:
