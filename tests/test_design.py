@@ -36,8 +36,7 @@ month = 120
 
 [set]
 sme.count = 300
-coalition.initial_size = 40
-podium.visibility = 2.0
+coalition.initial_size = 30
 
 [levers]
 funding.budget = {min = 0.0, max = 800_000.0}
@@ -70,7 +69,7 @@ def test_the_shipped_design_file_loads_and_says_what_it_answers():
         ("shock.month", "shock.mont", "key 'levers.shock.mont'"),
         ("max = 800_000.0}", "max = -1.0}", "key 'levers.funding.budget' = -1.0: out of range"),
         ("[set]\n", "[cost]\nper_member = -5.0\n[set]\n", "key 'cost.per_member' = -5.0: negative"),
-        ("podium.visibility = 2.0", "funding.budget = 1.0", "is also fixed"),
+        ("coalition.initial_size = 30", "funding.budget = 1.0", "is also fixed"),
         (
             "shock.month = {min = 1, max = 119}",
             "funding.share_vouchers = {min = 0.0, max = 0.6}\n"
@@ -83,7 +82,7 @@ def test_the_shipped_design_file_loads_and_says_what_it_answers():
             "all three funding shares are levers",
         ),
         (
-            "podium.visibility = 2.0",
+            "coalition.initial_size = 30",
             "funding.share_team = 0.2\n[levers]\nfunding.share_vouchers = [0.1, 0.2]\n[x]",
             "key 'set.funding.share_team' = 0.2: a fixed funding share",
         ),

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 from sectorsim import SectorModel, load_scenario
-from sectorsim.outputs import critical_mass
+from sectorsim.outputs import critical_mass, median_month
 from sectorsim.runs import replicate_seeds
 from sectorsim.state import Stage
+from sectorsim.validation import tipping_point
 
 IMVO = "imvo_samen_veranderen"
 SRC = Path(__file__).resolve().parents[1] / "src" / "sectorsim"
@@ -210,6 +211,13 @@ def test_critical_mass_is_the_first_month_of_a_long_enough_stretch():
     assert critical_mass(a, 0.25, 1) == (1, "reached")
 
 
+def test_the_median_month_counts_runs_that_did_not_get_there_as_later():
+    assert median_month([100, 120, None]) == 120  # the censored run lies beyond both
+    assert median_month([100, None, None]) is None  # most never got there by the horizon
+    assert median_month([100, float("nan"), 90, 95, None]) == 100
+    assert median_month([]) is None
+
+
 @pytest.mark.slow
 def test_every_reported_critical_mass_month_starts_a_stretch_at_or_above_the_share():
     over = {"coalition.initial_size": 30, "podium.visibility": 2.0, "critical_mass_months": 18}
@@ -226,6 +234,13 @@ def test_every_reported_critical_mass_month_starts_a_stretch_at_or_above_the_sha
         stretch = [adoption[m : m + 18] for m in range(month)]
         assert not any(len(s) == 18 and (s >= 0.25).all() for s in stretch)  # none earlier
     assert seen > 0
+
+
+def test_the_tipping_point_is_where_decline_turns_into_growth_for_good():
+    bistable = {0.02: 0.01, 0.06: -0.01, 0.1: -0.02, 0.14: 0.01, 0.18: -0.001, 0.22: 0.03, 0.3: 0.1}
+    assert tipping_point(bistable) == 0.22
+    assert tipping_point({0.02: 0.01, 0.1: 0.05}) is None  # grows from every start
+    assert tipping_point({0.02: 0.01, 0.1: -0.05, 0.2: -0.01}) == float("inf")
 
 
 # ---- no behavioural constant outside the schema ----------------------------------------------

@@ -343,11 +343,17 @@ def _run(args: argparse.Namespace, console: Console) -> int:
         f"seed {args.seed}: {elapsed:.2f} s"
     )
     console.print(
-        f"critical mass ({config.critical_mass_share:.0%}) reached in {agg['p_critical_mass']:.0%} "
+        f"critical mass ({config.critical_mass_share:.0%} for {config.critical_mass_months} "
+        f"months) reached by month {config.months} in {agg['p_critical_mass']:.0%} "
         f"of replicates (95% CI {lo:.0%}-{hi:.0%})"
         + (
             f", median month {agg['median_critical_mass_month']:.0f}"
             if agg["median_critical_mass_month"] is not None
+            else ""
+        )
+        + (
+            f"; {agg['pending']} above it at the horizon, not yet for long"
+            if agg["pending"]
             else ""
         )
     )

@@ -167,6 +167,18 @@ def critical_mass(adoption: np.ndarray, share: float, months: int) -> tuple[int 
     return None, "pending" if above.size and above[-1] else "censored"
 
 
+def median_month(months) -> float | None:
+    """Median month of critical mass over runs, censoring-aware: a run that did not reach it by
+    the horizon (None or NaN) counts as later than every run that did; None when at least half
+    did not reach it."""
+    values = np.array([np.inf if m is None else float(m) for m in months], dtype=float)
+    values[np.isnan(values)] = np.inf
+    if values.size == 0:
+        return None
+    median = float(np.median(values))
+    return median if np.isfinite(median) else None
+
+
 def classify_outcome(phases: np.ndarray, critical_mass_month: int | None) -> str:
     """The outcome class of a run (ODD §6, transition phases and outcome)."""
     if (phases == Phase.STABILISATION).any():

@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from scipy import stats
 
 from sectorsim.model import SectorModel
-from sectorsim.outputs import OUTCOMES
+from sectorsim.outputs import OUTCOMES, median_month
 from sectorsim.params import Config
 from sectorsim.pool import map_local
 from sectorsim.randomness import DEFAULT_SEED, derive_seed
@@ -119,13 +118,13 @@ def aggregate(runs: pd.DataFrame) -> dict[str, Any]:
     """The replicates in a few numbers: probability of critical mass (95% Wilson interval) and more."""
     n = len(runs)
     hits = int(runs["critical_mass_reached"].sum())
-    months = runs["critical_mass_month"].dropna()
     per_adopter = runs["euros_per_extra_adopter"].dropna()
     return {
         "replications": n,
         "p_critical_mass": hits / n if n else float("nan"),
         "p_critical_mass_ci95": proportion_interval(hits, n),
-        "median_critical_mass_month": float(np.median(months)) if len(months) else None,
+        "median_critical_mass_month": median_month(runs["critical_mass_month"]),
+        "pending": int((runs["critical_mass_status"] == "pending").sum()),
         "mean_final_adoption": float(runs["final_adoption"].mean()),
         "final_adoption_range": (
             float(runs["final_adoption"].min()),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sectorsim.config import load_scenario
+from sectorsim.config import load_scenario, preset_names
 from sectorsim.model import SectorModel
 from sectorsim.runs import proportion_interval, replicate_seeds
 
@@ -22,13 +22,10 @@ IMVO = "imvo_samen_veranderen"
 VALIDATION_SEED = 1
 COALITION_SIZES = (5, 12, 25, 40)
 BUDGETS = (0.0, 500_000.0, 1_000_000.0, 2_000_000.0)
-# A podium for koplopers, as at the Koplopersymposium of MVOAlliantie-nd (koplopers_drenthe): in the
-# calibrated model a programme without one does not reach critical mass within 15 years, so the
-# strong programme (P1) and the thresholds (P6) are shown with it.
-PODIUM = {"podium.visibility": 2.0}
-STRONG = ("ecosystem", PODIUM)  # P1: the strong programme
-SIZES_AT = {"funding.budget": 2_000_000.0, **PODIUM}  # P6: coalition size varies
-BUDGETS_AT = {"coalition.initial_size": 40, **PODIUM}  # P6: the budget varies
+STRONG = ("ecosystem", {"months": 300})  # P1: a strong programme, over 25 years to see the whole S
+SIZES_AT = {"funding.budget": 2_000_000.0}  # P6: coalition size varies
+BUDGETS_AT = {"coalition.initial_size": 20}  # P6: the budget varies
+WEAK = {"coalition.initial_size": 5, "funding.budget": 0.0}  # P2: a small unfunded programme
 
 
 def replicates(
@@ -67,6 +64,47 @@ def measure_participants(reps: int = 12, seed: int = 2) -> dict[str, float]:
         "others_adopted": float(np.mean(others)),
         "members_engaged": float(np.mean(engaged)),
     }
+
+
+TIPPING_SHARES = tuple(round(0.02 * k, 2) for k in range(1, 26))  # 2% to 50%
+TIPPING_MONTHS = 120
+
+
+def measure_tipping(
+    scenario: str,
+    shares=TIPPING_SHARES,
+    reps: int = 8,
+    months: int = TIPPING_MONTHS,
+    seed: int = VALIDATION_SEED,
+) -> tuple[float | None, dict[float, float]]:
+    """A preset's own tipping point: the adoption share above which the sector keeps growing once
+    the programme is gone. The sector is started with a share x of adopters (the most motivated
+    firms, as the programme leaves them) and no programme, and run ``months``; the mean change in
+    adoption over that time is recorded for each x (:func:`tipping_point` reads it)."""
+    change = {}
+    for x in shares:
+        base = load_scenario(scenario)
+        over = {
+            "programme.enabled": False,
+            "months": months,
+            "adoption.initial_adopters": max(1, round(x * base.sme.count)),
+        }
+        models = replicates(scenario, over, reps, seed)
+        start = models[0].series("adoption_share")[0]
+        change[x] = float(np.mean([m.series("adoption_share")[-1] for m in models]) - start)
+    return tipping_point(change), change
+
+
+def tipping_point(change: dict[float, float]) -> float | None:
+    """From {start share: change}: the lowest share above the first declining start from which
+    every higher start grows (None: no start declines; inf: none above a decline grows)."""
+    shares = sorted(change)
+    declining = [x for x in shares if change[x] < 0]
+    if not declining:
+        return None
+    above = [x for x in shares if x > declining[0]]
+    growing = [x for x in above if all(change[y] > 0 for y in above if y >= x)]
+    return growing[0] if growing else float("inf")
 
 
 def measure_lever(key: str, values, fixed: dict, reps: int = 24) -> dict[float, float]:
@@ -116,15 +154,11 @@ def figure_baseline_and_coalition(out: Path, reps: int) -> None:
 def figure_s_curves(out: Path, reps: int) -> None:
     """P1 and P2: adoption curves of a strong, the default and a weak programme."""
     plt = _plt()
+    long = STRONG[1]  # the same 25-year horizon for every curve
     cases = [
-        (*STRONG, "ecosystem with a koploper podium (strong)", "#006d2c"),
-        (IMVO, {}, "Samen Veranderen", "#08519c"),
-        (
-            IMVO,
-            {"coalition.initial_size": 5, "funding.budget": 0.0},
-            "5 koplopers, no budget",
-            "#a50f15",
-        ),
+        (*STRONG, "ecosystem (strong)", "#006d2c"),
+        (IMVO, long, "Samen Veranderen", "#08519c"),
+        (IMVO, {**WEAK, **long}, "5 koplopers, no budget", "#a50f15"),
     ]
     fig, ax = plt.subplots(figsize=(9, 4.5), constrained_layout=True)
     for scenario, overrides, label, colour in cases:
@@ -154,8 +188,13 @@ def figure_thresholds(out: Path, reps: int) -> None:
     budgets = measure_lever("funding.budget", BUDGETS, BUDGETS_AT, reps)
     fig, (a, b) = plt.subplots(1, 2, figsize=(11, 4), constrained_layout=True)
     for ax, data, xlabel, scale in (
-        (a, sizes, "koplopers at the start (budget EUR 2M, podium 2)", 1),
-        (b, budgets, "budget, EUR million (40 koplopers, podium 2)", 1e6),
+        (a, sizes, "koplopers at the start (budget EUR 2M)", 1),
+        (
+            b,
+            budgets,
+            f"budget, EUR million ({BUDGETS_AT['coalition.initial_size']} koplopers)",
+            1e6,
+        ),
     ):
         x = np.array(list(data)) / scale
         p = np.array(list(data.values()))
@@ -168,7 +207,39 @@ def figure_thresholds(out: Path, reps: int) -> None:
     plt.close(fig)
 
 
-FIGURES = (figure_baseline_and_coalition, figure_s_curves, figure_thresholds)
+def tipping_presets() -> list[str]:
+    """The presets of the full model (the textbook presets have no programme to leave)."""
+    return [name for name in preset_names() if load_scenario(name).adoption.rule == "full"]
+
+
+def figure_tipping_points(out: Path, reps: int) -> None:
+    """Each preset's own tipping point against the 25% convention."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(9, 4.8), constrained_layout=True)
+    rows = []
+    for name in tipping_presets():
+        tip, change = measure_tipping(name, reps=max(4, reps // 3))
+        x = np.array(list(change))
+        line = ax.plot(x * 100, np.array(list(change.values())) * 100, marker=".", label=name)[0]
+        if tip is not None and np.isfinite(tip):
+            ax.plot([tip * 100], [change[tip] * 100], "o", color=line.get_color(), ms=9, mfc="none")
+        rows.append((name, tip))
+    ax.axhline(0, color="black", lw=0.8)
+    ax.axvline(25, color="black", ls="--", lw=1, label="critical mass convention 25%")
+    ax.set(
+        title=f"Without a programme: change in adoption over {TIPPING_MONTHS // 12} years",
+        xlabel="adoption at the start, % of SMEs",
+        ylabel="change in adoption, percentage points",
+    )
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    fig.savefig(out / "tipping_points.png", dpi=110)
+    plt.close(fig)
+    for name, tip in rows:
+        text = "grows from any start" if tip is None else f"{tip:.0%}"
+        print(f"tipping point of {name}: {'above 50%' if tip == float('inf') else text}")
+
+
+FIGURES = (figure_baseline_and_coalition, figure_s_curves, figure_thresholds, figure_tipping_points)
 
 
 def main(argv: list[str] | None = None) -> int:

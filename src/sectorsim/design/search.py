@@ -23,6 +23,7 @@ import pandas as pd
 from sectorsim.design.spec import Design
 from sectorsim.experiments.runners import Task
 from sectorsim.experiments.spec import Factor
+from sectorsim.outputs import median_month
 from sectorsim.randomness import derive_seed
 from sectorsim.runs import proportion_interval, replicate_seeds
 from sectorsim.storage import OutputError
@@ -101,7 +102,6 @@ def score(design: Design, levers: dict[str, Any], rows: list[Row]) -> dict[str, 
     done = [r for r in rows if r["status"] == "done"]
     n = len(done)
     hits = sum(bool(r["critical_mass_reached"]) for r in done)
-    months = [r["critical_mass_month"] for r in done if r["critical_mass_reached"]]
     costs = [design.cost(config, r["total_spend"], r["peak_coalition_size"]) for r in done]
     low, high = proportion_interval(hits, n)
     return {
@@ -109,7 +109,7 @@ def score(design: Design, levers: dict[str, Any], rows: list[Row]) -> dict[str, 
         "p_critical_mass": hits / n if n else float("nan"),
         "p_low": low,
         "p_high": high,
-        "median_critical_mass_month": float(np.median(months)) if months else None,
+        "median_critical_mass_month": median_month([r["critical_mass_month"] for r in done]),
         "mean_spend": float(np.mean([r["total_spend"] for r in done])) if n else float("nan"),
         "mean_peak_coalition": (
             float(np.mean([r["peak_coalition_size"] for r in done])) if n else float("nan")

@@ -35,6 +35,7 @@ from sectorsim.experiments.sampling import MORRIS_LEVELS, salib_problem, unit_sa
 from sectorsim.experiments.spec import Experiment, parse_experiment  # noqa: E402
 from sectorsim.experiments.store import MANIFEST  # noqa: E402
 from sectorsim.labels import output_label, parameter_label, phrase, value_text, year_of  # noqa: E402
+from sectorsim.outputs import median_month  # noqa: E402
 from sectorsim.params import PARAMETERS  # noqa: E402
 from sectorsim.runs import proportion_interval  # noqa: E402
 
@@ -67,7 +68,6 @@ def per_point(runs: pd.DataFrame, experiment: Experiment) -> pd.DataFrame:
     for point, group in done.groupby("point"):
         hits = int(group["critical_mass_reached"].sum())
         low, high = proportion_interval(hits, len(group))
-        months = group["critical_mass_month"].dropna()
         carrying = group["self_carrying"].dropna()
         per_adopter = {}
         if "extra_adopters" in group:  # the experiment also ran each seed without the programme
@@ -84,7 +84,8 @@ def per_point(runs: pd.DataFrame, experiment: Experiment) -> pd.DataFrame:
                 "p_critical_mass": hits / len(group),
                 "p_low": low,
                 "p_high": high,
-                "median_critical_mass_month": float(months.median()) if len(months) else np.nan,
+                "median_critical_mass_month": median_month(group["critical_mass_month"]) or np.nan,
+                "pending_share": float((group.get("critical_mass_status") == "pending").mean()),
                 "mean_final_adoption": float(group["final_adoption"].mean()),
                 "self_carrying_share": float(carrying.astype(float).mean())
                 if len(carrying)
