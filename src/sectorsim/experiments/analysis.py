@@ -117,7 +117,7 @@ def _context(experiment: Experiment) -> tuple[Any, str]:
     return config, (
         f"adoption at or above {config.critical_mass_share:.0%}"
         + (f" for {hold} months" if hold > 1 else "")
-        + f", by {year} (month {config.months})"
+        + f" by January {year}, month {config.months}"
     )
 
 
@@ -134,11 +134,11 @@ def heat_maps(table: pd.DataFrame, x: str, y: str, out: Path, experiment: Experi
     )
     names = []
     for column, title, cmap, name in (
-        ("p", f"Chance of critical mass ({meaning})", "viridis", "heatmap_probability.png"),
+        ("p", f"Chance of critical mass: {meaning}", "viridis", "heatmap_probability.png"),
         (
             "month",
             f"Median year critical mass is reached (month 0 = January {start_year}; "
-            "blank: not reached)",
+            "blank: not reached in half the runs)",
             "magma_r",
             "heatmap_month.png",
         ),
@@ -219,7 +219,7 @@ def line_plots(
     for ax, title, high in zip(
         axes,
         (
-            f"Chance of critical mass\n({meaning}; band: 95% interval)",
+            f"Chance of critical mass (band: 95% interval)\n{meaning}",
             "Mean final adoption\n(% of SMEs at the horizon)",
             "Self-carrying\n(% of runs whose adoption holds after the programme)",
         ),
