@@ -47,6 +47,7 @@ from sectorsim.mechanisms import (
     relapse,
 )
 from sectorsim.mechanisms.funding import CHANNELS, Budget
+from sectorsim.mesa_api import MonthlyDataCollector, model_config
 from sectorsim.network import build_network
 from sectorsim.outputs import (
     MONTHLY_OUTPUTS,
@@ -64,10 +65,23 @@ ADOPTER_STAGE = int(Stage.IMPLEMENTING)  # where the textbook rules put an adopt
 
 
 class SectorModel(mesa.Model):
-    """A sector of SMEs on a network. ``SectorModel(config, seed=...)``; ``step()`` = one month."""
+    """A sector of SMEs on a network; ``step()`` = one month.
 
-    def __init__(self, config: Config | None = None, seed: int | None = None):
-        config = config or Config()
+    ``SectorModel(config, seed=...)``, or with the parameters as keywords (``__`` for the dots of
+    a dotted key) over a preset or the defaults, as ``mesa.batch_run`` passes them:
+    ``SectorModel(scenario="imvo_samen_veranderen", seed=1, coalition__initial_size=30)``.
+    ``datacollector`` holds the monthly outputs (see :mod:`sectorsim.mesa_api`).
+    """
+
+    def __init__(
+        self,
+        config: Config | None = None,
+        seed: int | None = None,
+        *,
+        scenario: str | None = None,
+        **kwargs: Any,
+    ):
+        config = model_config(config, scenario, kwargs)
         check_consistency(config)
         seed = fresh_seed() if seed is None else int(seed)
         super().__init__(seed=seed)
@@ -102,6 +116,7 @@ class SectorModel(mesa.Model):
         self._programme = np.zeros(config.months + 1, dtype=np.int8)
         self._tracker = PhaseTracker(config.phases, config.critical_mass_share)
         self._record()
+        self.datacollector = MonthlyDataCollector(self)
 
     # ---- set-up ----------------------------------------------------------------------------
     def _seed_adopters(self) -> None:
