@@ -9,8 +9,10 @@
     sectorsim scenarios
     sectorsim params [--json | --markdown]
 
-Configuration problems print one line naming the file, the key, the value and what is allowed,
-and exit with status 2 before anything is written.
+Exit statuses: 0 done; 2 a problem with the input or the output folder (one line naming the
+file, the key, the value and what is allowed, before anything runs or is written); 1 an
+unexpected internal error (one line and the path of a log holding the traceback); 130
+interrupted. Text from the user is printed as text, never read as markup.
 """
 
 from __future__ import annotations
@@ -19,13 +21,17 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 import time
+import traceback
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from sectorsim import __version__
 from sectorsim.config import (
@@ -42,7 +48,58 @@ from sectorsim.runs import DEFAULT_SEED, aggregate, run_replicates
 from sectorsim.storage import OutputError, atomic_directory, check_target
 
 EXIT_CONFIG = 2
+EXIT_INTERNAL = 1
 SUMMARY = "summary.json"  # present in every complete output folder
+RUN_OUTPUTS = frozenset({"timeseries.csv", "runs.csv", SUMMARY, "adoption.png"})
+
+
+def is_run_summary(path: Path) -> bool:
+    """Whether ``path`` is the summary.json `sectorsim run` writes."""
+    try:
+        summary = json.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(summary, dict) and {"scenario", "config", "aggregate"} <= set(summary)
+
+
+def plain_console(stderr: bool = False) -> Console:
+    """A console that prints text as it is: no markup, no highlighting of user text."""
+    return Console(stderr=stderr, markup=False, highlight=False, emoji=False)
+
+
+def log_dir() -> Path:
+    """Where the traceback of an internal error is kept: ``$SECTORSIM_LOG_DIR``, else
+    ``$XDG_STATE_HOME/sectorsim`` (``~/.local/state/sectorsim``)."""
+    given = os.environ.get("SECTORSIM_LOG_DIR")
+    if given:
+        return Path(given)
+    state = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    return Path(state) / "sectorsim"
+
+
+def write_crash_log(argv: list[str]) -> Path | None:
+    """Write the current exception's traceback and the command to a new log file; its path."""
+    text = f"sectorsim {__version__}\ncommand: {argv!r}\n\n{traceback.format_exc()}"
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    for folder in (log_dir(), Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(
+                prefix=f"sectorsim-error-{stamp}-", suffix=".log", dir=folder
+            )
+            with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as fh:
+                fh.write(text)
+            return Path(name)
+        except OSError:
+            continue
+    return None
+
+
+def print_error(message: str) -> None:
+    """``error: <message>`` on stderr, the message as plain text."""
+    plain_console(stderr=True).print(
+        Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -192,40 +249,52 @@ def _runner_options(command: argparse.ArgumentParser, scheduler: bool = True) ->
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     args = _parser().parse_args(argv)
-    console = Console(highlight=False)
+    out = plain_console()
     try:
-        if args.command == "run":
-            return _run(args, console)
-        if args.command == "sweep":
-            return _sweep(args, console)
-        if args.command == "design":
-            return _design(args, console)
-        if args.command == "calibrate":
-            return _calibrate(args, console)
-        if args.command == "analyze":
-            return _analyze(args, console)
-        if args.command == "app":
-            return _app(args, console)
-        if args.command == "scenarios":
-            return _scenarios(console)
-        return _params(args, console)
-    except ConfigError as exc:
-        Console(stderr=True, highlight=False).print(
-            f"[bold red]error:[/] {exc}", markup=True, soft_wrap=True
-        )
+        code = _dispatch(args, out)
+        sys.stdout.flush()
+        return code
+    except (ConfigError, OutputError) as exc:
+        print_error(str(exc))
         return EXIT_CONFIG
-    except OutputError as exc:
-        Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {exc}", soft_wrap=True)
-        return EXIT_CONFIG
+    except BrokenPipeError:
+        # the reader stopped (``sectorsim params --json | head``): what it read is what it wanted
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         done = (
             "finished runs are kept (--resume continues)"
             if args.command in ("sweep", "design", "calibrate")
             else "nothing was written"
         )
-        Console(stderr=True).print(f"interrupted; {done}")
+        plain_console(stderr=True).print(f"interrupted; {done}")
         return 130
+    except Exception as exc:  # an internal error: one line here, the traceback in a log
+        log = write_crash_log(argv)
+        where = f"; details in {log}" if log else ""
+        print_error(f"internal error ({type(exc).__name__}: {exc}){where}")
+        return EXIT_INTERNAL
+
+
+def _dispatch(args: argparse.Namespace, console: Console) -> int:
+    if args.command == "run":
+        return _run(args, console)
+    if args.command == "sweep":
+        return _sweep(args, console)
+    if args.command == "design":
+        return _design(args, console)
+    if args.command == "calibrate":
+        return _calibrate(args, console)
+    if args.command == "analyze":
+        return _analyze(args, console)
+    if args.command == "app":
+        return _app(args, console)
+    if args.command == "scenarios":
+        return _scenarios(console)
+    return _params(args, console)
 
 
 def _app(args: argparse.Namespace, console: Console) -> int:
@@ -261,7 +330,8 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     )
     name = Path(args.scenario).stem
     out = args.out or Path("results") / name
-    check_target(out, SUMMARY)  # refuse a bad folder before spending time on the runs
+    guard = {"marker": SUMMARY, "outputs": RUN_OUTPUTS, "is_output": is_run_summary}
+    check_target(out, command="sectorsim run", **guard)  # refuse before the runs, not after
 
     print(f"running {args.reps} replicate(s) of {name} ...", flush=True)
     started = time.perf_counter()
@@ -269,7 +339,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     elapsed = time.perf_counter() - started
     agg = aggregate(runs)
 
-    with atomic_directory(out, marker=SUMMARY) as tmp:
+    with atomic_directory(out, command="sectorsim run", **guard) as tmp:
         timeseries.to_csv(tmp / "timeseries.csv", index=False)
         runs.to_csv(tmp / "runs.csv", index=False)
         summary = {
@@ -286,7 +356,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
         plot_adoption(timeseries, config, tmp / "adoption.png", title=f"{name}: {description}")
 
     lo, hi = agg["p_critical_mass_ci95"]
-    console.print(f"[bold]{name}[/] — {description}")
+    console.print(Text.assemble((name, "bold"), " — ", description))
     console.print(
         f"{config.sme.count:,} SMEs, {config.months} months, {args.reps} replicate(s), "
         f"seed {args.seed}: {elapsed:.2f} s"
@@ -338,19 +408,20 @@ def _with_progress(name: str, job: Callable[[Callable[[int, int], None]], Any]) 
         BarColumn,
         MofNCompleteColumn,
         Progress,
+        TextColumn,
         TimeElapsedColumn,
         TimeRemainingColumn,
     )
 
     columns = (
-        "{task.description}",
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         "eta",
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
+    with Progress(*columns, console=plain_console(stderr=True), transient=False) as bar:
         task = bar.add_task(name, total=None)
 
         def progress(done: int, total: int) -> None:
@@ -454,16 +525,13 @@ def _calibrate(args: argparse.Namespace, console: Console) -> int:
 
 
 def _analyze(args: argparse.Namespace, console: Console) -> int:
-    from sectorsim.experiments.analysis import analyze
+    from sectorsim.experiments.analysis import analyze, incomplete, load
 
-    if not (args.directory / "manifest.json").is_file():
-        raise ConfigError(
-            str(args.directory),
-            None,
-            problem="not a sweep folder (no manifest.json)",
-            allowed="a folder written by `sectorsim sweep`",
-        )
+    manifest, _, runs = load(args.directory)  # a ConfigError if it is not a sweep's folder
+    note = incomplete(manifest, runs)
     report = analyze(args.directory)
+    if note:
+        console.print(f"note: {note}")
     console.print(f"report: {report}")
     return 0
 
@@ -487,7 +555,9 @@ def _params(args: argparse.Namespace, console: Console) -> int:
         table.columns[0].no_wrap = True
         for spec in PARAMETERS.values():
             table.add_row(spec.key, repr(spec.default), spec.allowed(), spec.description)
-        Console(width=max(console.width, 150), highlight=False).print(table)
+        Console(width=max(console.width, 150), markup=False, highlight=False, emoji=False).print(
+            table
+        )
     return 0
 
 

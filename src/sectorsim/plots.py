@@ -49,7 +49,7 @@ def plot_adoption(timeseries: pd.DataFrame, config: Config, path: Path, title: s
     top.set_ylabel("share of SMEs (mean)")
     top.set_ylim(0, 1)
     top.legend(loc="upper left", fontsize=8, ncols=2)
-    top.set_title(textwrap.fill(title or "Adoption stages", 90), fontsize=10)
+    top.set_title(textwrap.fill(title or "Adoption stages", 90), fontsize=10, parse_math=False)
 
     _phase_bands(middle, months, phases)
     for _, rep in timeseries.groupby("replicate"):

@@ -150,7 +150,7 @@ def plot_front(
     ax.set_xlabel("expected programme cost (million €)")
     ax.set_ylabel(f"P(critical mass by month {design.target_month})")
     ax.set_ylim(-0.02, 1.02)
-    ax.set_title(f"{design.name}: cost against the chance to tip", fontsize=10)
+    ax.set_title(f"{design.name}: cost against the chance to tip", fontsize=10, parse_math=False)
     ax.legend(fontsize=8, loc="lower right")
     fig.savefig(path, dpi=120)
     plt.close(fig)

@@ -30,6 +30,7 @@ from typing import Any
 from sectorsim.config import ConfigError, load_scenario
 from sectorsim.experiments.spec import (
     Factor,
+    check_name,
     check_table,
     factor_items,
     file_hash,
@@ -212,6 +213,7 @@ def parse_design(text: str, path: Path) -> Design:
             problem="not an allowed choice",
             allowed="one of " + ", ".join(repr(s) for s in SAMPLERS),
         )
+    check_name(source, "design.name", head["name"])
     scenario = resolve_scenario(head["scenario"], path, "design.scenario")
 
     target = raw["target"]

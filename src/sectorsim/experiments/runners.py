@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import socket
 import threading
 import time
 import traceback
@@ -16,10 +17,11 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import pandas as pd
 
-from sectorsim.config import load_scenario
+from sectorsim.config import ConfigError, load_scenario
 from sectorsim.runs import run_model
 
 Result = tuple[dict[str, Any], pd.DataFrame]
@@ -112,6 +114,44 @@ def map_local(
             for future in futures:
                 future.cancel()
             raise
+
+
+SCHEDULER_SCHEMES = ("tcp", "tls")
+SCHEDULER_TIMEOUT = 5.0  # seconds to reach a scheduler before the work is refused
+SCHEDULER_ALLOWED = "the address of a running Dask scheduler, tcp://HOST:PORT or tls://HOST:PORT"
+
+
+def check_scheduler(address: str, timeout: float = SCHEDULER_TIMEOUT) -> None:
+    """Refuse, as a :class:`ConfigError` of ``--scheduler``, an address that is not
+    tcp://HOST:PORT (or tls://) or where no Dask scheduler answers within ``timeout`` seconds.
+
+    Called before an output folder is claimed, so that a wrong address costs seconds and
+    leaves nothing behind.
+    """
+
+    def refuse(problem: str) -> ConfigError:
+        return ConfigError("--scheduler", None, address, problem=problem, allowed=SCHEDULER_ALLOWED)
+
+    parsed = urlsplit(address)
+    try:
+        host, port = parsed.hostname, parsed.port
+    except ValueError:
+        raise refuse("not a valid address") from None
+    if parsed.scheme not in SCHEDULER_SCHEMES:
+        raise refuse(f"'{parsed.scheme or address}' is not a Dask scheduler protocol")
+    if not host or port is None or parsed.path not in ("", "/") or parsed.query:
+        raise refuse("not HOST:PORT")
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as exc:
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        raise refuse(f"cannot be reached ({reason})") from None
+    from distributed import Client
+
+    try:
+        Client(address, timeout=f"{timeout}s").close()
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise refuse(f"does not answer as a Dask scheduler ({type(exc).__name__})") from None
 
 
 def run_dask(tasks: list[Task], scheduler: str, on_result: Callable[[Result], None]) -> None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from sectorsim.config import ConfigError, flatten, load_scenario, resolve
+from sectorsim.config import ConfigError, flatten, load_scenario, read_text, resolve
 from sectorsim.params import PARAMETERS, SECTIONS, Config
 
 METHODS = ("grid", "lhs", "sobol", "morris")
@@ -38,6 +38,7 @@ EXPERIMENT_KEYS = {
     "baseline": bool,
 }
 RANGE_KEYS = {"min", "max", "log", "integer"}
+NAME_LENGTH = 100
 QUICK = {"replications": 2, "sme.count": 200, "lhs": 12, "sobol": 8, "morris": 4, "grid_levels": 2}
 
 
@@ -198,9 +199,44 @@ def parse_factor(
                 problem=f"a range for a {spec.type} parameter",
                 allowed=f"a list of values: {spec.allowed()}",
             )
+        for option in ("min", "max"):
+            bound = value[option]
+            if not isinstance(bound, (int, float)) or isinstance(bound, bool):
+                raise ConfigError(
+                    source, f"{where}.{option}", bound, problem="wrong type", allowed="a number"
+                )
+        for option in ("log", "integer"):
+            if option in value and not isinstance(value[option], bool):
+                raise ConfigError(
+                    source,
+                    f"{where}.{option}",
+                    value[option],
+                    problem="wrong type",
+                    allowed="true or false",
+                )
         low, high = value["min"], value["max"]
+        integer = value.get("integer", spec.type == "int")
+        if spec.type == "int" and not integer:
+            raise ConfigError(
+                source,
+                f"{where}.integer",
+                integer,
+                problem=f"{key} takes whole numbers",
+                allowed="true (or leave it out) for an integer parameter",
+            )
+        if integer:
+            for option, bound in (("min", low), ("max", high)):
+                if not float(bound).is_integer():
+                    raise ConfigError(
+                        source,
+                        f"{where}.{option}",
+                        bound,
+                        problem="not a whole number in an integer range",
+                        allowed="whole-number bounds with integer = true",
+                    )
+            low, high = int(low), int(high)
         for bound in (low, high):
-            check_value(source, where, key, int(bound) if spec.type == "int" else bound, experiment)
+            check_value(source, where, key, bound, experiment)
         if not low < high:
             raise ConfigError(
                 source, where, value, problem="min is not below max", allowed="min < max"
@@ -218,8 +254,8 @@ def parse_factor(
             key,
             low=float(low),
             high=float(high),
-            log=bool(log),
-            integer=bool(value.get("integer", spec.type == "int")),
+            log=log,
+            integer=integer,
         )
     raise ConfigError(
         source,
@@ -305,13 +341,37 @@ def fixed_overrides(
 
 
 def read_file(path: str | Path, kind: str) -> tuple[str, Path]:
-    """The text of a ``kind`` file ("experiment", "design"), or a ConfigError if there is none."""
+    """The text of a ``kind`` file ("experiment", "design"), or a ConfigError if there is none
+    or it is not UTF-8 text."""
     path = Path(path)
     if not path.is_file():
         raise ConfigError(
             str(path), None, problem=f"no such {kind} file", allowed="a path to a .toml file"
         )
-    return path.read_text(), path
+    return read_text(path), path
+
+
+def check_name(source: str, key: str, name: Any) -> str:
+    """A file's ``name``, which names its results folder (``results/<name>``): one plain folder
+    name, so that nothing is written outside ``results/``."""
+    plain = (
+        isinstance(name, str)
+        and 0 < len(name) <= NAME_LENGTH
+        and name == name.strip()
+        and not name.startswith(".")
+        and not any(c in name for c in '/\\:*?"<>|')
+        and name.isprintable()
+    )
+    if not plain:
+        raise ConfigError(
+            source,
+            key,
+            name,
+            problem="not a plain folder name",
+            allowed=f'1 to {NAME_LENGTH} characters, no path separators or /\\:*?"<>|, '
+            "not starting with a dot (it names the folder results/<name>)",
+        )
+    return name
 
 
 def load_experiment(path: str | Path) -> Experiment:
@@ -337,6 +397,7 @@ def parse_experiment(text: str, path: Path) -> Experiment:
             problem="out of range",
             allowed="replications at least 1, seed at least 0",
         )
+    check_name(source, "experiment.name", head["name"])
     scenario = resolve_scenario(head["scenario"], path, "experiment.scenario")
     fixed = fixed_overrides(raw, scenario, source, head.get("months"))
 
