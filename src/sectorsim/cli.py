@@ -62,9 +62,19 @@ def is_run_summary(path: Path) -> bool:
     return isinstance(summary, dict) and {"scenario", "config", "aggregate"} <= set(summary)
 
 
+class PlainConsole(Console):
+    """A console that prints text as it is (no markup, no highlighting, no emoji codes), and
+    leaves a closed pipe to :func:`main`."""
+
+    def __init__(self, **options: Any):
+        super().__init__(markup=False, highlight=False, emoji=False, **options)
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError
+
+
 def plain_console(stderr: bool = False) -> Console:
-    """A console that prints text as it is: no markup, no highlighting of user text."""
-    return Console(stderr=stderr, markup=False, highlight=False, emoji=False)
+    return PlainConsole(stderr=stderr)
 
 
 def log_dir() -> Path:
@@ -555,9 +565,7 @@ def _params(args: argparse.Namespace, console: Console) -> int:
         table.columns[0].no_wrap = True
         for spec in PARAMETERS.values():
             table.add_row(spec.key, repr(spec.default), spec.allowed(), spec.description)
-        Console(width=max(console.width, 150), markup=False, highlight=False, emoji=False).print(
-            table
-        )
+        PlainConsole(width=max(console.width, 150)).print(table)
     return 0
 
 

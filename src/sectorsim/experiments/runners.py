@@ -7,6 +7,7 @@ seed, its point and its replicate.
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing
 import os
 import socket
@@ -146,12 +147,24 @@ def check_scheduler(address: str, timeout: float = SCHEDULER_TIMEOUT) -> None:
     except OSError as exc:
         reason = exc.strerror or str(exc) or type(exc).__name__
         raise refuse(f"cannot be reached ({reason})") from None
-    from distributed import Client
-
     try:
-        Client(address, timeout=f"{timeout}s").close()
+        reply = asyncio.run(_identity(address, timeout))
     except (OSError, TimeoutError, ValueError) as exc:
         raise refuse(f"does not answer as a Dask scheduler ({type(exc).__name__})") from None
+    if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
+        raise refuse("answers, but not as a Dask scheduler")
+
+
+async def _identity(address: str, timeout: float) -> object:
+    """The scheduler's answer to "identity", each step bounded by ``timeout`` seconds."""
+    from distributed.comm import connect
+
+    comm = await asyncio.wait_for(connect(address, timeout=timeout), timeout)
+    try:
+        await asyncio.wait_for(comm.write({"op": "identity"}), timeout)
+        return await asyncio.wait_for(comm.read(), timeout)
+    finally:
+        comm.abort()
 
 
 def run_dask(tasks: list[Task], scheduler: str, on_result: Callable[[Result], None]) -> None:
