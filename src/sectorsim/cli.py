@@ -212,7 +212,8 @@ def _parser() -> argparse.ArgumentParser:
         "app",
         help="serve the workshop app in the browser",
         description="Serve the workshop app (Solara). Open the printed address in a browser; "
-        "each browser tab is its own session.",
+        "each browser tab is its own session. Served beyond this machine (--host 0.0.0.0), the "
+        "room needs a room code: the printed link holds it, requests without it are refused.",
     )
     app.add_argument(
         "--host",
@@ -220,6 +221,13 @@ def _parser() -> argparse.ArgumentParser:
         help="address to listen on (default: 127.0.0.1, this machine only)",
     )
     app.add_argument("--port", type=int, default=8765, help="port (default: 8765)")
+    app.add_argument(
+        "--room",
+        metavar="CODE",
+        default=None,
+        help="the room code participants need (default: a new random code whenever --host is "
+        "not this machine only; none on 127.0.0.1)",
+    )
 
     sub.add_parser(
         "scenarios", help="list the preset scenarios", description="List the preset scenarios."
@@ -308,13 +316,50 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
 
 
 def _app(args: argparse.Namespace, console: Console) -> int:
-    command = [sys.executable, "-m", "solara", "run", "sectorsim.app.page"]
-    command += ["--host", args.host, "--port", str(args.port), "--production", "--no-open"]
-    command += ["--no-check-version"]  # no calls home: a workshop room may be offline
-    os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
-    console.print(f"sectorsim app: open http://{args.host}:{args.port} in a browser (Ctrl-C stops)")
+    from sectorsim.app.server import (
+        CODE_PATTERN,
+        ROOM_CODE_ENV,
+        ROOM_PARAMETER,
+        is_loopback,
+        new_code,
+        reachable_address,
+    )
+
+    if not 1 <= args.port <= 65535:
+        raise ConfigError(
+            "--port", None, args.port, problem="not a port", allowed="a whole number 1-65535"
+        )
+    code = args.room
+    if code is not None and not CODE_PATTERN.fullmatch(code):
+        raise ConfigError(
+            "--room",
+            None,
+            code,
+            problem="not a room code",
+            allowed="6 to 64 letters, digits, - or _",
+        )
+    local = is_loopback(args.host)
+    if code is None and not local:
+        code = new_code()
+    env = dict(os.environ)
+    env.pop(ROOM_CODE_ENV, None)
+    if code is None:
+        console.print(
+            f"sectorsim app: open http://{args.host}:{args.port} in a browser (Ctrl-C stops)"
+        )
+    else:
+        env[ROOM_CODE_ENV] = code
+        query = f"/?{ROOM_PARAMETER}={code}"
+        host = args.host if local else reachable_address(args.host)
+        console.print(f"sectorsim app: the room is open at http://{host}:{args.port}{query}")
+        console.print(
+            f"room code {code}: requests without it are refused. On this machine: "
+            f"http://127.0.0.1:{args.port}{query} (Ctrl-C stops)"
+        )
     sys.stdout.flush()
-    os.execv(sys.executable, command)
+    command = [sys.executable, "-m", "sectorsim.app.server", "--host", args.host]
+    command += ["--port", str(args.port)]
+    os.execve(sys.executable, command, env)
     return 0  # not reached: the server replaces this process
 
 
