@@ -440,3 +440,75 @@ def test_an_internal_error_is_one_line_and_a_log(tmp_path, monkeypatch, capsys):
     assert str(log) in err
     text = log.read_text()
     assert "Traceback" in text and "broken" in text and "['scenarios']" in text
+
+
+# ---- more of the same families ----------------------------------------------------------------------
+@pytest.mark.parametrize("command", ["sweep", "design", "calibrate"])
+def test_sweep_design_and_calibrate_never_take_a_folder_of_the_users(tmp_path, capsys, command):
+    out = tmp_path / "p"
+    (out / "src").mkdir(parents=True)
+    (out / "summary.json").write_text("{}")
+    (out / "src" / "main.py").write_text("print('mine')\n")
+    before = tree(out)
+    root = Path(__file__).resolve().parents[1] / "experiments"
+    file = {"sweep": ["e1_coalition_funding.toml"], "design": ["design_programme.toml"]}
+    args = [str(root / name) for name in file.get(command, [])]
+    assert main([command, *args, "--quick", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "src/" in err and "summary.json" in err and no_traceback(err)
+    assert tree(out) == before
+
+
+def test_a_scenario_saved_with_a_byte_order_mark_is_read(tmp_path):
+    scenario = tmp_path / "bom.toml"
+    scenario.write_bytes(b"\xef\xbb\xbf" + b'extends = "baseline"\nmonths = 12\n')
+    assert main(["run", str(scenario), "--set", "sme.count=100", "--out", str(tmp_path / "o")]) == 0
+
+
+def test_an_experiment_on_a_scenario_that_is_not_utf8_names_that_scenario(tmp_path, capsys):
+    (tmp_path / "latin.toml").write_bytes(LATIN1)
+    path = tmp_path / "exp.toml"
+    path.write_text(EXPERIMENT.replace('scenario = "baseline"', 'scenario = "latin.toml"'))
+    assert main(["sweep", str(path), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "latin.toml: not UTF-8" in err and no_traceback(err)
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    "edit,key",
+    [
+        (("replications = 1", "replications = 10_000_000_000"), "experiment.replications"),
+        (("[factors]", "[sampling]\nmethod = 'lhs'\nn = 9_000_000_000\n\n[factors]"), "sampling.n"),
+    ],
+)
+def test_counts_beyond_reason_are_refused(tmp_path, capsys, edit, key):
+    path = tmp_path / "exp.toml"
+    path.write_text(EXPERIMENT.replace(*edit))
+    assert main(["sweep", str(path), "--out", str(tmp_path / "o")]) == 2
+    assert key in capsys.readouterr().err
+
+
+def test_an_empty_scheduler_address_is_refused(tmp_path, capsys):
+    path = tmp_path / "exp.toml"
+    path.write_text(EXPERIMENT)
+    assert main(["sweep", str(path), "--out", str(tmp_path / "o"), "--scheduler", ""]) == 2
+    assert "--scheduler" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_resume_removes_the_partial_writes_of_a_killed_sweep(tmp_path):
+    path = tmp_path / "exp.toml"
+    path.write_text(EXPERIMENT)
+    out = tmp_path / "o"
+    assert main(["sweep", str(path), "--out", str(out), "--workers", "1"]) == 0
+    partial = [out / "parts" / ".run-000001-0000.parquet.ab12cd_z", out / ".manifest.json.k2j4h5g6"]
+    for file in partial:
+        file.write_bytes(b"half")
+    mine = out / "parts" / ".my-notes"
+    mine.write_text("not a partial write")
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest.update(status="running", pid=dead_pid())
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    assert main(["sweep", str(path), "--out", str(out), "--resume", "--workers", "1"]) == 0
+    assert not any(file.exists() for file in partial) and mine.exists()

@@ -45,7 +45,7 @@ from sectorsim.config import (
 from sectorsim.params import PARAMETERS, markdown_table
 from sectorsim.plots import plot_adoption
 from sectorsim.runs import DEFAULT_SEED, aggregate, run_replicates
-from sectorsim.storage import OutputError, atomic_directory, check_target
+from sectorsim.storage import OutputError, atomic_directory, check_target, check_writable
 
 EXIT_CONFIG = 2
 EXIT_INTERNAL = 1
@@ -583,6 +583,7 @@ def _analyze(args: argparse.Namespace, console: Console) -> int:
     from sectorsim.experiments.analysis import analyze, incomplete, load
 
     manifest, _, runs = load(args.directory)  # a ConfigError if it is not a sweep's folder
+    check_writable(args.directory)  # the report goes into it
     note = incomplete(manifest, runs)
     report = analyze(args.directory)
     if note:

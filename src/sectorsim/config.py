@@ -91,7 +91,7 @@ def read_text(path: Path) -> str:
             str(path), None, problem=f"cannot be read ({exc.strerror or exc})"
         ) from None
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")  # a byte-order mark, as some editors write, is fine
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ConfigError(

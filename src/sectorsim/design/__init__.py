@@ -47,7 +47,7 @@ def run_design(
     design = load_design(path)
     if quick:
         design = design.shrunk()
-    if scheduler:
+    if scheduler is not None:
         check_scheduler(scheduler)
     folder = claim(Path(out) if out else default_out(design), design.hash, "design", resume)
     workers = workers or os.cpu_count() or 1

@@ -64,7 +64,7 @@ def run_experiment(
     experiment = load_experiment(path)
     if quick:
         experiment = experiment.shrunk()
-    if scheduler:
+    if scheduler is not None:
         check_scheduler(scheduler)
     folder = claim(
         Path(out) if out else default_out(experiment), experiment.hash, "experiment", resume

@@ -102,7 +102,7 @@ def map_local(
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     with ProcessPoolExecutor(
-        max_workers=workers,
+        max_workers=max(1, min(workers, len(items))),
         mp_context=context,
         initializer=exit_with_parent,
         initargs=(os.getpid(),),
@@ -149,7 +149,7 @@ def check_scheduler(address: str, timeout: float = SCHEDULER_TIMEOUT) -> None:
         raise refuse(f"cannot be reached ({reason})") from None
     try:
         reply = asyncio.run(_identity(address, timeout))
-    except (OSError, TimeoutError, ValueError) as exc:
+    except Exception as exc:  # whatever it is, it is not a scheduler this can use
         raise refuse(f"does not answer as a Dask scheduler ({type(exc).__name__})") from None
     if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
         raise refuse("answers, but not as a Dask scheduler")

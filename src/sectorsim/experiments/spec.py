@@ -24,7 +24,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from sectorsim.config import ConfigError, flatten, load_scenario, read_text, resolve
+from sectorsim.config import (
+    COMMAND_LINE,
+    ConfigError,
+    flatten,
+    load_scenario,
+    read_text,
+    resolve,
+)
 from sectorsim.params import PARAMETERS, SECTIONS, Config
 
 METHODS = ("grid", "lhs", "sobol", "morris")
@@ -39,6 +46,7 @@ EXPERIMENT_KEYS = {
 }
 RANGE_KEYS = {"min", "max", "log", "integer"}
 NAME_LENGTH = 100
+MAX_COUNT = 1_000_000  # replications or samples in one file: more is a typo
 QUICK = {"replications": 2, "sme.count": 200, "lhs": 12, "sobol": 8, "morris": 4, "grid_levels": 2}
 
 
@@ -266,6 +274,12 @@ def parse_factor(
     )
 
 
+def in_scenario_file(error: ConfigError) -> bool:
+    """Whether ``error`` lies in the scenario file itself (it cannot be read, or one of its own
+    values is wrong), not in the values a file sets on it: it then names that file as it is."""
+    return error.key is None or (error.source != COMMAND_LINE and error.problem != "inconsistent")
+
+
 def check_value(source: str, where: str, key: str, value: Any, experiment: dict[str, Any]) -> None:
     """Check one value of a factor on the scenario (``experiment["complete"]``, if given, completes
     the overrides first, as a design file rebalances funding shares)."""
@@ -274,6 +288,8 @@ def check_value(source: str, where: str, key: str, value: Any, experiment: dict[
     try:
         load_scenario(experiment["scenario"], overrides)
     except ConfigError as exc:
+        if in_scenario_file(exc):
+            raise
         problem = exc.problem or "not allowed"
         if exc.key and exc.key != key:
             problem = f"makes {exc.key} = {exc.value!r} {problem}"
@@ -330,6 +346,8 @@ def fixed_overrides(
     try:
         load_scenario(scenario, trial)
     except ConfigError as exc:
+        if in_scenario_file(exc):
+            raise
         raise ConfigError(
             source,
             f"set.{exc.key}" if exc.key else "set",
@@ -388,14 +406,14 @@ def parse_experiment(text: str, path: Path) -> Experiment:
     check_table(
         head, EXPERIMENT_KEYS, ("name", "scenario", "replications", "seed"), source, "experiment"
     )
-    if head["replications"] < 1 or head["seed"] < 0:
-        bad = "replications" if head["replications"] < 1 else "seed"
+    if not 1 <= head["replications"] <= MAX_COUNT or head["seed"] < 0:
+        bad = "seed" if head["seed"] < 0 else "replications"
         raise ConfigError(
             source,
             f"experiment.{bad}",
             head[bad],
             problem="out of range",
-            allowed="replications at least 1, seed at least 0",
+            allowed=f"replications from 1 to {MAX_COUNT:_}, seed at least 0",
         )
     check_name(source, "experiment.name", head["name"])
     scenario = resolve_scenario(head["scenario"], path, "experiment.scenario")
@@ -426,9 +444,13 @@ def parse_experiment(text: str, path: Path) -> Experiment:
             allowed="one of " + ", ".join(repr(m) for m in METHODS),
         )
     n = sampling.get("n")
-    if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 1):
+    if n is not None and (not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= MAX_COUNT):
         raise ConfigError(
-            source, "sampling.n", n, problem="not allowed", allowed="a whole number of at least 1"
+            source,
+            "sampling.n",
+            n,
+            problem="not allowed",
+            allowed=f"a whole number from 1 to {MAX_COUNT:_}",
         )
     if method != "grid" and n is None:
         raise ConfigError(

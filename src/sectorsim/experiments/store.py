@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import subprocess
 import tempfile
 from datetime import UTC, datetime
@@ -62,6 +63,17 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+PARTIAL = re.compile(r"\.(.+\.(parquet|json|md|png|csv|toml))\.[a-z0-9_]{8}")
+
+
+def remove_partial_writes(folder: Path) -> None:
+    """Remove the temporary files of :func:`atomic_write_bytes` that a killed process left in
+    ``folder`` (``.<name>.<8 characters>`` of an output file's name)."""
+    for path in folder.glob(".*"):
+        if path.is_file() and PARTIAL.fullmatch(path.name):
+            path.unlink(missing_ok=True)
 
 
 def atomic_write_table(path: Path, table: pa.Table) -> None:
@@ -246,6 +258,8 @@ class RunStore:
         self.name = name
         self.timeseries = timeseries
         self.parts.mkdir(parents=True, exist_ok=True)
+        remove_partial_writes(self.parts)
+        remove_partial_writes(self.dir)
 
     @staticmethod
     def part_name(point: int, replicate: int) -> str:
