@@ -83,7 +83,7 @@ def log_dir() -> Path:
     given = os.environ.get("SECTORSIM_LOG_DIR")
     if given:
         return Path(given)
-    state = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    state = os.environ.get("XDG_STATE_HOME") or Path(os.path.expanduser("~/.local/state"))
     return Path(state) / "sectorsim"
 
 
@@ -293,7 +293,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # an internal error: one line here, the traceback in a log
         log = write_crash_log(argv)
         where = f"; details in {log}" if log else ""
-        print_error(f"internal error ({type(exc).__name__}: {exc}){where}")
+        what = " ".join(str(exc).split())  # one line, however the error was phrased
+        what = what if len(what) <= 200 else what[:199] + "…"
+        print_error(f"internal error ({type(exc).__name__}: {what}){where}")
         return EXIT_INTERNAL
 
 

@@ -413,7 +413,7 @@ def parse_experiment(text: str, path: Path) -> Experiment:
             f"experiment.{bad}",
             head[bad],
             problem="out of range",
-            allowed=f"replications from 1 to {MAX_COUNT:_}, seed at least 0",
+            allowed=f"replications at least 1 and at most {MAX_COUNT:_}, seed at least 0",
         )
     check_name(source, "experiment.name", head["name"])
     scenario = resolve_scenario(head["scenario"], path, "experiment.scenario")
