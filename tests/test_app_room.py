@@ -148,3 +148,13 @@ def test_on_localhost_the_room_is_open_but_the_websocket_checks_its_origin():
         assert "room=" not in url and status_of(url) == 200
         port = int(url.rsplit(":", 1)[1].strip("/"))
         assert websocket_status(port, "http://evil.example") == 403
+
+
+def test_a_port_in_use_or_an_address_elsewhere_is_refused_before_serving(capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        assert main(["app", "--port", str(taken.getsockname()[1])]) == 2
+    assert main(["app", "--host", "192.0.2.1"]) == 2  # an address of another machine
+    err = capsys.readouterr().err
+    assert err.count("cannot listen there") == 2 and "Traceback" not in err

@@ -110,6 +110,30 @@ def test_stray_temporary_folders_of_killed_runs_are_cleaned_up(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["p", live.name, unrelated.name])
 
 
+def test_kill_9_while_run_writes_leaves_a_temporary_the_next_run_removes(tmp_path):
+    out = tmp_path / "p"
+    stall = (
+        "import sys, time, sectorsim.cli as cli\n"
+        "plot = cli.plot_adoption\n"
+        "def stalled(*args, **kwargs):\n"
+        "    plot(*args, **kwargs)\n"
+        "    time.sleep(120)\n"
+        "cli.plot_adoption = stalled\n"
+        "sys.exit(cli.main(sys.argv[1:]))\n"
+    )
+    args = ["run", "baseline", *SMALL_RUN, "--out", str(out)]
+    proc = subprocess.Popen([sys.executable, "-c", stall, *args], stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".p.tmp-*/adoption.png")):  # killed in the middle of writing
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.05)
+    proc.kill()
+    proc.wait()
+    assert [p.name for p in tmp_path.iterdir()][0].startswith(".p.tmp-")
+    assert main(args) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p"]
+
+
 # ---- 3. user text is text, never markup ---------------------------------------------------------
 @pytest.mark.parametrize(
     "assignment,needle",

@@ -49,6 +49,7 @@ from sectorsim.storage import OutputError, atomic_directory, check_target, check
 
 EXIT_CONFIG = 2
 EXIT_INTERNAL = 1
+MAX_COUNT = 1_000_000  # replicates or samples asked for on the command line: more is a typo
 SUMMARY = "summary.json"  # present in every complete output folder
 RUN_OUTPUTS = frozenset({"timeseries.csv", "runs.csv", SUMMARY, "adoption.png"})
 
@@ -317,6 +318,26 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
     return _params(args, console)
 
 
+def check_listen(host: str, port: int) -> None:
+    """Refuse a ``--host`` that is not an address of this machine, or a ``--port`` in use."""
+    import socket
+
+    try:
+        family, kind, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does
+            probe.bind(address)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ConfigError(
+            "--host/--port",
+            None,
+            f"{host}:{port}",
+            problem=f"cannot listen there ({reason})",
+            allowed="an address of this machine (127.0.0.1, 0.0.0.0) and a free port",
+        ) from None
+
+
 def _app(args: argparse.Namespace, console: Console) -> int:
     from sectorsim.app.server import (
         CODE_PATTERN,
@@ -340,6 +361,7 @@ def _app(args: argparse.Namespace, console: Console) -> int:
             problem="not a room code",
             allowed="6 to 64 letters, digits, - or _",
         )
+    check_listen(args.host, args.port)
     local = is_loopback(args.host)
     if code is None and not local:
         code = new_code()
@@ -366,13 +388,13 @@ def _app(args: argparse.Namespace, console: Console) -> int:
 
 
 def _run(args: argparse.Namespace, console: Console) -> int:
-    if args.reps < 1:
+    if not 1 <= args.reps <= MAX_COUNT:
         raise ConfigError(
             "--reps",
             None,
             args.reps,
             problem=f"--reps {args.reps} is not allowed",
-            allowed="a whole number of at least 1",
+            allowed=f"a whole number of at least 1 and at most {MAX_COUNT:_}",
         )
     if args.seed < 0:
         raise ConfigError(
@@ -551,13 +573,13 @@ def _calibrate(args: argparse.Namespace, console: Console) -> int:
 
     _check_workers(args)
     for flag, value in (("--n", args.n), ("--reps", args.reps)):
-        if value is not None and value < 1:
+        if value is not None and not 1 <= value <= MAX_COUNT:
             raise ConfigError(
                 flag,
                 None,
                 value,
                 problem=f"{flag} {value} is not allowed",
-                allowed="a whole number of at least 1",
+                allowed=f"a whole number of at least 1 and at most {MAX_COUNT:_}",
             )
     given = {k: v for k, v in (("n", args.n), ("reps", args.reps)) if v is not None}
     settings = QUICK if args.quick else Settings(**given)
