@@ -141,6 +141,7 @@ def test_a_crafted_lever_value_is_refused_in_the_page(rendered, value, caplog):
         "Aantal mkb-bedrijven: die waarde kan de pagina niet sturen; er is niets veranderd."
     ]
     assert "Traceback" not in page_text(rendered) and "sme.count" in caplog.text
+    assert lever(rendered, "sme.count").v_model == 500  # the slider shows the server's value
     lever(rendered, "sme.count").v_model = 1200  # the next move works and clears the message
     assert alerts(rendered) == [] and lever(rendered, "sme.count").v_model == 1200
 
@@ -150,6 +151,8 @@ def test_a_negative_seed_is_refused_and_levers_keep_working(rendered):
     seed.v_model = "-1"
     seed.fire_event("keyup.enter", "-1")
     assert any(text.startswith("Seed") for text in alerts(rendered))
+    seed = [w for w in rendered.find(v.TextField).widgets if w.label.startswith("Seed")][0]
+    assert seed.v_model == "20130101"
     lever(rendered, "coalition.initial_size").v_model = 20
     assert alerts(rendered) == []
     assert "--seed 20130101 " in page_text(rendered)
@@ -169,6 +172,7 @@ def test_crafted_values_of_other_controls_are_refused(rendered, css, kind, value
     widget(rendered, kind, css).v_model = value
     (message,) = alerts(rendered)
     assert "die waarde kan de pagina niet sturen" in message
+    assert widget(rendered, kind, css).v_model != value  # the control shows the server's value
     assert "Traceback" not in page_text(rendered)
 
 

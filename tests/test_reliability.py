@@ -380,7 +380,9 @@ def test_analyze_on_a_sweep_killed_before_any_run_finished(tmp_path, capsys):
     assert "0 of 2 runs" in (out / "report.md").read_text()
 
 
-@pytest.mark.parametrize("manifest", [None, "[]", '{"design_hash": "x"}'])
+@pytest.mark.parametrize(
+    "manifest", [None, "[]", '{"design_hash": "x"}', '{"experiment_hash": 1, "file": 2, "text": 3}']
+)
 def test_analyze_on_a_folder_that_is_not_a_sweeps_is_refused(tmp_path, capsys, manifest):
     if manifest is not None:
         (tmp_path / "manifest.json").write_text(manifest)

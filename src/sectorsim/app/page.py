@@ -161,9 +161,12 @@ def check_speed(speed: Any) -> int:
 
 
 @solara.component
-def Levers(session: WorkshopSession, values: dict[str, Any], language: str, guard: Any):
+def Levers(
+    session: WorkshopSession, values: dict[str, Any], language: str, guard: Any, refusals: int
+):
     """The lever controls; ``values`` (the current settings) is what makes them redraw;
-    ``guard`` wraps each lever's setter (see :func:`guarded`)."""
+    ``guard`` wraps each lever's setter (see :func:`guarded`); a new count of ``refusals`` redraws
+    them from the server's values (a refused value must not stay on a slider)."""
 
     def setter(key: str):
         return guard(lambda value: session.set_lever(key, value))
@@ -176,7 +179,9 @@ def Levers(session: WorkshopSession, values: dict[str, Any], language: str, guar
                 rv.ExpansionPanelHeader(children=[GROUPS[group][language]])
                 with rv.ExpansionPanelContent():
                     for spec in specs:
-                        Lever(spec, values[spec.key], language, setter(spec.key))
+                        Lever(spec, values[spec.key], language, setter(spec.key)).key(
+                            f"{spec.key}-{refusals}"
+                        )
                     if group == "funding":
                         names = " - ".join(PARAMETERS[k].text(language)[0] for k in FUNDING_SHARES)
                         rv.Html(
@@ -334,7 +339,7 @@ def Compare(language: str, band: dict[str, Any] | None, pending: bool, done: int
 
 
 @solara.component
-def RunView(session: WorkshopSession, language: str, settings: int, guard: Any):
+def RunView(session: WorkshopSession, language: str, settings: int, guard: Any, refusals: int):
     """Play controls, KPI cards, charts and the comparison: everything that changes per month.
 
     A month redraws only this part of the page, and in it only the KPI block and the charts;
@@ -380,7 +385,9 @@ def RunView(session: WorkshopSession, language: str, settings: int, guard: Any):
         changed()
 
     snapshot = session.snapshot()
-    Controls(language, playing, speed, session.finished, do_step, do_reset, guard)
+    Controls(language, playing, speed, session.finished, do_step, do_reset, guard).key(
+        f"controls-{refusals}"
+    )
     solara.HTML(
         tag="div",
         unsafe_innerHTML=kpi_cards(session.kpis(), language),
@@ -488,19 +495,25 @@ def Page():
     language = solara.use_reactive("nl")
     settings = solara.use_reactive(0)
     problem = solara.use_reactive(None)  # the last refused value or failed action
+    refusals = solara.use_reactive(0)  # controls are redrawn from the server's values after one
     lang = language.value
 
     def changed() -> None:
         settings.value += 1
 
+    def report(found: Any) -> None:
+        problem.set(found)
+        if found is not None:
+            refusals.value += 1
+
     def then_changed(action: Any):
-        return guarded(action, problem.set, changed)
+        return guarded(action, report, changed)
 
     def guard(action: Any):
-        return guarded(action, problem.set, changed)
+        return guarded(action, report, changed)
 
     def quiet(action: Any):  # for controls that change no settings
-        return guarded(action, problem.set)
+        return guarded(action, report)
 
     solara.Title("sectorsim")
     with solara.Sidebar():
@@ -510,28 +523,28 @@ def Page():
             on_v_model=quiet(lambda index: language.set(language_at(index))),
             mandatory=True,
             class_="language",
-        )
+        ).key(f"language-{refusals.value}")
         rv.Select(
             label=ui("preset", lang),
             items=preset_names(),
             v_model=session.preset,
             on_v_model=then_changed(session.set_preset),
             class_="preset",
-        )
+        ).key(f"preset-{refusals.value}")
         solara.Text(session.description, style={"font-size": "0.8em", "color": "#666"})
         solara.InputInt(
             ui("seed", lang), value=session.seed, on_value=then_changed(session.set_seed)
-        )
+        ).key(f"seed-{refusals.value}")
         solara.Markdown(f"### {ui('levers', lang)}")
         values = {key: session.value(key) for key in (*LEVERS, TEAM_SHARE)}
-        Levers(session, values, lang, guard)
+        Levers(session, values, lang, guard, refusals.value)
     with solara.Column(style={"padding": "0 12px"}):
         solara.Markdown(f"## {ui('title', lang)}")
         if problem.value is not None:
             solara.Error(problem_text(problem.value, lang), classes=["input-error"])
         if session.error:
             solara.Error(f"{ui('invalid', lang)}: {session.error}", classes=["settings-error"])
-        RunView(session, lang, settings.value, quiet)
+        RunView(session, lang, settings.value, quiet, refusals.value)
         CostPanel(session, lang, settings.value, guard)
         Explain(lang)
         TakeHome(session, lang, settings.value)

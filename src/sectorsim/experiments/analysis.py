@@ -50,7 +50,9 @@ def load(directory: Path) -> tuple[dict[str, Any], Experiment, pd.DataFrame]:
         manifest = read_manifest(directory)
     except OutputError as exc:
         raise ConfigError(str(directory), None, problem=str(exc), allowed=SWEEP_FOLDER) from None
-    if manifest is None or not {"experiment_hash", "text", "file"} <= set(manifest):
+    if manifest is None or not (
+        {"experiment_hash", "file"} <= set(manifest) and isinstance(manifest.get("text"), str)
+    ):
         what = "no manifest.json" if manifest is None else "its manifest.json is not a sweep's"
         raise ConfigError(
             str(directory), None, problem=f"not a sweep folder ({what})", allowed=SWEEP_FOLDER
