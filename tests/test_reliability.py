@@ -439,7 +439,9 @@ def test_a_port_that_is_not_a_dask_scheduler_is_refused(tmp_path, capsys):
 
 
 # ---- 9. pipes, and errors nobody expected -----------------------------------------------------------
-@pytest.mark.parametrize("args", [["params", "--json"], ["params"], ["scenarios"]])
+@pytest.mark.parametrize(
+    "args", [["params", "--json"], ["params"], ["scenarios"], ["--help"], ["run", "--help"]]
+)
 def test_a_closed_pipe_ends_quietly(args):
     read, write = os.pipe()
     os.close(read)  # the reader is gone before anything is written, as `| head` can be

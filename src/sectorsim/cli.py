@@ -267,26 +267,36 @@ def _runner_options(command: argparse.ArgumentParser, scheduler: bool = True) ->
     )
 
 
+def _stdout_gone() -> None:
+    """The reader of stdout stopped (``sectorsim params --json | head``): send the rest nowhere,
+    so that no error is printed when Python flushes stdout on exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    args = _parser().parse_args(argv)
-    out = plain_console()
+    command = None
     try:
-        code = _dispatch(args, out)
+        try:
+            args = _parser().parse_args(argv)
+        except SystemExit:  # --help, --version or a usage error: argparse has printed it
+            sys.stdout.flush()
+            raise
+        command = args.command
+        code = _dispatch(args, plain_console())
         sys.stdout.flush()
         return code
     except (ConfigError, OutputError) as exc:
         print_error(str(exc))
         return EXIT_CONFIG
     except BrokenPipeError:
-        # the reader stopped (``sectorsim params --json | head``): what it read is what it wanted
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _stdout_gone()  # what the reader read is what it wanted
         return 0
     except KeyboardInterrupt:
         done = (
             "finished runs are kept (--resume continues)"
-            if args.command in ("sweep", "design", "calibrate")
+            if command in ("sweep", "design", "calibrate")
             else "nothing was written"
         )
         plain_console(stderr=True).print(f"interrupted; {done}")
