@@ -372,8 +372,7 @@ def _app(args: argparse.Namespace, console: Console) -> int:
             allowed="6 to 64 letters, digits, - or _",
         )
     check_listen(args.host, args.port)
-    local = is_loopback(args.host)
-    if code is None and not local:
+    if code is None and not is_loopback(args.host):
         code = new_code()
     env = dict(os.environ)
     env.pop(ROOM_CODE_ENV, None)
@@ -384,12 +383,14 @@ def _app(args: argparse.Namespace, console: Console) -> int:
     else:
         env[ROOM_CODE_ENV] = code
         query = f"/?{ROOM_PARAMETER}={code}"
-        host = args.host if local else reachable_address(args.host)
-        console.print(f"sectorsim app: the room is open at http://{host}:{args.port}{query}")
-        console.print(
-            f"room code {code}: requests without it are refused. On this machine: "
-            f"http://127.0.0.1:{args.port}{query} (Ctrl-C stops)"
+        host = reachable_address(args.host)
+        here = (
+            f" On this machine: http://127.0.0.1:{args.port}{query}."
+            if args.host in ("0.0.0.0", "::", "")
+            else ""
         )
+        console.print(f"sectorsim app: the room is open at http://{host}:{args.port}{query}")
+        console.print(f"room code {code}: requests without it are refused.{here} (Ctrl-C stops)")
     sys.stdout.flush()
     command = [sys.executable, "-m", "sectorsim.app.server", "--host", args.host]
     command += ["--port", str(args.port)]

@@ -59,13 +59,19 @@ def check_writable(target: Path) -> Path:
     return target
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: object) -> bool:
+    """Whether a process with id ``pid`` runs on this machine (anything but a positive int:
+    no)."""
+    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
+    except PermissionError:  # it runs, as another user
         return True
+    except OverflowError:
+        return False
     return True
 
 
@@ -76,8 +82,8 @@ def _temp_prefixes(target: Path) -> tuple[str, str]:
 def remove_stale_temporaries(target: Path) -> None:
     """Remove the hidden temporary folders of ``target`` left by processes that are gone.
 
-    Their names hold the writing process's id (``.NAME.tmp-<pid>-xxxx``); a folder whose process
-    still runs is left alone, and so is anything whose name does not follow the pattern.
+    Their names hold the writing process's id (``.NAME.tmp-<pid>-xxxx``): a folder whose process
+    still runs is left alone; one without an id (an earlier version's) counts as left behind.
     """
     if not target.parent.is_dir():
         return
@@ -86,7 +92,7 @@ def remove_stale_temporaries(target: Path) -> None:
             pid = path.name[len(prefix) :].split("-", 1)[0]
             if not path.is_dir() or path.is_symlink():
                 continue
-            if pid.isdigit() and _alive(int(pid)):
+            if pid.isdigit() and alive(int(pid)):
                 continue
             shutil.rmtree(path, ignore_errors=True)
 

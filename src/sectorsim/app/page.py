@@ -139,7 +139,8 @@ def problem_text(problem: tuple[str, str | None], language: str) -> str:
         if what in PARAMETERS:
             name = PARAMETERS[what].text(language)[0]
         else:
-            name = ui(what, language) if what in ("seed", "preset", "speed", "language") else what
+            named = ("seed", "preset", "speed", "language", "design")
+            name = ui(what, language) if what in named else what
         return ui("refused", language, what=name)
     return ui("failed", language)
 
@@ -506,9 +507,6 @@ def Page():
         if found is not None:
             refusals.value += 1
 
-    def then_changed(action: Any):
-        return guarded(action, report, changed)
-
     def guard(action: Any):
         return guarded(action, report, changed)
 
@@ -528,13 +526,13 @@ def Page():
             label=ui("preset", lang),
             items=preset_names(),
             v_model=session.preset,
-            on_v_model=then_changed(session.set_preset),
+            on_v_model=guard(session.set_preset),
             class_="preset",
         ).key(f"preset-{refusals.value}")
         solara.Text(session.description, style={"font-size": "0.8em", "color": "#666"})
-        solara.InputInt(
-            ui("seed", lang), value=session.seed, on_value=then_changed(session.set_seed)
-        ).key(f"seed-{refusals.value}")
+        solara.InputInt(ui("seed", lang), value=session.seed, on_value=guard(session.set_seed)).key(
+            f"seed-{refusals.value}"
+        )
         solara.Markdown(f"### {ui('levers', lang)}")
         values = {key: session.value(key) for key in (*LEVERS, TEAM_SHARE)}
         Levers(session, values, lang, guard, refusals.value)

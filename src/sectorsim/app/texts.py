@@ -19,6 +19,7 @@ UI: dict[str, dict[str, str]] = {
         "nl": "sectorsim: kan het mkb de sector kantelen?",
     },
     "preset": {"en": "Scenario", "nl": "Scenario"},
+    "design": {"en": "Design", "nl": "Ontwerp"},
     "seed": {"en": "Seed (same seed, same sector)", "nl": "Seed (zelfde seed, zelfde sector)"},
     "language": {"en": "Taal / language", "nl": "Taal / language"},
     "play": {"en": "Play", "nl": "Start"},

@@ -26,9 +26,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sectorsim import __version__
-from sectorsim.storage import OutputError, check_writable, listing
+from sectorsim.storage import OutputError, alive, check_writable, listing
 
 MANIFEST = "manifest.json"
+COMMANDS = {"experiment": "sweep", "design": "design", "calibration": "calibrate"}
 PARTS = "parts"
 ROW_KEY = b"sectorsim.row"
 LIBRARIES = (
@@ -143,18 +144,6 @@ def read_manifest(directory: Path) -> dict[str, Any] | None:
     return held
 
 
-def _alive(pid: Any) -> bool:
-    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return pid > 0
-    return True
-
-
 def state(manifest: dict[str, Any]) -> str:
     """ "complete", "running" (by a live process on this machine), or "interrupted": a manifest
     that says "running" while the process that wrote it is gone (killed, the machine restarted)."""
@@ -163,7 +152,7 @@ def state(manifest: dict[str, Any]) -> str:
         return "complete"
     if status == "running" and manifest.get("host") not in (None, platform.node()):
         return "running"  # another machine's process: it cannot be checked from here
-    if status == "running" and _alive(manifest.get("pid")):
+    if status == "running" and alive(manifest.get("pid")):
         return "running"
     return "interrupted"
 
@@ -213,10 +202,10 @@ def claim(directory: Path, fingerprint: str, kind: str, resume: bool) -> Path:
             )
     elif directory.is_dir() and any(directory.iterdir()):
         names = [p.name for p in directory.iterdir()]
+        command = COMMANDS.get(kind, kind)
         raise OutputError(
             f"{directory} holds other files ({listing(directory, names)}), which no "
-            f"`sectorsim {kind}` wrote; "
-            "give a new or empty folder"
+            f"`sectorsim {command}` wrote; give a new or empty folder"
         )
     directory.mkdir(parents=True, exist_ok=True)
     return directory
