@@ -36,6 +36,7 @@ def session():
         ("funding.share_vouchers", 0.33),  # the slider's step is 0.05
         ("funding.share_vouchers", -0.05),
         ("funding.budget", float("inf")),
+        ("funding.budget", 10**400),
         ("months", 120),  # not a lever
         ("../x", 1),
     ],
