@@ -98,16 +98,20 @@ def test_a_previous_output_is_replaced_whole(tmp_path):
 
 def test_stray_temporary_folders_of_killed_runs_are_cleaned_up(tmp_path):
     gone = dead_pid()
-    stale = [tmp_path / f".p.tmp-{gone}-ab12cd34", tmp_path / ".p.old-x1y2z3w4"]
+    stale = [tmp_path / f".p.tmp-{gone}-ab12cd34", tmp_path / f".p.old-{gone}-x1y2z3w4"]
     for folder in stale:
         folder.mkdir()
         (folder / "timeseries.csv").write_text("month\n0\n")
     live = tmp_path / f".p.tmp-{os.getpid()}-zz99yy88"  # a run still writing: left alone
     live.mkdir()
-    unrelated = tmp_path / ".q.tmp-1-keep"
-    unrelated.mkdir()
+    earlier = tmp_path / ".p.tmp-k3j5h7g9"  # an earlier version's, without a process id
+    earlier.mkdir()
+    unrelated = [tmp_path / ".q.tmp-1-keep0000", tmp_path / ".p.tmp-my notes"]
+    for folder in unrelated:
+        folder.mkdir()
     assert main(["run", "baseline", *SMALL_RUN, "--out", str(tmp_path / "p")]) == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["p", live.name, unrelated.name])
+    kept = ["p", live.name, *(folder.name for folder in unrelated)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(kept)
 
 
 def test_kill_9_while_run_writes_leaves_a_temporary_the_next_run_removes(tmp_path):

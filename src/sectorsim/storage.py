@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -79,20 +80,24 @@ def _temp_prefixes(target: Path) -> tuple[str, str]:
     return f".{target.name}.tmp-", f".{target.name}.old-"
 
 
+TEMPORARY = re.compile(r"(?:(\d+)-)?[a-z0-9_]{8}")  # [<pid>-]<mkdtemp's 8 characters>
+
+
 def remove_stale_temporaries(target: Path) -> None:
     """Remove the hidden temporary folders of ``target`` left by processes that are gone.
 
-    Their names hold the writing process's id (``.NAME.tmp-<pid>-xxxx``): a folder whose process
-    still runs is left alone; one without an id (an earlier version's) counts as left behind.
+    Their names hold the writing process's id (``.NAME.tmp-<pid>-xxxxxxxx``): a folder whose
+    process still runs is left alone; one without an id (an earlier version's) counts as left
+    behind; a name of any other form is not one of these folders and is left alone.
     """
     if not target.parent.is_dir():
         return
     for prefix in _temp_prefixes(target):
         for path in target.parent.glob(prefix + "*"):
-            pid = path.name[len(prefix) :].split("-", 1)[0]
-            if not path.is_dir() or path.is_symlink():
+            match = TEMPORARY.fullmatch(path.name[len(prefix) :])
+            if not match or not path.is_dir() or path.is_symlink():
                 continue
-            if pid.isdigit() and alive(int(pid)):
+            if match.group(1) and alive(int(match.group(1))):
                 continue
             shutil.rmtree(path, ignore_errors=True)
 
