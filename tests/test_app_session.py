@@ -196,10 +196,19 @@ def test_charts_are_json_and_grow_with_the_run(session):
             json.dumps(build(snapshot, language))
     adoption = charts.adoption_chart(snapshot, "en")
     assert len(adoption["xAxis"]["data"]) == session.config.months + 1
-    stages = adoption["series"][:3]
+    stages = adoption["series"][:2]  # innovating and implementing: the adopters, in percent
     assert all(len(s["data"]) == 13 for s in stages)
-    top = np.sum([s["data"] for s in stages[:2]], axis=0)  # innovating + implementing
-    np.testing.assert_allclose(top, snapshot["frame"]["adoption_share"], atol=2e-4)
+    top = np.sum([s["data"] for s in stages], axis=0)
+    np.testing.assert_allclose(top, snapshot["frame"]["adoption_share"] * 100, atol=2e-2)
+    assert (
+        adoption["yAxis"]["max"] <= 100
+        and adoption["yAxis"]["axisLabel"]["formatter"] == "{value}%"
+    )
+    assert adoption["legend"]["type"] == "plain"
+    year = str(session.config.calendar.start_year)
+    assert adoption["xAxis"]["data"][0] == year and adoption["xAxis"]["data"][12] == str(
+        int(year) + 1
+    )
     names = {s["name"] for s in adoption["series"]}
     assert {"no programme (same seed)", "10-90% of replications"} <= names
     assert charts.adoption_chart(snapshot, "nl")["series"][0]["name"] == "Innoverend"

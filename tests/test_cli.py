@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from sectorsim.cli import main
+from sectorsim.export import read_seed
 from sectorsim.params import PARAMETERS
 from sectorsim.storage import atomic_directory
 
@@ -70,7 +71,8 @@ def test_a_row_seed_rebuilds_that_replicate(tmp_path):
     )
     runs = pd.read_csv(out / "runs.csv")
     rebuilt = SectorModel(
-        load_scenario("baseline", {"sme.count": 150, "months": 24}), seed=int(runs["seed"][1])
+        load_scenario("baseline", {"sme.count": 150, "months": 24}),
+        seed=read_seed(runs["seed"][1]),
     ).run()
     assert rebuilt.summary()["final_adoption"] == pytest.approx(runs["final_adoption"][1])
 
@@ -221,3 +223,23 @@ def test_console_script_is_installed():
     exe = os.path.join(os.path.dirname(sys.executable), "sectorsim")
     result = subprocess.run([exe, "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("sectorsim ")
+
+
+def test_run_workers_give_the_same_files_and_show_progress(tmp_path, capsys):
+    args = ["run", "baseline", "--set", "sme.count=120", "--set", "months=12", "--reps", "3"]
+    assert main([*args, "--out", str(tmp_path / "one")]) == 0
+    assert main([*args, "--workers", "2", "--out", str(tmp_path / "two")]) == 0
+    assert "3/3" in capsys.readouterr().err  # the progress bar, on stderr
+    for name in ("runs.csv", "timeseries.csv"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+
+
+def test_help_texts_name_the_flags_they_describe(capsys):
+    for command in (["run", "--help"], ["calibrate", "--help"]):
+        with pytest.raises(SystemExit):
+            main(command)
+    run, calibrate = " ".join(capsys.readouterr().out.split()).split("usage: sectorsim calibrate")
+    assert "into DIR" not in run and "into the --out folder" in run
+    assert "into DIR" in calibrate and "--out DIR" in calibrate
+    text = run + calibrate
+    assert "Settings." not in text and "default 600" in text

@@ -1,10 +1,12 @@
 """The command line: a thin layer over the library.
 
-    sectorsim run SCENARIO_OR_FILE [--set key=value]... [--seed N] [--reps N] [--baseline] [--out DIR]
+    sectorsim run SCENARIO_OR_FILE [--set key=value]... [--seed N] [--reps N] [--workers N]
+                  [--baseline] [--out DIR]
     sectorsim sweep FILE [--workers N] [--scheduler ADDRESS] [--out DIR] [--resume] [--quick]
     sectorsim design FILE [--workers N] [--scheduler ADDRESS] [--out DIR] [--resume] [--quick]
     sectorsim calibrate [--n 600] [--reps 4] [--workers N] [--out DIR] [--resume] [--quick]
     sectorsim analyze DIR
+    sectorsim export DIR [--out CSVDIR]
     sectorsim app [--host 127.0.0.1] [--port 8765]
     sectorsim scenarios
     sectorsim params [--json | --markdown]
@@ -34,18 +36,12 @@ from rich.table import Table
 from rich.text import Text
 
 from sectorsim import __version__
-from sectorsim.config import (
-    ConfigError,
-    load_scenario_with_description,
-    parse_assignments,
-    preset_names,
-    presets_dir,
-    read_toml,
-)
-from sectorsim.params import PARAMETERS, markdown_table
-from sectorsim.plots import plot_adoption
-from sectorsim.runs import DEFAULT_SEED, aggregate, run_replicates
+from sectorsim._extras import MissingExtra, require
+from sectorsim.randomness import DEFAULT_SEED
 from sectorsim.storage import OutputError, atomic_directory, check_target, check_writable
+
+# The model, pandas, matplotlib and the optional stacks are imported inside the commands that
+# use them, so that `sectorsim --help` and a typo answer at once.
 
 EXIT_CONFIG = 2
 EXIT_INTERNAL = 1
@@ -125,7 +121,7 @@ def _parser() -> argparse.ArgumentParser:
         "run",
         help="run a scenario and write its outputs",
         description="Run replicates of a scenario; write timeseries.csv, runs.csv, "
-        "summary.json and adoption.png into DIR.",
+        "summary.json and adoption.png into the --out folder.",
     )
     run.add_argument(
         "scenario",
@@ -145,12 +141,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--reps", type=int, default=1, help="number of replicates (default 1)")
     run.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="local processes sharing the replicates (default 1; the numbers do not depend on it)",
+    )
+    run.add_argument(
         "--baseline",
         action="store_true",
         help="also run each replicate without the programme (same seed): euros per extra adopter",
     )
     run.add_argument(
-        "--out", type=Path, default=None, help="output folder (default results/<scenario>)"
+        "--out",
+        metavar="DIR",
+        type=Path,
+        default=None,
+        help="output folder (default results/<scenario>)",
     )
 
     sweep = sub.add_parser(
@@ -193,10 +199,10 @@ def _parser() -> argparse.ArgumentParser:
         "posterior.png and report.md into DIR; every sample is stored as it finishes.",
     )
     calibrate.add_argument(
-        "--n", type=int, default=None, help="samples of the prior (default: Settings.n, 600)"
+        "--n", type=int, default=None, help="samples of the prior (default 600; --quick: 16)"
     )
     calibrate.add_argument(
-        "--reps", type=int, default=None, help="replicates per sample (default: Settings.reps, 4)"
+        "--reps", type=int, default=None, help="replicates per sample (default 4; --quick: 1)"
     )
     _runner_options(calibrate, scheduler=False)
     calibrate.add_argument("--quick", action="store_true", help="16 samples, 1 replicate")
@@ -208,6 +214,23 @@ def _parser() -> argparse.ArgumentParser:
         "sensitivity indices (SALib) or PRIM boxes (EMA Workbench), into DIR/report.md.",
     )
     analyze.add_argument("directory", metavar="DIR", type=Path, help="the folder a sweep wrote")
+
+    export = sub.add_parser(
+        "export",
+        help="write a sweep's or design's runs and timeseries as CSV for spreadsheets",
+        description="Write runs.csv and timeseries.csv (and, for a sweep, points.csv) of a "
+        "folder written by `sectorsim sweep` or `sectorsim design`: every row carries its run's "
+        'parameter values; seeds are text cells (="<digits>") so that spreadsheets keep every '
+        "digit.",
+    )
+    export.add_argument("directory", metavar="DIR", type=Path, help="a sweep's or design's folder")
+    export.add_argument(
+        "--out",
+        metavar="CSVDIR",
+        type=Path,
+        default=None,
+        help="folder for the two CSV files (default: DIR itself)",
+    )
 
     app = sub.add_parser(
         "app",
@@ -260,7 +283,11 @@ def _runner_options(command: argparse.ArgumentParser, scheduler: bool = True) ->
             help="run on an existing Dask cluster, e.g. tcp://127.0.0.1:8786",
         )
     command.add_argument(
-        "--out", type=Path, default=None, help="output folder (default results/<name>)"
+        "--out",
+        metavar="DIR",
+        type=Path,
+        default=None,
+        help="output folder (default results/<name>)",
     )
     command.add_argument(
         "--resume", action="store_true", help="finish an interrupted run of the file in --out"
@@ -277,6 +304,8 @@ def _stdout_gone() -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     command = None
+    from sectorsim.config import ConfigError
+
     try:
         try:
             args = _parser().parse_args(argv)
@@ -289,6 +318,9 @@ def main(argv: list[str] | None = None) -> int:
         return code
     except (ConfigError, OutputError) as exc:
         print_error(str(exc))
+        return EXIT_CONFIG
+    except MissingExtra as exc:
+        print_error(f"sectorsim {command}: {exc}")
         return EXIT_CONFIG
     except BrokenPipeError:
         _stdout_gone()  # what the reader read is what it wanted
@@ -321,6 +353,8 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
         return _calibrate(args, console)
     if args.command == "analyze":
         return _analyze(args, console)
+    if args.command == "export":
+        return _export(args, console)
     if args.command == "app":
         return _app(args, console)
     if args.command == "scenarios":
@@ -331,6 +365,8 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
 def check_listen(host: str, port: int) -> None:
     """Refuse a ``--host`` that is not an address of this machine, or a ``--port`` in use."""
     import socket
+
+    from sectorsim.config import ConfigError
 
     try:
         family, kind, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
@@ -349,6 +385,7 @@ def check_listen(host: str, port: int) -> None:
 
 
 def _app(args: argparse.Namespace, console: Console) -> int:
+    require("app")
     from sectorsim.app.server import (
         CODE_PATTERN,
         ROOM_CODE_ENV,
@@ -357,6 +394,7 @@ def _app(args: argparse.Namespace, console: Console) -> int:
         new_code,
         reachable_address,
     )
+    from sectorsim.config import ConfigError
 
     if not 1 <= args.port <= 65535:
         raise ConfigError(
@@ -399,6 +437,11 @@ def _app(args: argparse.Namespace, console: Console) -> int:
 
 
 def _run(args: argparse.Namespace, console: Console) -> int:
+    from sectorsim.config import ConfigError, load_scenario_with_description, parse_assignments
+    from sectorsim.export import write_csv
+    from sectorsim.plots import plot_adoption
+    from sectorsim.runs import aggregate, run_replicates
+
     if not 1 <= args.reps <= MAX_COUNT:
         raise ConfigError(
             "--reps",
@@ -425,13 +468,22 @@ def _run(args: argparse.Namespace, console: Console) -> int:
 
     print(f"running {args.reps} replicate(s) of {name} ...", flush=True)
     started = time.perf_counter()
-    runs, timeseries = run_replicates(config, args.seed, args.reps, compare_baseline=args.baseline)
+    _check_workers(args)
+    if args.reps > 1:
+        runs, timeseries = _with_progress(
+            name,
+            lambda progress: run_replicates(
+                config, args.seed, args.reps, args.baseline, args.workers, progress
+            ),
+        )
+    else:
+        runs, timeseries = run_replicates(config, args.seed, args.reps, args.baseline)
     elapsed = time.perf_counter() - started
     agg = aggregate(runs)
 
     with atomic_directory(out, command="sectorsim run", **guard) as tmp:
-        timeseries.to_csv(tmp / "timeseries.csv", index=False)
-        runs.to_csv(tmp / "runs.csv", index=False)
+        write_csv(timeseries, tmp / "timeseries.csv")
+        write_csv(runs, tmp / "runs.csv")
         summary = {
             "scenario": str(args.scenario),
             "description": description,
@@ -482,6 +534,8 @@ def _run(args: argparse.Namespace, console: Console) -> int:
 
 
 def _check_workers(args: argparse.Namespace) -> None:
+    from sectorsim.config import ConfigError
+
     if args.workers is not None and args.workers < 1:
         raise ConfigError(
             "--workers",
@@ -544,6 +598,7 @@ def _run_file(args: argparse.Namespace, path: Path, spec: Any, run: Callable[...
 
 
 def _sweep(args: argparse.Namespace, console: Console) -> int:
+    require("sweeps")
     from sectorsim.experiments import load_experiment, run_experiment
 
     (runs, _), out, elapsed = _run_file(
@@ -559,6 +614,7 @@ def _sweep(args: argparse.Namespace, console: Console) -> int:
 
 
 def _design(args: argparse.Namespace, console: Console) -> int:
+    require("design")
     from sectorsim.design import load_design, run_design
     from sectorsim.design.report import euros
 
@@ -580,7 +636,9 @@ def _design(args: argparse.Namespace, console: Console) -> int:
 
 
 def _calibrate(args: argparse.Namespace, console: Console) -> int:
+    require("sweeps")
     from sectorsim.calibration import QUICK, Settings, run_calibration, summarise
+    from sectorsim.config import ConfigError
 
     _check_workers(args)
     for flag, value in (("--n", args.n), ("--reps", args.reps)):
@@ -615,6 +673,7 @@ def _calibrate(args: argparse.Namespace, console: Console) -> int:
 
 
 def _analyze(args: argparse.Namespace, console: Console) -> int:
+    require("sweeps")
     from sectorsim.experiments.analysis import analyze, incomplete, load
 
     manifest, _, runs = load(args.directory)  # a ConfigError if it is not a sweep's folder
@@ -627,7 +686,18 @@ def _analyze(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace, console: Console) -> int:
+    require("sweeps")
+    from sectorsim.export import export
+
+    paths = export(args.directory, args.out)
+    console.print("wrote " + ", ".join(str(path) for path in paths))
+    return 0
+
+
 def _scenarios(console: Console) -> int:
+    from sectorsim.config import preset_names, presets_dir, read_toml
+
     table = Table("preset", "description", box=None)
     for name in preset_names():
         description = read_toml(presets_dir() / f"{name}.toml").get("description", "")
@@ -637,6 +707,8 @@ def _scenarios(console: Console) -> int:
 
 
 def _params(args: argparse.Namespace, console: Console) -> int:
+    from sectorsim.params import PARAMETERS, markdown_table
+
     if args.json:
         print(json.dumps([spec.to_dict() for spec in PARAMETERS.values()], indent=2))
     elif args.markdown:

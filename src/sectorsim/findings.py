@@ -20,6 +20,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from sectorsim.experiments.analysis import load  # noqa: E402
+from sectorsim.labels import parameter_label, value_text  # noqa: E402
+from sectorsim.outputs import critical_mass  # noqa: E402
+
 EXPERIMENTS = (
     "e1_coalition_funding",
     "e2_broadening",
@@ -46,35 +50,54 @@ def copy_figures(results: Path, figures: Path, suffix: str = "") -> list[Path]:
 def critical_mass_by_share(
     results: Path, suffix: str = "", shares: tuple[float, ...] = SHARES
 ) -> pd.DataFrame:
-    """Per E1 point: the probability of critical mass within the horizon for each share."""
+    """Per E1 point: the probability of critical mass within the horizon for each share, with
+    critical mass as the model defines it (a stretch of ``critical_mass_months`` at or above the
+    share, ODD §7)."""
     folder = results / f"{EXPERIMENTS[0]}{suffix}"
-    runs = pd.read_parquet(folder / "runs.parquet")
+    _, experiment, runs = load(folder)
+    months = experiment.config({}).critical_mass_months
     series = pd.read_parquet(folder / "timeseries.parquet", columns=["run_id", "adoption_share"])
-    peak = series.groupby("run_id")["adoption_share"].max()
-    runs = runs.set_index("run_id").join(peak.rename("peak"))
+    adoption = {run: group.to_numpy() for run, group in series.groupby("run_id")["adoption_share"]}
+    runs = runs.set_index("run_id")
     table = {}
     for share in shares:
-        runs[f"p_{share:g}"] = runs["peak"] >= share
-        table[f"p_{share:g}"] = runs.groupby([E1_ROWS, E1_COLUMNS])[f"p_{share:g}"].mean()
+        column = f"p_{share:g}"
+        runs[column] = [
+            critical_mass(adoption[run], share, months)[0] is not None for run in runs.index
+        ]
+        table[column] = runs.groupby([E1_ROWS, E1_COLUMNS])[column].mean()
     return pd.DataFrame(table).reset_index()
 
 
 def plot_share_sensitivity(table: pd.DataFrame, target: Path) -> Path:
-    """Side-by-side heat maps of the E1 probability of critical mass at each share."""
+    """Side-by-side heat maps of the E1 chance of critical mass at each share."""
+    from matplotlib.ticker import FuncFormatter
+
     shares = [c for c in table.columns if c.startswith("p_")]
-    fig, axes = plt.subplots(1, len(shares), figsize=(5.2 * len(shares), 4.2), sharey=True)
+    fig, axes = plt.subplots(
+        1, len(shares), figsize=(5.4 * len(shares), 4.4), sharey=True, constrained_layout=True
+    )
     for ax, column in zip(axes, shares, strict=True):
         grid = table.pivot(index=E1_ROWS, columns=E1_COLUMNS, values=column)
         image = ax.imshow(grid.to_numpy(), origin="lower", vmin=0, vmax=1, cmap="viridis")
-        ax.set_xticks(range(grid.shape[1]), [f"{b / 1e6:g}" for b in grid.columns])
-        ax.set_yticks(range(grid.shape[0]), [str(s) for s in grid.index])
-        ax.set_xlabel("programme budget (million EUR)")
-        ax.set_title(f"critical mass = {float(column[2:]):.0%} of SMEs")
+        ax.set_xticks(range(grid.shape[1]), [value_text(E1_COLUMNS, b) for b in grid.columns])
+        ax.set_yticks(range(grid.shape[0]), [value_text(E1_ROWS, s) for s in grid.index])
+        ax.set_xlabel(parameter_label(E1_COLUMNS))
+        ax.set_title(f"critical mass = adoption of {float(column[2:]):.0%}", fontsize=10)
         for (i, j), value in pd.DataFrame(grid.to_numpy()).stack().items():
-            ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=8, color="white")
-    axes[0].set_ylabel("koplopers at the start")
-    fig.colorbar(image, ax=axes, label="probability of critical mass within 15 years")
-    fig.savefig(target, dpi=110, bbox_inches="tight")
+            ax.text(
+                j,
+                i,
+                f"{value:.0%}",
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if value < 0.5 else "black",
+            )
+    axes[0].set_ylabel(parameter_label(E1_ROWS))
+    bar = fig.colorbar(image, ax=axes, label="chance of critical mass within the horizon")
+    bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
+    fig.savefig(target, dpi=110)
     plt.close(fig)
     return target
 

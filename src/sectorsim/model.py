@@ -2,13 +2,14 @@
 
 One ``step()`` is one month, in the order of ODD §3:
 
-1. environment: the due-diligence obligation, scandal shocks, decay of public pressure;
+1. environment: the due-diligence obligation, scandal shocks, decay of public pressure, of K
+   and of the chill; the podium is paid for, stops or fades (M2);
 2. the sector team acts by programme phase (recruits, broadens, funds);
 3. NGOs campaign; 4. large firms decide on IMVO policy and supplier requirements;
-5. change projects progress, finish and are checked for cartel risk; new ones start;
-   the coalition's enthusiasm, dropout and cohesion are updated;
-6. SMEs: imitation (M2), adoption (M1) and relapse (M11), vectorised over all SMEs at once and
-   synchronous (all probabilities from the state at the start of the month);
+5. change projects progress, finish and are checked for cartel risk; new ones start while grants
+   last; the coalition's agenda is checked for cartel risk; enthusiasm, dropout and cohesion;
+6. SMEs: NGO advice (M10), imitation (M2), adoption (M1) and relapse (M11), vectorised over all
+   SMEs at once and synchronous (all probabilities from the state at the start of the month);
 7. the monthly outputs are recorded.
 
 With ``adoption.rule = "bass"`` or ``"threshold"`` steps 1-5 are skipped and step 6 is the
@@ -46,6 +47,7 @@ from sectorsim.mechanisms import (
     relapse,
 )
 from sectorsim.mechanisms.funding import CHANNELS, Budget
+from sectorsim.mesa_api import MonthlyDataCollector, model_config
 from sectorsim.network import build_network
 from sectorsim.outputs import (
     MONTHLY_OUTPUTS,
@@ -63,10 +65,23 @@ ADOPTER_STAGE = int(Stage.IMPLEMENTING)  # where the textbook rules put an adopt
 
 
 class SectorModel(mesa.Model):
-    """A sector of SMEs on a network. ``SectorModel(config, seed=...)``; ``step()`` = one month."""
+    """A sector of SMEs on a network; ``step()`` = one month.
 
-    def __init__(self, config: Config | None = None, seed: int | None = None):
-        config = config or Config()
+    ``SectorModel(config, seed=...)``, or with the parameters as keywords (``__`` for the dots of
+    a dotted key) over a preset or the defaults, as ``mesa.batch_run`` passes them:
+    ``SectorModel(scenario="imvo_samen_veranderen", seed=1, coalition__initial_size=30)``.
+    ``datacollector`` holds the monthly outputs (see :mod:`sectorsim.mesa_api`).
+    """
+
+    def __init__(
+        self,
+        config: Config | None = None,
+        seed: int | None = None,
+        *,
+        scenario: str | None = None,
+        **kwargs: Any,
+    ):
+        config = model_config(config, scenario, kwargs)
         check_consistency(config)
         seed = fresh_seed() if seed is None else int(seed)
         super().__init__(seed=seed)
@@ -101,6 +116,7 @@ class SectorModel(mesa.Model):
         self._programme = np.zeros(config.months + 1, dtype=np.int8)
         self._tracker = PhaseTracker(config.phases, config.critical_mass_share)
         self._record()
+        self.datacollector = MonthlyDataCollector(self)
 
     # ---- set-up ----------------------------------------------------------------------------
     def _seed_adopters(self) -> None:

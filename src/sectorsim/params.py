@@ -1692,6 +1692,19 @@ class MechanismSwitches(Section):
     )
 
 
+class CalendarParams(Section):
+    start_year: int = param(
+        2025,
+        ge=1900,
+        le=2200,
+        unit="year",
+        label="First year",
+        label_nl="Eerste jaar",
+        description="Calendar year whose January is month 0; figures count time in years from it. No rule of the model reads it.",
+        source="the period of the scenario (ODD §2, scales)",
+    )
+
+
 class Config(Section):
     """A complete, validated configuration of one model run (all sections)."""
 
@@ -1746,6 +1759,7 @@ class Config(Section):
     relapse: RelapseParams = RelapseParams()
     phases: PhaseParams = PhaseParams()
     mechanisms: MechanismSwitches = MechanismSwitches()
+    calendar: CalendarParams = CalendarParams()
 
     def flat(self) -> dict[str, Any]:
         """The configuration as ``{dotted key: value}``."""

@@ -11,6 +11,8 @@ import zlib
 
 import numpy as np
 
+DEFAULT_SEED = 20130101  # the IMVO sector approach started in 2013
+
 
 def _key(name: str) -> int:
     return zlib.crc32(name.encode())

@@ -8,6 +8,7 @@ replicates are run, and a row's ``seed`` rebuilds it with ``SectorModel(config, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -16,9 +17,12 @@ from scipy import stats
 from sectorsim.model import SectorModel
 from sectorsim.outputs import OUTCOMES, median_month
 from sectorsim.params import Config
-from sectorsim.randomness import derive_seed
+from sectorsim.pool import map_local
+from sectorsim.randomness import DEFAULT_SEED, derive_seed
 
-DEFAULT_SEED = 20130101  # the IMVO sector approach started in 2013
+BASELINE_ADOPTION = "baseline_adoption_share"  # the same seed's adoption without the programme
+
+__all__ = ["DEFAULT_SEED", "aggregate", "run_model", "run_replicates", "without_programme"]
 
 
 def without_programme(config: Config) -> Config:
@@ -35,30 +39,63 @@ def run_model(
     With ``compare_baseline`` the same seed also runs without the programme (common random
     numbers: same sector, network and draws of every mechanism), and the summary gains
     ``baseline_final_adoption``, ``extra_adopters`` and ``euros_per_extra_adopter`` (None when
-    the programme added no adopters).
+    the programme added no adopters), and the timeseries the column ``baseline_adoption_share``.
     """
     model = SectorModel(config, seed=seed).run()
     summary = model.summary()
+    timeseries = model.timeseries()
     if compare_baseline:
-        base = SectorModel(without_programme(config), seed=seed).run().summary()
+        base_model = SectorModel(without_programme(config), seed=seed).run()
+        base = base_model.summary()
+        timeseries[BASELINE_ADOPTION] = base_model.series("adoption_share")
         extra = (summary["final_adoption"] - base["final_adoption"]) * config.sme.count
         summary["baseline_final_adoption"] = base["final_adoption"]
         summary["extra_adopters"] = extra
         summary["euros_per_extra_adopter"] = summary["total_spend"] / extra if extra > 0 else None
-    return summary, model.timeseries()
+    return summary, timeseries
 
 
 def replicate_seeds(seed: int, replications: int) -> list[int]:
     return [derive_seed(seed, r) for r in range(replications)]
 
 
+def _replicate(job: tuple[int, Config, int, bool]) -> tuple[int, dict[str, Any], pd.DataFrame]:
+    replicate, config, seed, compare_baseline = job
+    return (replicate, *run_model(config, seed, compare_baseline))
+
+
 def run_replicates(
-    config: Config, seed: int, replications: int, compare_baseline: bool = False
+    config: Config,
+    seed: int,
+    replications: int,
+    compare_baseline: bool = False,
+    workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Run ``replications`` replicates; return (runs, timeseries), each with a ``replicate`` column."""
+    """Run ``replications`` replicates; return (runs, timeseries), each with a ``replicate`` column.
+
+    ``workers`` local processes share the replicates (the numbers do not depend on it);
+    ``progress(done, total)`` is called after each finished replicate.
+    """
+    jobs = [
+        (r, config, run_seed, compare_baseline)
+        for r, run_seed in enumerate(replicate_seeds(seed, replications))
+    ]
+    results: dict[int, tuple[dict[str, Any], pd.DataFrame]] = {}
+
+    def finished(result: tuple[int, dict[str, Any], pd.DataFrame]) -> None:
+        results[result[0]] = result[1:]
+        if progress:
+            progress(len(results), replications)
+
+    if workers > 1 and replications > 1:
+        map_local(_replicate, jobs, min(workers, replications), finished)
+    else:
+        for job in jobs:
+            finished(_replicate(job))
     rows, series = [], []
-    for r, run_seed in enumerate(replicate_seeds(seed, replications)):
-        summary, ts = run_model(config, run_seed, compare_baseline)
+    for r in range(replications):
+        summary, ts = results[r]
         rows.append({"replicate": r, **summary})
         ts.insert(0, "replicate", r)
         series.append(ts)

@@ -4,7 +4,8 @@ ECharts draws in the participant's browser, so a month's redraw costs the server
 JSON. Series names come from the output registry (:data:`sectorsim.outputs.MONTHLY_OUTPUTS`)
 in the chosen language. The x axis is a category axis of all months of the horizon (so that
 stacking adds up the y values only, and a chart grows month by month instead of rescaling);
-a series is its list of monthly values from month 0.
+a series is its list of monthly values from month 0. The axis is labelled in calendar years
+(``calendar.start_year`` is month 0); shares are drawn in percent on an axis scaled to the data.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from typing import Any
 
 import numpy as np
 
+from sectorsim.agents import PROGRAMME_LABELS, ProgrammePhase
 from sectorsim.app.texts import PHASES, ui
+from sectorsim.labels import share_top, shows_critical_mass, year_step
 from sectorsim.mechanisms.funding import CHANNELS
 from sectorsim.outputs import MONTHLY_OUTPUTS
 
@@ -28,8 +31,16 @@ PHASE_COLOURS = {
 BASE: dict[str, Any] = {
     "animation": False,
     "tooltip": {"trigger": "axis"},
-    "grid": {"left": 64, "right": 48, "top": 64, "bottom": 36},
+    "grid": {"left": 64, "right": 48, "top": 48, "bottom": 84},
 }
+PROGRAMME_MARKS = {  # programme phase (timeseries label) -> its mark on the adoption chart
+    PROGRAMME_LABELS[ProgrammePhase.PREPARATION]: "I",
+    PROGRAMME_LABELS[ProgrammePhase.AGENDA]: "II",
+    PROGRAMME_LABELS[ProgrammePhase.EXECUTION]: "III",
+    PROGRAMME_LABELS[ProgrammePhase.BROADENING]: "IV",
+    PROGRAMME_LABELS[ProgrammePhase.WITHDRAWN]: "programme_end",  # words: ui("programme_end")
+}
+LEGEND: dict[str, Any] = {"type": "plain", "bottom": 0, "left": "center"}  # below, never over data
 
 
 def label(name: str, language: str) -> str:
@@ -41,16 +52,31 @@ def _rounded(values: np.ndarray, digits: int = 4) -> list[float]:
     return np.round(np.asarray(values, dtype=float), digits).tolist()
 
 
-def _x_axis(months: int, language: str) -> dict[str, Any]:
+def month_labels(months: int, start_year: int) -> list[str]:
+    """Category labels of months 0..months: the year at each January, year-month otherwise."""
+    return [
+        f"{start_year + m // 12}" if m % 12 == 0 else f"{start_year + m // 12}-{m % 12 + 1:02d}"
+        for m in range(months + 1)
+    ]
+
+
+def _x_axis(config: Any, language: str) -> dict[str, Any]:
+    months = config.months
+    step = year_step(months / 12)
     return {
         "type": "category",
         "boundaryGap": False,
-        "data": list(range(months + 1)),
-        "axisLabel": {"interval": 12 * max(1, round(months / 72)) - 1 if months > 60 else 0},
-        "name": ui("month", language),
+        "data": month_labels(months, config.calendar.start_year),
+        "axisLabel": {"interval": 12 * step - 1},
+        "axisTick": {"interval": 12 * step - 1},
+        "name": ui("year", language),
         "nameLocation": "middle",
-        "nameGap": 22,
+        "nameGap": 26,
     }
+
+
+def _percent(values: Any) -> list[float]:
+    return _rounded(np.asarray(values, dtype=float) * 100, 3)
 
 
 def _line(name: str, y: np.ndarray, **style: Any) -> dict[str, Any]:
@@ -63,7 +89,7 @@ def front_chart(front: Any, language: str) -> dict[str, Any]:
     cost = (front["cost"] / 1e6).round(3).tolist()
 
     def steps(column: str, **style: Any) -> dict[str, Any]:
-        points = [[c, round(float(p), 3)] for c, p in zip(cost, front[column], strict=True)]
+        points = [[c, round(float(p) * 100, 1)] for c, p in zip(cost, front[column], strict=True)]
         return {"type": "line", "step": "end", "data": points, **style}
 
     return {
@@ -74,8 +100,15 @@ def front_chart(front: Any, language: str) -> dict[str, Any]:
             "name": ui("cost_axis", language),
             "nameLocation": "middle",
             "nameGap": 24,
+            "axisLabel": {"formatter": "€{value}M"},
         },
-        "yAxis": {"type": "value", "min": 0, "max": 1, "name": ui("cost_p", language)},
+        "yAxis": {
+            "type": "value",
+            "min": 0,
+            "max": 100,
+            "name": ui("cost_p", language),
+            "axisLabel": {"formatter": "{value}%"},
+        },
         "series": [
             steps(
                 "p_critical_mass",
@@ -84,7 +117,7 @@ def front_chart(front: Any, language: str) -> dict[str, Any]:
                 color="#1b5e8c",
                 label={"show": True, "formatter": "{b}", "position": "top", "fontSize": 10},
                 data=[
-                    {"name": d, "value": [c, round(float(p), 3)]}
+                    {"name": d, "value": [c, round(float(p) * 100, 1)]}
                     for d, c, p in zip(front["design"], cost, front["p_critical_mass"], strict=True)
                 ],
             ),
@@ -123,74 +156,125 @@ def phase_bands(phases: list[str], language: str) -> list[list[dict[str, Any]]]:
     return bands
 
 
+def programme_marks(phases: list[str], language: str) -> list[dict[str, Any]]:
+    """ECharts markLine items: a dotted vertical line where each programme phase I-IV starts,
+    named by its numeral, and where the team withdraws."""
+    marks = []
+    for month, phase in enumerate(phases):
+        if phase in PROGRAMME_MARKS and (month == 0 or phases[month - 1] != phase):
+            marks.append(
+                {
+                    "xAxis": month,
+                    "label": {
+                        "formatter": _mark(PROGRAMME_MARKS[phase], language),
+                        "position": "end",
+                    },
+                    "lineStyle": {"color": "#777", "type": "dotted", "width": 1},
+                }
+            )
+    return marks
+
+
+def _mark(text: str, language: str) -> str:
+    return ui(text, language) if text == "programme_end" else text
+
+
 def adoption_chart(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
-    """Stacked area of the stages above business as usual, phases as bands, comparisons as lines."""
+    """The adopters' stages stacked, in percent on an axis scaled to the data, phases as bands,
+    the critical-mass line, comparisons as lines."""
     frame, config = snapshot["frame"], snapshot["config"]
+    adopted = config.adoption.adopted_stage
     series: list[dict[str, Any]] = []
-    for stage in (3, 2, 1):
+    for stage in range(3, adopted - 1, -1):
         name = f"stage_share_{stage}"
         series.append(
-            _line(
-                label(name, language),
-                frame[name].to_numpy(),
-                stack="stages",
-                areaStyle={"opacity": 0.85},
-                lineStyle={"width": 0},
-                color=STAGE_COLOURS[stage],
-            )
+            {
+                **_line(
+                    label(name, language),
+                    frame[name].to_numpy(),
+                    stack="stages",
+                    areaStyle={"opacity": 0.85},
+                    lineStyle={"width": 0},
+                    color=STAGE_COLOURS[stage],
+                ),
+                "data": _percent(frame[name]),
+            }
         )
     series[0]["markArea"] = {
         "silent": True,
         "label": {"position": "insideTop", "fontSize": 11},
         "data": phase_bands(frame["phase"].tolist(), language),
     }
-    series[0]["markLine"] = {
-        "silent": True,
-        "symbol": "none",
-        "label": {"formatter": ui("critical_mass_line", language), "position": "insideEndTop"},
-        "lineStyle": {"color": "#c0392b", "type": "dashed", "width": 2},
-        "data": [{"yAxis": config.critical_mass_share}],
-    }
+    peaks = [float(frame["adoption_share"].max())]
     band = snapshot["replications"]
     if band is not None:
         series.append(
-            _line(ui("band", language), band["p10"], stack="band", lineStyle={"width": 0})
+            {
+                **_line(ui("band", language), band["p10"], stack="band", lineStyle={"width": 0}),
+                "data": _percent(band["p10"]),
+            }
         )
         series.append(
-            _line(
-                ui("band", language),
-                band["p90"] - band["p10"],
-                stack="band",
-                lineStyle={"width": 0},
-                areaStyle={"color": "rgba(80, 80, 160, 0.18)"},
-                tooltip={"show": False},
-            )
+            {
+                **_line(
+                    ui("band", language),
+                    band["p90"] - band["p10"],
+                    stack="band",
+                    lineStyle={"width": 0},
+                    areaStyle={"color": "rgba(80, 80, 160, 0.18)"},
+                    tooltip={"show": False},
+                ),
+                "data": _percent(np.asarray(band["p90"]) - np.asarray(band["p10"])),
+            }
         )
-    if snapshot["baseline"] is not None:
-        series.append(
-            _line(
-                ui("baseline", language),
-                snapshot["baseline"],
-                color="#555",
-                lineStyle={"type": "dashed", "width": 2},
+        peaks.append(float(np.max(band["p90"])))
+    for key, colour, style in (("baseline", "#555", "dashed"), ("previous", "#8e44ad", "dotted")):
+        if snapshot[key] is not None:
+            series.append(
+                {
+                    **_line(
+                        ui(key, language),
+                        snapshot[key],
+                        color=colour,
+                        lineStyle={"type": style, "width": 2},
+                    ),
+                    "data": _percent(snapshot[key]),
+                }
             )
-        )
-    if snapshot["previous"] is not None:
-        series.append(
-            _line(
-                ui("previous", language),
-                snapshot["previous"],
-                color="#8e44ad",
-                lineStyle={"type": "dotted", "width": 2},
-            )
-        )
-    top = max(0.5, config.critical_mass_share + 0.1, float(frame["adoption_share"].max()) + 0.05)
+            peaks.append(float(np.max(snapshot[key])))
+    peak, share = max(peaks), config.critical_mass_share
+    shown = shows_critical_mass(peak, share)
+    top = share_top(max(peak, share) if shown else peak) * 100
+    step = next(s for s in (0.1, 0.2, 0.5, 1, 2, 5, 10, 20) if top / s <= 8)
+    top = min(100.0, float(np.ceil(top / step - 1e-9) * step))
+    line_label = f"{ui('critical_mass_line', language)} ({share:.0%})"
+    if shown:
+        series[0]["markLine"] = {
+            "silent": True,
+            "symbol": "none",
+            "label": {"formatter": line_label, "position": "insideEndTop"},
+            "lineStyle": {"color": "#a50f15", "type": "dashed", "width": 2},
+            "data": [{"yAxis": round(share * 100, 3)}],
+        }
+    series[0].setdefault("markLine", {"silent": True, "symbol": "none", "data": []})
+    series[0]["markLine"]["data"] += programme_marks(frame["programme_phase"].tolist(), language)
+    title = {"text": ui("chart_adoption", language), "textStyle": {"fontSize": 14}}
+    if not shown:
+        title["subtext"] = ui("above_scale", language, share=f"{share:.0%}")
     return {
         **BASE,
-        "title": {"text": ui("chart_adoption", language), "textStyle": {"fontSize": 14}},
-        "legend": {"top": 24, "type": "scroll"},
-        "xAxis": _x_axis(config.months, language),
-        "yAxis": {"type": "value", "min": 0, "max": round(min(1.0, top), 2)},
+        "grid": {**BASE["grid"], "top": 76},
+        "title": title,
+        "legend": LEGEND,
+        "xAxis": _x_axis(config, language),
+        "yAxis": {
+            "type": "value",
+            "min": 0,
+            "max": round(top, 1),
+            "interval": step,
+            "name": ui("percent_of_smes", language),
+            "axisLabel": {"formatter": "{value}%"},
+        },
         "series": series,
     }
 
@@ -202,8 +286,8 @@ def _simple_chart(
     return {
         **BASE,
         "title": {"text": ui(title, language), "textStyle": {"fontSize": 14}},
-        "legend": {"top": 24},
-        "xAxis": _x_axis(config.months, language),
+        "legend": LEGEND,
+        "xAxis": _x_axis(config, language),
         "yAxis": {"type": "value", "minInterval": 1, **axis},
         "series": [_line(label(name, language), frame[name].to_numpy()) for name in names],
     }
@@ -226,13 +310,23 @@ def projects_chart(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
 
 
 def budget_chart(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
-    """Cumulative spend per channel, stacked, against the whole budget."""
+    """Cumulative spend per channel, stacked, in euro millions, against the whole budget."""
     names = [f"budget_spent_{channel}" for channel in CHANNELS]
-    option = _simple_chart(
-        snapshot, language, "chart_budget", names, max=max(1.0, snapshot["config"].funding.budget)
-    )
-    for series in option["series"]:
-        series.update(stack="spend", areaStyle={"opacity": 0.7})
+    budget = snapshot["config"].funding.budget
+    option = _simple_chart(snapshot, language, "chart_budget", names)
+    option["yAxis"] = {
+        "type": "value",
+        "min": 0,
+        "max": round(max(budget, 1.0) / 1e6, 3),
+        "name": ui("euro_millions", language),
+        "axisLabel": {"formatter": "€{value}M"},
+    }
+    for series, name in zip(option["series"], names, strict=True):
+        series.update(
+            stack="spend",
+            areaStyle={"opacity": 0.7},
+            data=_rounded(snapshot["frame"][name].to_numpy() / 1e6, 4),
+        )
     return option
 
 

@@ -64,6 +64,7 @@ def run_design(
         text=design.text,
         design_hash=design.hash,
         quick=design.quick,
+        scenario_resolved=design.base.model_dump(mode="json"),
         started=now(),
         ended=None,
         status="running",

@@ -22,10 +22,12 @@ import pandas as pd  # noqa: E402
 import pyarrow as pa  # noqa: E402
 from scipy import stats  # noqa: E402
 
+from sectorsim import labels  # noqa: E402
 from sectorsim.config import to_toml  # noqa: E402
 from sectorsim.design.search import levers_of, plain, reevaluation_seed  # noqa: E402
 from sectorsim.design.spec import Design  # noqa: E402
 from sectorsim.experiments.store import atomic_write_bytes, atomic_write_table  # noqa: E402
+from sectorsim.labels import year_of  # noqa: E402
 from sectorsim.params import PARAMETERS  # noqa: E402
 
 
@@ -48,8 +50,8 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
-def euros(value: float) -> str:
-    return f"€{value:,.0f}"
+def euros(value: float, short: bool = False) -> str:
+    return labels.euros(value, short)
 
 
 def percent(p: float, low: float, high: float) -> str:
@@ -111,13 +113,13 @@ def plot_front(
     front: pd.DataFrame,
 ) -> None:
     """Every candidate (grey), the search's front (open), the re-evaluated front with 95% intervals."""
-    fig, ax = plt.subplots(figsize=(8, 5), constrained_layout=True)
+    from matplotlib.ticker import FuncFormatter
+
+    fig, ax = plt.subplots(figsize=(9, 5.4), constrained_layout=True)
     valid = candidates[candidates["replications"] > 0]
+    ax.scatter(valid["cost"], valid["p_critical_mass"], s=14, color="#bdbdbd", label="candidates")
     ax.scatter(
-        valid["cost"] / 1e6, valid["p_critical_mass"], s=14, color="#bdbdbd", label="candidates"
-    )
-    ax.scatter(
-        reevaluated["search_cost"] / 1e6,
+        reevaluated["search_cost"],
         reevaluated["search_p_critical_mass"],
         s=40,
         facecolors="none",
@@ -125,7 +127,7 @@ def plot_front(
         label=f"search front ({design.replications} replicates)",
     )
     ax.errorbar(
-        front["cost"] / 1e6,
+        front["cost"],
         front["p_critical_mass"],
         yerr=[
             front["p_critical_mass"] - front["p_low"],
@@ -135,23 +137,41 @@ def plot_front(
         color="#08519c",
         capsize=3,
         drawstyle="steps-post",
-        label=f"front, re-evaluated ({design.reevaluation} fresh replicates, 95% CI)",
+        label=f"front, re-evaluated ({design.reevaluation} fresh replicates, 95% interval)",
     )
     for _, row in front.iterrows():
         ax.annotate(
             row["design"],
-            (row["cost"] / 1e6, row["p_critical_mass"]),
+            (row["cost"], row["p_critical_mass"]),
             textcoords="offset points",
             xytext=(4, -10),
             fontsize=7,
         )
     for level in design.probabilities:
-        ax.axhline(level, color="#cb181d", lw=0.6, ls=":")
-    ax.set_xlabel("expected programme cost (million €)")
-    ax.set_ylabel(f"P(critical mass by month {design.target_month})")
+        ax.axhline(level, color="#636363", lw=0.7, ls=(0, (1, 3)))
+        ax.annotate(
+            f"target {level:.0%}",
+            (1.0, level),
+            xycoords=("axes fraction", "data"),
+            xytext=(3, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=7,
+            color="#636363",
+        )
+    start_year = design.base.calendar.start_year
+    year = int(year_of(design.target_month, start_year))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: euros(v, short=True)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax.set_xlabel("expected programme cost (budget spent, coalition members, programme months)")
+    ax.set_ylabel(f"chance of critical mass by {year}\n(month {design.target_month})")
     ax.set_ylim(-0.02, 1.02)
-    ax.set_title(f"{design.name}: cost against the chance to tip", fontsize=10, parse_math=False)
-    ax.legend(fontsize=8, loc="lower right")
+    ax.set_title(
+        f"{design.name}: what does each chance of critical mass by {year} cost at least?",
+        fontsize=10,
+        parse_math=False,
+    )
+    fig.legend(loc="outside lower center", ncols=3, fontsize=8, frameon=False)
     fig.savefig(path, dpi=120)
     plt.close(fig)
 

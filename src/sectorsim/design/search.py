@@ -15,18 +15,10 @@ the reported probabilities are not the optimiser's lucky draws.
 from __future__ import annotations
 
 from collections.abc import Callable, Container
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import optuna
 import pandas as pd
-from optuna.distributions import (
-    BaseDistribution,
-    CategoricalDistribution,
-    FloatDistribution,
-    IntDistribution,
-)
-from optuna.trial import TrialState
 
 from sectorsim.design.spec import Design
 from sectorsim.experiments.runners import Task
@@ -36,6 +28,10 @@ from sectorsim.randomness import derive_seed
 from sectorsim.runs import proportion_interval, replicate_seeds
 from sectorsim.storage import OutputError
 
+if TYPE_CHECKING:  # optuna is imported where a search runs (the 'design' extra)
+    import optuna
+    from optuna.distributions import BaseDistribution
+
 SEARCH, REEVALUATION = 0, 1
 Row = dict[str, Any]
 Execute = Callable[[list[Task]], list[Row]]
@@ -43,6 +39,8 @@ Execute = Callable[[list[Task]], list[Row]]
 
 def distribution(lever: Factor) -> BaseDistribution:
     """The optuna search space of one lever."""
+    from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
+
     if not lever.is_range:
         return CategoricalDistribution(list(lever.values))
     if lever.integer:
@@ -52,6 +50,8 @@ def distribution(lever: Factor) -> BaseDistribution:
 
 def make_sampler(design: Design) -> optuna.samplers.BaseSampler:
     """The design's sampler, seeded from the design's seed."""
+    import optuna
+
     seed = derive_seed(design.seed, 2) % 2**32
     if design.sampler == "nsga2":
         return optuna.samplers.NSGAIISampler(seed=seed, population_size=max(design.batch, 2))
@@ -143,6 +143,9 @@ def _check_replay(candidate: int, levers: dict[str, Any], stored: dict, replicat
 
 def search(design: Design, stored: dict[tuple[int, int], Row], execute: Execute) -> pd.DataFrame:
     """Run the study; one row per candidate: its number, levers and :func:`score`."""
+    import optuna
+    from optuna.trial import TrialState
+
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(directions=["minimize", "maximize"], sampler=make_sampler(design))
     space = {lever.key: distribution(lever) for lever in design.levers}

@@ -83,6 +83,7 @@ def run_experiment(
         experiment_hash=experiment.hash,
         quick=experiment.quick,
         method=experiment.method,
+        scenario_resolved=experiment.config({}).model_dump(mode="json"),
         runs_total=len(tasks),
         started=now(),
         ended=None,

@@ -18,6 +18,7 @@ result with the point that produced it.
 from __future__ import annotations
 
 import json
+import textwrap
 import warnings
 from pathlib import Path
 from typing import Any
@@ -28,17 +29,24 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from sectorsim.config import ConfigError  # noqa: E402
 from sectorsim.experiments.sampling import MORRIS_LEVELS, salib_problem, unit_sample  # noqa: E402
 from sectorsim.experiments.spec import Experiment, parse_experiment  # noqa: E402
 from sectorsim.experiments.store import PARTS, read_manifest, state, stored_rows  # noqa: E402
+from sectorsim.labels import output_label, parameter_label, phrase, value_text, year_of  # noqa: E402
 from sectorsim.outputs import median_month  # noqa: E402
+from sectorsim.params import PARAMETERS  # noqa: E402
 from sectorsim.runs import proportion_interval  # noqa: E402
 from sectorsim.storage import OutputError  # noqa: E402
 
 OUTCOMES_ANALYSED = ("critical_mass_reached", "final_adoption")
 SWEEP_FOLDER = "a folder written by `sectorsim sweep`"
+OUTCOME_TITLES = {
+    "critical_mass_reached": "the chance of critical mass",
+    "final_adoption": "final adoption",
+}
 PRIM_DENSITY = 0.8  # the box reported is the widest with at least this share of critical-mass runs
 
 
@@ -128,11 +136,31 @@ def varied(table: pd.DataFrame, experiment: Experiment) -> list[str]:
 
 
 def _label(key: str) -> str:
-    return key.replace("_", " ")
+    """An axis or legend label: the schema's label and unit, or the output's label."""
+    return parameter_label(key) if key in PARAMETERS else output_label(key)
 
 
-def heat_maps(table: pd.DataFrame, x: str, y: str, out: Path) -> list[str]:
-    """Probability of critical mass (with its interval) and median month over two factors."""
+def _ticks(key: str, values: Any) -> list[str]:
+    return [value_text(key, v) for v in values]
+
+
+def _context(experiment: Experiment) -> tuple[Any, str]:
+    """The experiment's base configuration and its definition of critical mass in words."""
+    config = experiment.config({})
+    hold = getattr(config, "critical_mass_months", 1)
+    year = int(year_of(config.months, config.calendar.start_year))
+    return config, (
+        f"adoption at or above {config.critical_mass_share:.0%}"
+        + (f" for {hold} months" if hold > 1 else "")
+        + f" by January {year}, month {config.months}"
+    )
+
+
+def heat_maps(table: pd.DataFrame, x: str, y: str, out: Path, experiment: Experiment) -> list[str]:
+    """Chance of critical mass (with its interval) and the median year it is reached, over two
+    factors."""
+    config, meaning = _context(experiment)
+    start_year = config.calendar.start_year
     grouped = table.groupby([y, x]).agg(
         p=("p_critical_mass", "mean"),
         low=("p_low", "mean"),
@@ -141,76 +169,118 @@ def heat_maps(table: pd.DataFrame, x: str, y: str, out: Path) -> list[str]:
     )
     names = []
     for column, title, cmap, name in (
-        ("p", "P(critical mass)", "viridis", "heatmap_probability.png"),
-        ("month", "median month of critical mass", "magma_r", "heatmap_month.png"),
+        ("p", f"Chance of critical mass: {meaning}", "viridis", "heatmap_probability.png"),
+        (
+            "month",
+            f"Median year critical mass is reached (month 0 = January {start_year}; "
+            "blank: not reached in half the runs)",
+            "magma_r",
+            "heatmap_month.png",
+        ),
     ):
         grid = grouped[column].unstack(x)
+        values = grid.to_numpy(dtype=float)
+        if column == "month":
+            values = year_of(values, start_year)
         fig, ax = plt.subplots(
-            figsize=(1.2 * grid.shape[1] + 3, 0.8 * grid.shape[0] + 2), constrained_layout=True
+            figsize=(max(6.5, 1.3 * grid.shape[1] + 3.5), 0.8 * grid.shape[0] + 2.2),
+            constrained_layout=True,
         )
         image = ax.imshow(
-            grid.to_numpy(dtype=float),
+            values,
             cmap=cmap,
             aspect="auto",
             origin="lower",
             vmin=0 if column == "p" else None,
             vmax=1 if column == "p" else None,
         )
-        ax.set_xticks(
-            range(grid.shape[1]),
-            [f"{v:g}" if isinstance(v, float) else str(v) for v in grid.columns],
-        )
-        ax.set_yticks(
-            range(grid.shape[0]), [f"{v:g}" if isinstance(v, float) else str(v) for v in grid.index]
-        )
-        ax.set(xlabel=_label(x), ylabel=_label(y), title=title)
-        for (i, j), value in np.ndenumerate(grid.to_numpy(dtype=float)):
+        ax.set_xticks(range(grid.shape[1]), _ticks(x, grid.columns))
+        ax.set_yticks(range(grid.shape[0]), _ticks(y, grid.index))
+        ax.set_xlabel(_label(x))
+        ax.set_ylabel(_label(y))
+        ax.set_title(textwrap.fill(title, 70), fontsize=10)
+        for (i, j), value in np.ndenumerate(values):
             if np.isnan(value):
                 continue
-            text = f"{value:.2f}" if column == "p" else f"{value:.0f}"
             if column == "p":
                 lo = grouped["low"].unstack(x).iloc[i, j]
                 hi = grouped["high"].unstack(x).iloc[i, j]
-                text += f"\n[{lo:.2f}-{hi:.2f}]"
+                text = f"{value:.0%}\n[{lo:.0%}-{hi:.0%}]"
+                dark = value < 0.5
+            else:
+                text = f"{int(value)}"  # the calendar year in which it happens
+                dark = image.norm(value) > 0.55  # magma_r darkens toward late years
             ax.text(
-                j,
-                i,
-                text,
-                ha="center",
-                va="center",
-                fontsize=7,
-                color="white" if (column == "p" and value < 0.5) else "black",
+                j, i, text, ha="center", va="center", fontsize=8, color="white" if dark else "black"
             )
-        fig.colorbar(image, ax=ax)
+        bar = fig.colorbar(image, ax=ax)
+        if column == "p":
+            bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
+            bar.set_label("chance of critical mass")
+        else:
+            bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}"))
+            bar.set_label("median year")
         fig.savefig(out / name, dpi=110)
         plt.close(fig)
         names.append(name)
     return names
 
 
-def line_plots(table: pd.DataFrame, x: str, others: list[str], out: Path) -> str:
-    """Probability, final adoption and self-carrying share against one factor, a line per setting
-    of the other factors."""
-    fig, axes = plt.subplots(1, 3, figsize=(14, 4), constrained_layout=True)
+def line_plots(
+    table: pd.DataFrame, x: str, others: list[str], out: Path, experiment: Experiment
+) -> str:
+    """Chance of critical mass, final adoption and self-carrying share against one factor, a line
+    per setting of the other factors."""
+    _, meaning = _context(experiment)
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.4), constrained_layout=True)
     groups = table.groupby(others) if others else [((), table)]
+    numeric = table[x].dtype != object and not isinstance(table[x].iloc[0], bool | str)
+    levels = sorted(table[x].unique())
     for setting, group in groups:
         group = group.sort_values(x)
         setting = setting if isinstance(setting, tuple) else (setting,)
-        label = ", ".join(f"{_label(k)}={v}" for k, v in zip(others, setting, strict=True)) or "all"
-        xs = group[x].astype(float) if group[x].dtype != object else group[x].astype(str)
+        label = (
+            ", ".join(value_text(k, v) for k, v in zip(others, setting, strict=True))
+            or "all points"
+        )
+        xs = group[x].astype(float) if numeric else group[x].map(levels.index)
         line = axes[0].plot(xs, group["p_critical_mass"], marker="o", label=label)[0]
         axes[0].fill_between(
-            xs, group["p_low"], group["p_high"], color=line.get_color(), alpha=0.15
+            xs, group["p_low"], group["p_high"], color=line.get_color(), alpha=0.15, lw=0
         )
         axes[1].plot(xs, group["mean_final_adoption"], marker="o", color=line.get_color())
         axes[2].plot(xs, group["self_carrying_share"], marker="o", color=line.get_color())
-    for ax, title in zip(
+    top = float(min(1.0, max(0.05, table["mean_final_adoption"].max() * 1.15)))
+    for ax, title, high in zip(
         axes,
-        ("P(critical mass), 95% CI", "mean final adoption", "self-carrying share"),
+        (
+            f"Chance of critical mass (band: 95% interval)\n{meaning}",
+            "Mean final adoption\n(% of SMEs at the horizon)",
+            "Self-carrying\n(% of runs whose adoption holds after the programme)",
+        ),
+        (1.0, top, 1.0),
         strict=True,
     ):
-        ax.set(xlabel=_label(x), title=title, ylim=(-0.02, 1.02))
-    axes[0].legend(fontsize=7)
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel(_label(x))
+        ax.set_ylim(0, high * 1.02)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
+        if numeric:
+            ax.set_xticks(levels, _ticks(x, levels))
+        else:
+            ax.set_xticks(range(len(levels)), _ticks(x, levels))
+        ax.tick_params(axis="x", labelrotation=30 if len(levels) > 5 else 0)
+    handles, labels = axes[0].get_legend_handles_labels()
+    if others:
+        fig.legend(
+            handles,
+            labels,
+            loc="outside right upper",
+            fontsize=8,
+            frameon=False,
+            title=", ".join(_label(k) for k in others),
+            title_fontsize=8,
+        )
     fig.savefig(out / "lines.png", dpi=110)
     plt.close(fig)
     return "lines.png"
@@ -262,13 +332,24 @@ def sensitivity(experiment: Experiment, runs: pd.DataFrame, out: Path) -> tuple[
         figsize=(12, 0.45 * len(problem["names"]) + 2),
         constrained_layout=True,
     )
+    kind = (
+        {"ST": "total effect ST (with 95% interval)", "S1": "first-order effect S1"}
+        if experiment.method == "sobol"
+        else {"mu_star": "Morris mu* (with 95% interval)"}
+    )
     for ax, outcome in zip(axes, OUTCOMES_ANALYSED, strict=True):
         frame = indices[indices["outcome"] == outcome].sort_values(main)
-        ax.barh(frame.index, frame[main], xerr=frame[conf], color="#3182bd", capsize=3, label=main)
+        names = [_label(k) for k in frame.index]
+        ax.barh(names, frame[main], xerr=frame[conf], color="#3182bd", capsize=3, label=kind[main])
         if experiment.method == "sobol":
-            ax.barh(frame.index, frame["S1"], color="#9ecae1", label="S1")
-        ax.set(title=_label(outcome), xlabel=f"{main} (95% CI)")
-        ax.legend(fontsize=8)
+            ax.barh(names, frame["S1"], color="#9ecae1", label=kind["S1"])
+        ax.set_title(f"What drives {OUTCOME_TITLES[outcome]}?", fontsize=10)
+        ax.set_xlabel(
+            "index (share of variance)" if experiment.method == "sobol" else "mean |effect|"
+        )
+        ax.set_xlim(left=0)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=8, frameon=False)
     fig.savefig(out / "sensitivity.png", dpi=110)
     plt.close(fig)
     return indices, "sensitivity.png"
@@ -322,7 +403,7 @@ def discovery(experiment: Experiment, runs: pd.DataFrame, out: Path) -> tuple[di
         "limits": restricted,
         "share_reaching": float(y.mean()),
     }
-    fig, ax = plt.subplots(figsize=(6, 4.5), constrained_layout=True)
+    fig, ax = plt.subplots(figsize=(7.5, 4.8), constrained_layout=True)
     scatter = ax.scatter(
         trajectory["coverage"], trajectory["density"], c=trajectory["res_dim"], cmap="viridis"
     )
@@ -331,32 +412,58 @@ def discovery(experiment: Experiment, runs: pd.DataFrame, out: Path) -> tuple[di
         [row["density"]],
         s=160,
         facecolors="none",
-        edgecolors="red",
-        label="reported box",
+        edgecolors="#a50f15",
+        label="the box reported",
     )
-    ax.set(xlabel="coverage", ylabel="density", title="PRIM peeling trajectory")
-    fig.colorbar(scatter, ax=ax, label="restricted dimensions")
-    ax.legend()
+    ax.axhline(PRIM_DENSITY, color="#636363", lw=1, ls="--", label=f"density {PRIM_DENSITY:.0%}")
+    ax.set_xlabel("coverage: share of all critical-mass runs inside the box")
+    ax.set_ylabel("density: share of the box's runs\nthat reach critical mass")
+    ax.set_title("Scenario discovery (PRIM): each point a box, from the whole space (left)")
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_ylim(0, 1.02)
+    fig.colorbar(scatter, ax=ax, label="factors restricted", ticks=MaxNLocator(integer=True))
+    fig.legend(loc="outside lower center", fontsize=8, ncols=2, frameon=False)
     fig.savefig(out / "prim.png", dpi=110)
     plt.close(fig)
     return result, "prim.png"
 
 
 def box_in_words(result: dict[str, Any]) -> str:
+    """PRIM's box as a sentence, saying plainly when no region makes critical mass likely."""
     if not result.get("found"):
         return f"No box: {result.get('reason')}."
     parts = []
     for key, bounds in result["limits"].items():
         if isinstance(bounds[0], str):
-            parts.append(f"`{key}` is {' or '.join(bounds)}")
+            shown = " or ".join(value_text(key, b) for b in bounds)
+            parts.append(f"{phrase(key)} is {shown}")
         else:
-            parts.append(f"`{key}` lies between {bounds[0]:.4g} and {bounds[1]:.4g}")
-    condition = " and ".join(parts) or "anywhere in the sampled space"
+            parts.append(
+                f"{phrase(key)} lies between {value_text(key, bounds[0])} and "
+                f"{value_text(key, bounds[1])}"
+            )
+    condition = " and ".join(parts)
+    overall = f"{result['share_reaching']:.0%} of all runs reach critical mass"
+    if result["density"] < PRIM_DENSITY:
+        densest = (
+            f"the densest box PRIM finds ({condition}) brings {result['density']:.0%} of its runs "
+            "there"
+            if condition
+            else f"no box PRIM finds does better than the whole space ({result['density']:.0%})"
+        )
+        return (
+            f"Critical mass is unlikely throughout the sampled space: {overall}, and no region "
+            f"of it makes critical mass likely ({PRIM_DENSITY:.0%} of its runs); {densest}."
+        )
+    if not condition:
+        return f"Critical mass is likely anywhere in the sampled space: {overall}."
     return (
-        f"Critical mass is likely when {condition}: {result['density']:.0%} of the runs in this box reach "
-        f"it (density), against {result['share_reaching']:.0%} overall, and the box holds "
-        f"{result['coverage']:.0%} of all runs that reach it (coverage), in {result['mass']:.0%} of the "
-        "sampled space (mass)."
+        f"Critical mass is likely when {condition}: {result['density']:.0%} of the runs in this "
+        f"box reach it (density), against {result['share_reaching']:.0%} overall, and the box "
+        f"holds {result['coverage']:.0%} of all runs that reach it (coverage), in "
+        f"{result['mass']:.0%} of the sampled space (mass)."
     )
 
 
@@ -385,9 +492,9 @@ def analyze(directory: str | Path) -> Path:
     keys = varied(table, experiment) if len(table) else []
     if experiment.method == "grid" and keys:
         if len(keys) >= 2:
-            for name in heat_maps(table, keys[0], keys[1], directory):
+            for name in heat_maps(table, keys[0], keys[1], directory, experiment):
                 lines += [f"![{name}]({name})", ""]
-        lines += [f"![lines]({line_plots(table, keys[0], keys[1:], directory)})", ""]
+        lines += [f"![lines]({line_plots(table, keys[0], keys[1:], directory, experiment)})", ""]
         if len(table) <= 80:
             lines += ["## Points", "", _markdown(table.drop(columns=["point"])), ""]
     elif experiment.method in ("sobol", "morris") and not whole:

@@ -8,14 +8,9 @@ seed, its point and its replicate.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
-import os
 import socket
-import threading
-import time
 import traceback
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,6 +18,8 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from sectorsim.config import ConfigError, load_scenario
+from sectorsim.pool import exit_with_parent as exit_with_parent  # re-exported for the app
+from sectorsim.pool import map_local
 from sectorsim.runs import run_model
 
 Result = tuple[dict[str, Any], pd.DataFrame]
@@ -72,49 +69,9 @@ def run_serial(tasks: Iterable[Task], on_result: Callable[[Result], None]) -> No
         on_result(run_task(task))
 
 
-def exit_with_parent(parent: int) -> None:
-    """In a pool worker: exit once the process that started it is gone (a sweep killed with
-    ``kill -9``, a stopped app server), instead of waiting forever for work that will not come."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
 def run_local(tasks: list[Task], workers: int, on_result: Callable[[Result], None]) -> None:
     """A local process pool over the tasks (see :func:`map_local`)."""
     map_local(run_task, tasks, workers, on_result)
-
-
-def map_local(
-    function: Callable[[Any], Any], items: list[Any], workers: int, on_result: Callable[[Any], None]
-) -> None:
-    """``function`` over ``items`` in a local process pool, each result to ``on_result`` as it
-    finishes; on an interrupt, items not yet started are cancelled.
-
-    Workers are forked where the platform allows it: they start in milliseconds with the package
-    already imported, and work from notebooks and piped scripts, which spawn cannot. They exit
-    when the process that started them dies, however it dies.
-    """
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(
-        max_workers=max(1, min(workers, len(items))),
-        mp_context=context,
-        initializer=exit_with_parent,
-        initargs=(os.getpid(),),
-    ) as pool:
-        futures = [pool.submit(function, item) for item in items]
-        try:
-            for future in as_completed(futures):
-                on_result(future.result())
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
 
 
 SCHEDULER_SCHEMES = ("tcp", "tls")

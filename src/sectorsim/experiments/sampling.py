@@ -18,8 +18,6 @@ import itertools
 from typing import Any
 
 import numpy as np
-from SALib.sample import morris as morris_sample
-from SALib.sample import sobol as sobol_sample
 from scipy.stats import qmc
 
 from sectorsim.experiments.spec import Experiment, Factor
@@ -64,8 +62,12 @@ def unit_sample(experiment: Experiment) -> np.ndarray:
         return qmc.LatinHypercube(d=d, seed=seed).random(n)
     problem = salib_problem(experiment.factors)
     if experiment.method == "sobol":
+        from SALib.sample import sobol as sobol_sample
+
         return sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
     if experiment.method == "morris":
+        from SALib.sample import morris as morris_sample
+
         return morris_sample.sample(problem, n, num_levels=MORRIS_LEVELS, seed=seed)
     raise ValueError(f"no unit sample for method {experiment.method!r}")
 

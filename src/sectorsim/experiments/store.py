@@ -30,6 +30,7 @@ from sectorsim.storage import OutputError, alive, check_writable, listing
 
 MANIFEST = "manifest.json"
 COMMANDS = {"experiment": "sweep", "design": "design", "calibration": "calibrate"}
+TRACKED = ("src", "scenarios", "experiments")  # what git_dirty looks at: code, presets, files
 PARTS = "parts"
 ROW_KEY = b"sectorsim.row"
 LIBRARIES = (
@@ -83,15 +84,17 @@ def atomic_write_table(path: Path, table: pa.Table) -> None:
     atomic_write_bytes(path, sink.getvalue().to_pybytes())
 
 
-def provenance() -> dict[str, Any]:
-    """Versions and the git commit of the code that runs the experiment."""
+def provenance(repo: Path | None = None) -> dict[str, Any]:
+    """Versions and the git commit of the code that runs the experiment; ``git_dirty`` says
+    whether the code, the presets or the experiment files of ``repo`` (default: the one this
+    package runs from) differ from that commit."""
     versions = {}
     for name in LIBRARIES:
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             versions[name] = None
-    repo = Path(__file__).resolve().parents[3]
+    repo = repo or Path(__file__).resolve().parents[3]
     commit = dirty = None
     if (repo / ".git").exists():
         try:
@@ -103,7 +106,7 @@ def provenance() -> dict[str, Any]:
             ).stdout.strip()
             dirty = bool(
                 subprocess.run(
-                    ["git", "-C", str(repo), "status", "--porcelain", "--", "src"],
+                    ["git", "-C", str(repo), "status", "--porcelain", "--", *TRACKED],
                     capture_output=True,
                     text=True,
                     check=True,

@@ -1,0 +1,137 @@
+"""CSV for spreadsheets: the runs and the monthly timeseries of a stored sweep or design.
+
+``export(DIR)`` writes ``runs.csv`` (one row per run: its seed, the value of every parameter the
+file sets or varies, and its summary) and ``timeseries.csv`` (one row per run and month, carrying
+the same parameter values, so no join is needed). Seeds are 18-19 digit numbers, more than a
+spreadsheet keeps of a number (15 digits): they are written as text cells, ``="<digits>"``, which
+spreadsheets show as the digits themselves; :func:`read_seed` turns such a cell back into the
+integer.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sectorsim.params import PARAMETERS
+
+SEED_COLUMNS = ("seed",)
+RUN_KEYS = ("run_id", "phase", "point", "replicate", "seed")
+
+
+def seed_text(seed: Any) -> Any:
+    """A seed as a spreadsheet text cell (``="12345"``); missing values stay missing."""
+    if seed is None or (isinstance(seed, float) and pd.isna(seed)):
+        return seed
+    return f'="{int(seed)}"'
+
+
+def read_seed(cell: Any) -> int:
+    """The integer seed of a cell written by :func:`seed_text` (or a plain number)."""
+    return int(str(cell).strip().removeprefix("=").strip('"'))
+
+
+def seeds_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose seed columns are spreadsheet text cells."""
+    frame = frame.copy()
+    for column in SEED_COLUMNS:
+        if column in frame:
+            frame[column] = frame[column].map(seed_text).astype(object)
+    return frame
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """``frame`` as CSV at ``path``, seeds as text."""
+    seeds_as_text(frame).to_csv(path, index=False)
+
+
+def _parameters(manifest: dict[str, Any], runs: pd.DataFrame) -> pd.DataFrame:
+    """Every parameter a run's file set or varied, one column per dotted key, in schema order."""
+    file = Path(manifest.get("file_resolved", manifest["file"]))
+    if "design" in manifest:
+        from sectorsim.design.spec import parse_design
+
+        spec = parse_design(manifest["text"], file)
+        varied = [lever.key for lever in spec.levers]
+    else:
+        from sectorsim.experiments.spec import parse_experiment
+
+        spec = parse_experiment(manifest["text"], file)
+        varied = [factor.key for factor in spec.factors]
+    if manifest.get("quick"):
+        spec = spec.shrunk()
+        varied = [key for key in varied if key in runs]
+    rows = [
+        spec.overrides({key: row[key] for key in varied if key in row and pd.notna(row[key])})
+        for row in runs.to_dict("records")
+    ]
+    values = pd.DataFrame(rows, index=runs.index)
+    order = [key for key in PARAMETERS if key in values]
+    return values[order]
+
+
+def load(directory: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(runs, timeseries) of a folder written by ``sectorsim sweep`` or ``sectorsim design``,
+    each row with its run's parameter values."""
+    from sectorsim.config import ConfigError
+
+    directory = Path(directory)
+    manifest_path = directory / "manifest.json"
+    if not manifest_path.is_file():
+        raise ConfigError(
+            str(directory),
+            None,
+            problem="not a results folder (no manifest.json)",
+            allowed="a folder written by `sectorsim sweep` or `sectorsim design`",
+        )
+    manifest = json.loads(manifest_path.read_text())
+    if "design" in manifest:
+        parts = []
+        for phase in ("search", "reevaluation"):
+            path = directory / f"{phase}_runs.parquet"
+            if path.is_file():
+                parts.append(pd.read_parquet(path).assign(phase=phase))
+        runs = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+        if len(runs):
+            runs["run_id"] = range(len(runs))
+        timeseries = pd.DataFrame()
+    else:
+        runs = pd.read_parquet(directory / "runs.parquet")
+        path = directory / "timeseries.parquet"
+        timeseries = pd.read_parquet(path) if path.is_file() else pd.DataFrame()
+    if not len(runs):
+        return runs, timeseries
+    parameters = _parameters(manifest, runs)
+    keys = [k for k in RUN_KEYS if k in runs]
+    rest = [c for c in runs.columns if c not in keys and c not in parameters]
+    runs = pd.concat([runs[keys], parameters, runs[rest]], axis=1)
+    if len(timeseries):
+        carried = runs[[*keys, *parameters.columns]]
+        timeseries = carried.merge(timeseries, on="run_id", how="right", validate="one_to_many")
+    else:  # a design keeps no timeseries: the header says what a row would hold
+        timeseries = pd.DataFrame(columns=[*keys, *parameters.columns, "month"])
+    return runs, timeseries
+
+
+def export(directory: str | Path, out: str | Path | None = None) -> list[Path]:
+    """Write ``runs.csv`` and ``timeseries.csv`` of a stored sweep or design into ``out``
+    (default: the folder itself), and for a sweep ``points.csv`` (the analysis' table of each
+    point: the chance of critical mass with its interval, ...); return their paths."""
+    runs, timeseries = load(directory)
+    out = Path(out) if out is not None else Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / "runs.csv", out / "timeseries.csv"]
+    write_csv(runs, paths[0])
+    write_csv(timeseries, paths[1])
+    manifest = json.loads((Path(directory) / "manifest.json").read_text())
+    if "experiment" in manifest and len(runs):
+        from sectorsim.experiments.analysis import load as load_sweep
+        from sectorsim.experiments.analysis import per_point
+
+        _, experiment, stored = load_sweep(directory)
+        paths.append(out / "points.csv")
+        per_point(stored, experiment).to_csv(paths[-1], index=False)
+    return paths
