@@ -117,12 +117,12 @@ def test_stray_temporary_folders_of_killed_runs_are_cleaned_up(tmp_path):
 def test_kill_9_while_run_writes_leaves_a_temporary_the_next_run_removes(tmp_path):
     out = tmp_path / "p"
     stall = (
-        "import sys, time, sectorsim.cli as cli\n"
-        "plot = cli.plot_adoption\n"
+        "import sys, time, sectorsim.cli as cli, sectorsim.plots as plots\n"
+        "plot = plots.plot_adoption\n"
         "def stalled(*args, **kwargs):\n"
         "    plot(*args, **kwargs)\n"
         "    time.sleep(120)\n"
-        "cli.plot_adoption = stalled\n"
+        "plots.plot_adoption = stalled\n"
         "sys.exit(cli.main(sys.argv[1:]))\n"
     )
     args = ["run", "baseline", *SMALL_RUN, "--out", str(out)]
@@ -544,3 +544,38 @@ def test_resume_removes_the_partial_writes_of_a_killed_sweep(tmp_path):
     (out / "manifest.json").write_text(json.dumps(manifest))
     assert main(["sweep", str(path), "--out", str(out), "--resume", "--workers", "1"]) == 0
     assert not any(file.exists() for file in partial) and mine.exists()
+
+
+def test_export_never_overwrites_files_of_the_users(tmp_path, capsys):
+    path = tmp_path / "exp.toml"
+    path.write_text(EXPERIMENT)
+    sweep = tmp_path / "sweep"
+    assert main(["sweep", str(path), "--out", str(sweep), "--workers", "1"]) == 0
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "runs.csv").write_text("my,own,numbers\n1,2,3\n")
+    (mine / "notes.md").write_text("keep\n")
+    before = tree(mine)
+    assert main(["export", str(sweep), "--out", str(mine)]) == 2
+    err = capsys.readouterr().err
+    assert "notes.md" in err and no_traceback(err)
+    assert tree(mine) == before
+    out = tmp_path / "csv"
+    assert main(["export", str(sweep), "--out", str(out)]) == 0
+    assert main(["export", str(sweep), "--out", str(out)]) == 0  # a previous export is replaced
+    assert sorted(p.name for p in out.iterdir()) == ["points.csv", "runs.csv", "timeseries.csv"]
+
+
+def test_export_of_a_broken_or_interrupted_folder_exits_2(tmp_path, capsys):
+    path = tmp_path / "exp.toml"
+    path.write_text(EXPERIMENT)
+    sweep = tmp_path / "sweep"
+    assert main(["sweep", str(path), "--out", str(sweep), "--workers", "1"]) == 0
+    (sweep / "runs.parquet").unlink()
+    assert main(["export", str(sweep), "--out", str(tmp_path / "csv")]) == 2
+    assert "interrupted" in capsys.readouterr().err
+    (sweep / "manifest.json").write_text("{broken")
+    assert main(["export", str(sweep), "--out", str(tmp_path / "csv")]) == 2
+    err = capsys.readouterr().err
+    assert "manifest.json" in err and no_traceback(err)
+    assert not (tmp_path / "csv").exists()
