@@ -458,6 +458,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
             problem=f"--seed {args.seed} is not allowed",
             allowed="a whole number of at least 0",
         )
+    _check_workers(args)
     config, description = load_scenario_with_description(
         args.scenario, parse_assignments(args.assignments)
     )
@@ -468,7 +469,6 @@ def _run(args: argparse.Namespace, console: Console) -> int:
 
     print(f"running {args.reps} replicate(s) of {name} ...", flush=True)
     started = time.perf_counter()
-    _check_workers(args)
     if args.reps > 1:
         runs, timeseries = _with_progress(
             name,
