@@ -80,6 +80,13 @@ def test_only_known_presets_are_taken(session, preset):
     with pytest.raises(Refused):
         session.set_preset(preset)
     assert session.preset == "baseline"
+    with pytest.raises(Refused):
+        WorkshopSession(preset)
+
+
+def test_a_session_never_starts_on_a_negative_seed():
+    with pytest.raises(Refused):
+        WorkshopSession("baseline", seed=-1)
 
 
 @pytest.mark.parametrize("design", ["D99", None, 1])

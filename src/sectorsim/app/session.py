@@ -117,8 +117,10 @@ class WorkshopSession:
 
     def __init__(self, preset: str = DEFAULT_PRESET, seed: int = DEFAULT_SEED):
         self.lock = threading.RLock()
+        if preset not in preset_names():
+            raise Refused("preset", preset, "one of " + ", ".join(preset_names()))
         self.preset = preset
-        self.seed = seed
+        self.seed = seed_value(seed)
         self.overrides: dict[str, Any] = {}
         self.previous: np.ndarray | None = None
         self.error: str | None = None
