@@ -90,7 +90,10 @@ def test_language_switch_changes_every_label(browser, app_url):
     assert lever_text(page, "coalition.initial_size").startswith("Koplopers bij de start")
     page.locator(".language button").nth(1).click()
     page.wait_for_function("document.querySelector('h2').innerText.includes('tip their sector')")
-    assert lever_text(page, "coalition.initial_size").startswith("Koplopers at the start")
+    page.wait_for_function(
+        "document.querySelector('.lever-coalition-initial_size').innerText"
+        ".startsWith('Koplopers at the start')"
+    )
     assert "Month" in page.inner_text(".kpi-month")
     page.context.close()
 
@@ -174,3 +177,17 @@ def test_downloads_reproduce_the_run_with_the_cli(browser, app_url, tmp_path):
     cli_run = pd.read_csv(out / "timeseries.csv").iloc[:25]
     for column in ("adoption_share", "coalition_size", "budget_spent"):
         np.testing.assert_allclose(cli_run[column], app_run[column], rtol=1e-12, atol=1e-12)
+
+
+def test_a_room_served_beyond_localhost_works_through_its_link_only(browser):
+    with running_app(host="0.0.0.0") as url:
+        assert "?room=" in url
+        page = open_page(browser, url)  # the page, its assets and its websocket get in
+        page.click(".step")
+        wait_month(page, lambda m: m == 1)
+        page.context.close()
+        stranger = browser.new_context().new_page()
+        response = stranger.goto(url.split("?")[0])
+        assert response.status == 403 and "room code" in stranger.inner_text("body")
+        assert stranger.locator(".kpi-month").count() == 0
+        stranger.context.close()

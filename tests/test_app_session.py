@@ -10,7 +10,13 @@ import pytest
 
 from sectorsim import SectorModel, load_scenario
 from sectorsim.app import charts
-from sectorsim.app.session import NETWORK_SAMPLE, WorkshopSession, design_levers, stored_front
+from sectorsim.app.session import (
+    NETWORK_SAMPLE,
+    Refused,
+    WorkshopSession,
+    design_levers,
+    stored_front,
+)
 from sectorsim.app.texts import LANGUAGES, MECHANISMS, UI, markdown, unit
 from sectorsim.params import LEVERS
 from sectorsim.runs import replicate_seeds
@@ -264,7 +270,7 @@ def test_loading_a_front_design_puts_its_levers_into_the_settings(session):
     f = session.config.funding
     assert f.share_vouchers + f.share_projects + f.share_team == pytest.approx(1.0)
     assert session.value("sme.count") == load_scenario("imvo_samen_veranderen").sme.count
-    with pytest.raises(KeyError, match="no design"):
+    with pytest.raises(Refused, match="D99"):
         session.load_design("D99")
 
 

@@ -240,7 +240,7 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path):
     assert (runs["status"] == "done").sum() == 9
 
 
-def test_killed_sweep_resumes_to_the_uninterrupted_result(serial_result, tmp_path):
+def test_killed_sweep_resumes_to_the_uninterrupted_result(serial_result, tmp_path, capsys):
     path, (runs, ts) = serial_result
     out = tmp_path / "killed"
     command = [
@@ -279,6 +279,12 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(serial_result, tmp_pat
     kept = finished_runs()
     assert 0 < kept < 18, "the kill should land mid-way"
     assert not (out / "runs.parquet").exists()
+    assert json.loads((out / "manifest.json").read_text())["status"] == "running"  # kill -9
+    assert main(["sweep", str(path), "--out", str(out)]) == 2  # it reads as interrupted
+    assert f"interrupted after {kept} of 18 runs; add --resume" in capsys.readouterr().err
+    assert main(["analyze", str(out)]) == 0  # the runs so far, marked incomplete
+    assert f"{kept} of 18 runs finished" in capsys.readouterr().out
+    assert "**Incomplete**" in (out / "report.md").read_text()
     assert main(["sweep", str(path), "--out", str(out), "--resume", "--workers", "1"]) == 0
     pd.testing.assert_frame_equal(pd.read_parquet(out / "runs.parquet"), runs)
     pd.testing.assert_frame_equal(pd.read_parquet(out / "timeseries.parquet"), ts)

@@ -11,8 +11,10 @@
     sectorsim scenarios
     sectorsim params [--json | --markdown]
 
-Configuration problems print one line naming the file, the key, the value and what is allowed,
-and exit with status 2 before anything is written.
+Exit statuses: 0 done; 2 a problem with the input or the output folder (one line naming the
+file, the key, the value and what is allowed, before anything runs or is written); 1 an
+unexpected internal error (one line and the path of a log holding the traceback); 130
+interrupted. Text from the user is printed as text, never read as markup.
 """
 
 from __future__ import annotations
@@ -21,24 +23,90 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 import time
+import traceback
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from sectorsim import __version__
 from sectorsim._extras import MissingExtra, require
 from sectorsim.randomness import DEFAULT_SEED
-from sectorsim.storage import OutputError, atomic_directory, check_target
+from sectorsim.storage import OutputError, atomic_directory, check_target, check_writable
 
 # The model, pandas, matplotlib and the optional stacks are imported inside the commands that
 # use them, so that `sectorsim --help` and a typo answer at once.
 
 EXIT_CONFIG = 2
+EXIT_INTERNAL = 1
+MAX_COUNT = 1_000_000  # replicates or samples asked for on the command line: more is a typo
 SUMMARY = "summary.json"  # present in every complete output folder
+RUN_OUTPUTS = frozenset({"timeseries.csv", "runs.csv", SUMMARY, "adoption.png"})
+
+
+def is_run_summary(path: Path) -> bool:
+    """Whether ``path`` is the summary.json `sectorsim run` writes."""
+    try:
+        summary = json.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(summary, dict) and {"scenario", "config", "aggregate"} <= set(summary)
+
+
+class PlainConsole(Console):
+    """A console that prints text as it is (no markup, no highlighting, no emoji codes), and
+    leaves a closed pipe to :func:`main`."""
+
+    def __init__(self, **options: Any):
+        super().__init__(markup=False, highlight=False, emoji=False, **options)
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError
+
+
+def plain_console(stderr: bool = False) -> Console:
+    return PlainConsole(stderr=stderr)
+
+
+def log_dir() -> Path:
+    """Where the traceback of an internal error is kept: ``$SECTORSIM_LOG_DIR``, else
+    ``$XDG_STATE_HOME/sectorsim`` (``~/.local/state/sectorsim``)."""
+    given = os.environ.get("SECTORSIM_LOG_DIR")
+    if given:
+        return Path(given)
+    state = os.environ.get("XDG_STATE_HOME") or Path(os.path.expanduser("~/.local/state"))
+    return Path(state) / "sectorsim"
+
+
+def write_crash_log(argv: list[str]) -> Path | None:
+    """Write the current exception's traceback and the command to a new log file; its path."""
+    text = f"sectorsim {__version__}\ncommand: {argv!r}\n\n{traceback.format_exc()}"
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    for folder in (log_dir(), Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(
+                prefix=f"sectorsim-error-{stamp}-", suffix=".log", dir=folder
+            )
+            with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as fh:
+                fh.write(text)
+            return Path(name)
+        except OSError:
+            continue
+    return None
+
+
+def print_error(message: str) -> None:
+    """``error: <message>`` on stderr, the message as plain text."""
+    plain_console(stderr=True).print(
+        Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -168,7 +236,8 @@ def _parser() -> argparse.ArgumentParser:
         "app",
         help="serve the workshop app in the browser",
         description="Serve the workshop app (Solara). Open the printed address in a browser; "
-        "each browser tab is its own session.",
+        "each browser tab is its own session. Served beyond this machine (--host 0.0.0.0), the "
+        "room needs a room code: the printed link holds it, requests without it are refused.",
     )
     app.add_argument(
         "--host",
@@ -176,6 +245,13 @@ def _parser() -> argparse.ArgumentParser:
         help="address to listen on (default: 127.0.0.1, this machine only)",
     )
     app.add_argument("--port", type=int, default=8765, help="port (default: 8765)")
+    app.add_argument(
+        "--room",
+        metavar="CODE",
+        default=None,
+        help="the room code participants need (default: a new random code whenever --host is "
+        "not this machine only; none on 127.0.0.1)",
+    )
 
     sub.add_parser(
         "scenarios", help="list the preset scenarios", description="List the preset scenarios."
@@ -218,61 +294,145 @@ def _runner_options(command: argparse.ArgumentParser, scheduler: bool = True) ->
     )
 
 
+def _stdout_gone() -> None:
+    """The reader of stdout stopped (``sectorsim params --json | head``): send the rest nowhere,
+    so that no error is printed when Python flushes stdout on exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    console = Console(highlight=False)
+    argv = sys.argv[1:] if argv is None else argv
+    command = None
     from sectorsim.config import ConfigError
 
     try:
-        if args.command == "run":
-            return _run(args, console)
-        if args.command == "sweep":
-            return _sweep(args, console)
-        if args.command == "design":
-            return _design(args, console)
-        if args.command == "calibrate":
-            return _calibrate(args, console)
-        if args.command == "analyze":
-            return _analyze(args, console)
-        if args.command == "export":
-            return _export(args, console)
-        if args.command == "app":
-            return _app(args, console)
-        if args.command == "scenarios":
-            return _scenarios(console)
-        return _params(args, console)
-    except ConfigError as exc:
-        Console(stderr=True, highlight=False).print(
-            f"[bold red]error:[/] {exc}", markup=True, soft_wrap=True
-        )
-        return EXIT_CONFIG
-    except OutputError as exc:
-        Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {exc}", soft_wrap=True)
+        try:
+            args = _parser().parse_args(argv)
+        except SystemExit:  # --help, --version or a usage error: argparse has printed it
+            sys.stdout.flush()
+            raise
+        command = args.command
+        code = _dispatch(args, plain_console())
+        sys.stdout.flush()
+        return code
+    except (ConfigError, OutputError) as exc:
+        print_error(str(exc))
         return EXIT_CONFIG
     except MissingExtra as exc:
-        Console(stderr=True, highlight=False).print(
-            f"error: sectorsim {args.command}: {exc}", markup=False, soft_wrap=True
-        )
+        print_error(f"sectorsim {command}: {exc}")
         return EXIT_CONFIG
+    except BrokenPipeError:
+        _stdout_gone()  # what the reader read is what it wanted
+        return 0
     except KeyboardInterrupt:
         done = (
             "finished runs are kept (--resume continues)"
-            if args.command in ("sweep", "design", "calibrate")
+            if command in ("sweep", "design", "calibrate")
             else "nothing was written"
         )
-        Console(stderr=True).print(f"interrupted; {done}")
+        plain_console(stderr=True).print(f"interrupted; {done}")
         return 130
+    except Exception as exc:  # an internal error: one line here, the traceback in a log
+        log = write_crash_log(argv)
+        where = f"; details in {log}" if log else ""
+        what = " ".join(str(exc).split())  # one line, however the error was phrased
+        what = what if len(what) <= 200 else what[:199] + "…"
+        print_error(f"internal error ({type(exc).__name__}: {what}){where}")
+        return EXIT_INTERNAL
+
+
+def _dispatch(args: argparse.Namespace, console: Console) -> int:
+    if args.command == "run":
+        return _run(args, console)
+    if args.command == "sweep":
+        return _sweep(args, console)
+    if args.command == "design":
+        return _design(args, console)
+    if args.command == "calibrate":
+        return _calibrate(args, console)
+    if args.command == "analyze":
+        return _analyze(args, console)
+    if args.command == "export":
+        return _export(args, console)
+    if args.command == "app":
+        return _app(args, console)
+    if args.command == "scenarios":
+        return _scenarios(console)
+    return _params(args, console)
+
+
+def check_listen(host: str, port: int) -> None:
+    """Refuse a ``--host`` that is not an address of this machine, or a ``--port`` in use."""
+    import socket
+
+    from sectorsim.config import ConfigError
+
+    try:
+        family, kind, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does
+            probe.bind(address)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ConfigError(
+            "--host/--port",
+            None,
+            f"{host}:{port}",
+            problem=f"cannot listen there ({reason})",
+            allowed="an address of this machine (127.0.0.1, 0.0.0.0) and a free port",
+        ) from None
 
 
 def _app(args: argparse.Namespace, console: Console) -> int:
     require("app")
-    command = [sys.executable, "-m", "solara", "run", "sectorsim.app.page"]
-    command += ["--host", args.host, "--port", str(args.port), "--production", "--no-open"]
-    command += ["--no-check-version"]  # no calls home: a workshop room may be offline
-    os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
-    console.print(f"sectorsim app: open http://{args.host}:{args.port} in a browser (Ctrl-C stops)")
+    from sectorsim.app.server import (
+        CODE_PATTERN,
+        ROOM_CODE_ENV,
+        ROOM_PARAMETER,
+        is_loopback,
+        new_code,
+        reachable_address,
+    )
+    from sectorsim.config import ConfigError
+
+    if not 1 <= args.port <= 65535:
+        raise ConfigError(
+            "--port", None, args.port, problem="not a port", allowed="a whole number 1-65535"
+        )
+    code = args.room
+    if code is not None and not CODE_PATTERN.fullmatch(code):
+        raise ConfigError(
+            "--room",
+            None,
+            code,
+            problem="not a room code",
+            allowed="6 to 64 letters, digits, - or _",
+        )
+    check_listen(args.host, args.port)
+    if code is None and not is_loopback(args.host):
+        code = new_code()
+    env = dict(os.environ)
+    env.pop(ROOM_CODE_ENV, None)
+    if code is None:
+        console.print(
+            f"sectorsim app: open http://{args.host}:{args.port} in a browser (Ctrl-C stops)"
+        )
+    else:
+        env[ROOM_CODE_ENV] = code
+        query = f"/?{ROOM_PARAMETER}={code}"
+        host = reachable_address(args.host)
+        here = (
+            f" On this machine: http://127.0.0.1:{args.port}{query}."
+            if args.host in ("0.0.0.0", "::", "")
+            else ""
+        )
+        console.print(f"sectorsim app: the room is open at http://{host}:{args.port}{query}")
+        console.print(f"room code {code}: requests without it are refused.{here} (Ctrl-C stops)")
     sys.stdout.flush()
-    os.execv(sys.executable, command)
+    command = [sys.executable, "-m", "sectorsim.app.server", "--host", args.host]
+    command += ["--port", str(args.port)]
+    os.execve(sys.executable, command, env)
     return 0  # not reached: the server replaces this process
 
 
@@ -282,13 +442,13 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     from sectorsim.plots import plot_adoption
     from sectorsim.runs import aggregate, run_replicates
 
-    if args.reps < 1:
+    if not 1 <= args.reps <= MAX_COUNT:
         raise ConfigError(
             "--reps",
             None,
             args.reps,
             problem=f"--reps {args.reps} is not allowed",
-            allowed="a whole number of at least 1",
+            allowed=f"a whole number of at least 1 and at most {MAX_COUNT:_}",
         )
     if args.seed < 0:
         raise ConfigError(
@@ -298,16 +458,17 @@ def _run(args: argparse.Namespace, console: Console) -> int:
             problem=f"--seed {args.seed} is not allowed",
             allowed="a whole number of at least 0",
         )
+    _check_workers(args)
     config, description = load_scenario_with_description(
         args.scenario, parse_assignments(args.assignments)
     )
     name = Path(args.scenario).stem
     out = args.out or Path("results") / name
-    check_target(out, SUMMARY)  # refuse a bad folder before spending time on the runs
+    guard = {"marker": SUMMARY, "outputs": RUN_OUTPUTS, "is_output": is_run_summary}
+    check_target(out, command="sectorsim run", **guard)  # refuse before the runs, not after
 
     print(f"running {args.reps} replicate(s) of {name} ...", flush=True)
     started = time.perf_counter()
-    _check_workers(args)
     if args.reps > 1:
         runs, timeseries = _with_progress(
             name,
@@ -320,7 +481,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     elapsed = time.perf_counter() - started
     agg = aggregate(runs)
 
-    with atomic_directory(out, marker=SUMMARY) as tmp:
+    with atomic_directory(out, command="sectorsim run", **guard) as tmp:
         write_csv(timeseries, tmp / "timeseries.csv")
         write_csv(runs, tmp / "runs.csv")
         summary = {
@@ -337,7 +498,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
         plot_adoption(timeseries, config, tmp / "adoption.png", title=f"{name}: {description}")
 
     lo, hi = agg["p_critical_mass_ci95"]
-    console.print(f"[bold]{name}[/] — {description}")
+    console.print(Text.assemble((name, "bold"), " — ", description))
     console.print(
         f"{config.sme.count:,} SMEs, {config.months} months, {args.reps} replicate(s), "
         f"seed {args.seed}: {elapsed:.2f} s"
@@ -391,19 +552,20 @@ def _with_progress(name: str, job: Callable[[Callable[[int, int], None]], Any]) 
         BarColumn,
         MofNCompleteColumn,
         Progress,
+        TextColumn,
         TimeElapsedColumn,
         TimeRemainingColumn,
     )
 
     columns = (
-        "{task.description}",
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         "eta",
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
+    with Progress(*columns, console=plain_console(stderr=True), transient=False) as bar:
         task = bar.add_task(name, total=None)
 
         def progress(done: int, total: int) -> None:
@@ -480,13 +642,13 @@ def _calibrate(args: argparse.Namespace, console: Console) -> int:
 
     _check_workers(args)
     for flag, value in (("--n", args.n), ("--reps", args.reps)):
-        if value is not None and value < 1:
+        if value is not None and not 1 <= value <= MAX_COUNT:
             raise ConfigError(
                 flag,
                 None,
                 value,
                 problem=f"{flag} {value} is not allowed",
-                allowed="a whole number of at least 1",
+                allowed=f"a whole number of at least 1 and at most {MAX_COUNT:_}",
             )
     given = {k: v for k, v in (("n", args.n), ("reps", args.reps)) if v is not None}
     settings = QUICK if args.quick else Settings(**given)
@@ -512,17 +674,14 @@ def _calibrate(args: argparse.Namespace, console: Console) -> int:
 
 def _analyze(args: argparse.Namespace, console: Console) -> int:
     require("sweeps")
-    from sectorsim.config import ConfigError
-    from sectorsim.experiments.analysis import analyze
+    from sectorsim.experiments.analysis import analyze, incomplete, load
 
-    if not (args.directory / "manifest.json").is_file():
-        raise ConfigError(
-            str(args.directory),
-            None,
-            problem="not a sweep folder (no manifest.json)",
-            allowed="a folder written by `sectorsim sweep`",
-        )
+    manifest, _, runs = load(args.directory)  # a ConfigError if it is not a sweep's folder
+    check_writable(args.directory)  # the report goes into it
+    note = incomplete(manifest, runs)
     report = analyze(args.directory)
+    if note:
+        console.print(f"note: {note}")
     console.print(f"report: {report}")
     return 0
 
@@ -559,7 +718,7 @@ def _params(args: argparse.Namespace, console: Console) -> int:
         table.columns[0].no_wrap = True
         for spec in PARAMETERS.values():
             table.add_row(spec.key, repr(spec.default), spec.allowed(), spec.description)
-        Console(width=max(console.width, 150), highlight=False).print(table)
+        PlainConsole(width=max(console.width, 150)).print(table)
     return 0
 
 

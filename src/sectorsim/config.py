@@ -61,12 +61,14 @@ def preset_names() -> list[str]:
 
 
 def resolve(name_or_path: str | Path, relative_to: Path | None = None) -> Path:
-    """Find a scenario by preset name or path (relative paths are tried next to the extending file)."""
+    """Find a scenario by preset name or path. A relative path given on the command line is
+    relative to the current folder; one in a file (``relative_to`` its folder) only to that
+    folder, so the current folder never lends a file of the same name."""
     text = str(name_or_path)
-    candidates = [Path(text)]
-    if relative_to is not None:
-        candidates.insert(0, relative_to / text)
-        candidates.insert(1, relative_to / f"{text}.toml")
+    if relative_to is None:
+        candidates = [Path(text)]
+    else:
+        candidates = [relative_to / text, relative_to / f"{text}.toml"]
     if not text.endswith(".toml") and "/" not in text:
         candidates.append(presets_dir() / f"{text}.toml")
     for path in candidates:
@@ -80,10 +82,29 @@ def resolve(name_or_path: str | Path, relative_to: Path | None = None) -> Path:
     )
 
 
+def read_text(path: Path) -> str:
+    """A file's text as UTF-8, or a ConfigError naming the file and where it is not UTF-8."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise ConfigError(
+            str(path), None, problem=f"cannot be read ({exc.strerror or exc})"
+        ) from None
+    try:
+        return data.decode("utf-8-sig")  # a byte-order mark, as some editors write, is fine
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            str(path),
+            None,
+            problem=f"not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line})",
+            allowed="a TOML file saved as UTF-8",
+        ) from None
+
+
 def read_toml(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        return tomllib.loads(read_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), None, problem=f"not valid TOML ({exc})") from None
 

@@ -20,6 +20,8 @@ from sectorsim.params import PARAMETERS
 
 SEED_COLUMNS = ("seed",)
 RUN_KEYS = ("run_id", "phase", "point", "replicate", "seed")
+EXPORTED = frozenset({"runs.csv", "timeseries.csv", "points.csv"})  # what an export folder holds
+RESULTS_FOLDER = "a folder written by `sectorsim sweep` or `sectorsim design`"
 
 
 def seed_text(seed: Any) -> Any:
@@ -85,9 +87,29 @@ def load(directory: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
             str(directory),
             None,
             problem="not a results folder (no manifest.json)",
-            allowed="a folder written by `sectorsim sweep` or `sectorsim design`",
+            allowed=RESULTS_FOLDER,
         )
-    manifest = json.loads(manifest_path.read_text())
+    from sectorsim.experiments.store import read_manifest
+    from sectorsim.storage import OutputError
+
+    try:
+        manifest = read_manifest(directory)
+    except OutputError as exc:
+        raise ConfigError(str(directory), None, problem=str(exc), allowed=RESULTS_FOLDER) from None
+    if not {"file", "text"} <= set(manifest) or not ({"design", "experiment"} & set(manifest)):
+        raise ConfigError(
+            str(directory),
+            None,
+            problem="its manifest.json is not a sweep's or a design search's",
+            allowed=RESULTS_FOLDER,
+        )
+    if "design" not in manifest and not (directory / "runs.parquet").is_file():
+        raise ConfigError(
+            str(directory),
+            None,
+            problem="the sweep has not gathered its runs (it was interrupted)",
+            allowed="a finished sweep: `sectorsim sweep FILE --out DIR --resume` finishes it",
+        )
     if "design" in manifest:
         parts = []
         for phase in ("search", "reevaluation"):
@@ -119,19 +141,45 @@ def load(directory: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 def export(directory: str | Path, out: str | Path | None = None) -> list[Path]:
     """Write ``runs.csv`` and ``timeseries.csv`` of a stored sweep or design into ``out``
     (default: the folder itself), and for a sweep ``points.csv`` (the analysis' table of each
-    point: the chance of critical mass with its interval, ...); return their paths."""
+    point: the chance of critical mass with its interval, ...); return their paths.
+
+    A given ``out`` is written whole, and only into a new or empty folder or one that holds a
+    previous export and nothing else (see :mod:`sectorsim.storage`)."""
+    from sectorsim.storage import atomic_directory, check_target
+
     runs, timeseries = load(directory)
-    out = Path(out) if out is not None else Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = [out / "runs.csv", out / "timeseries.csv"]
-    write_csv(runs, paths[0])
-    write_csv(timeseries, paths[1])
+    guard = {"marker": "runs.csv", "outputs": EXPORTED, "is_output": _is_export}
+    if out is not None:
+        check_target(Path(out), command="sectorsim export", **guard)
     manifest = json.loads((Path(directory) / "manifest.json").read_text())
+    points = None
     if "experiment" in manifest and len(runs):
         from sectorsim.experiments.analysis import load as load_sweep
         from sectorsim.experiments.analysis import per_point
 
         _, experiment, stored = load_sweep(directory)
-        paths.append(out / "points.csv")
-        per_point(stored, experiment).to_csv(paths[-1], index=False)
-    return paths
+        points = per_point(stored, experiment)
+
+    def write(folder: Path) -> list[Path]:
+        paths = [folder / "runs.csv", folder / "timeseries.csv"]
+        write_csv(runs, paths[0])
+        write_csv(timeseries, paths[1])
+        if points is not None:
+            paths.append(folder / "points.csv")
+            points.to_csv(paths[-1], index=False)
+        return paths
+
+    if out is None:
+        return write(Path(directory))
+    with atomic_directory(Path(out), command="sectorsim export", **guard) as tmp:
+        written = write(tmp)
+    return [Path(out) / path.name for path in written]
+
+
+def _is_export(path: Path) -> bool:
+    """Whether ``path`` is a runs.csv that :func:`export` wrote (its first column is run_id)."""
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return fh.readline().split(",")[0].strip() == "run_id"
+    except (OSError, UnicodeDecodeError):
+        return False

@@ -192,7 +192,9 @@ def adoption_figure(timeseries: pd.DataFrame, config: Config, title: str = "") -
     percent_axis(adoption_ax, top)
     adoption_ax.set_ylabel("adoption\n(% of SMEs)")
     adoption_ax.legend(**LEGEND)
-    adoption_ax.set_title(textwrap.fill(title or "Adoption", 95) + "\n", fontsize=10, loc="left")
+    adoption_ax.set_title(
+        textwrap.fill(title or "Adoption", 95) + "\n", fontsize=10, loc="left", parse_math=False
+    )
 
     # SMEs beyond business as usual, by stage
     stages = [mean[f"stage_share_{k}"].to_numpy() for k in (3, 2, 1)]

@@ -39,7 +39,7 @@ def map_local(
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     with ProcessPoolExecutor(
-        max_workers=workers,
+        max_workers=max(1, min(workers, len(items))),  # no idle processes
         mp_context=context,
         initializer=exit_with_parent,
         initargs=(os.getpid(),),

@@ -5,11 +5,17 @@ Every browser session gets its own :class:`~sectorsim.app.session.WorkshopSessio
 generated from the schema's levers (:data:`sectorsim.params.LEVERS`). Playing runs in a
 background task that steps the model and bumps a version counter; the charts redraw from a
 snapshot taken under the session's lock.
+
+The server takes only what the controls can send: every value from the page goes through
+:func:`guarded`, which refuses a value outside a slider's range and step, a negative seed or an
+unknown preset, design or language (a crafted message) with a message in the participant's
+language, and keeps the traceback of anything unexpected in the server's log, never on the page.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import multiprocessing
 import os
 import time
@@ -22,13 +28,22 @@ import solara
 import solara.lab
 
 from sectorsim.app import charts
-from sectorsim.app.session import FUNDING_SHARES, TEAM_SHARE, WorkshopSession, design_levers
+from sectorsim.app.session import (
+    FUNDING_SHARES,
+    TEAM_SHARE,
+    Refused,
+    WorkshopSession,
+    design_levers,
+)
 from sectorsim.app.texts import GROUPS, LANGUAGES, MECHANISMS, OUTCOMES, ui, unit
 from sectorsim.config import preset_names
 from sectorsim.experiments.runners import exit_with_parent
 from sectorsim.params import LEVERS, PARAMETERS, ParamSpec
 
+logger = logging.getLogger("sectorsim.app")
+
 REPLICATIONS = 20
+SPEEDS = (1, 60)  # months per second: the speed slider's range
 OPEN_GROUPS = ("coalition", "funding")  # lever groups shown open when the page opens
 FRAMES_PER_SECOND = 4
 CHART_STYLE = {"style": "height: 320px; width: 100%;"}
@@ -81,10 +96,9 @@ def Lever(spec: ParamSpec, value: Any, language: str, on_value: Any):
         rv.Switch(v_model=value, on_v_model=on_value, label=label, **common)
         return
     low, high, step = spec.slider
-    cast = int if spec.type == "int" else float
     rv.Slider(
         v_model=value,
-        on_v_model=lambda new: on_value(cast(new)),
+        on_v_model=on_value,  # checked against min, max and step by the session
         label=f"{label}: {shown_value(spec, value, language)}",
         min=low,
         max=high,
@@ -94,16 +108,69 @@ def Lever(spec: ParamSpec, value: Any, language: str, on_value: Any):
     )
 
 
+def guarded(action: Any, report: Any, then: Any = None) -> Any:
+    """``action(value)`` for a control's callback: a :class:`Refused` value, or any error, is
+    reported with ``report(problem)`` (("refused", what) or ("failed", None)) instead of raised,
+    the traceback of an error going to the server's log; on success ``report(None)`` and
+    ``then()``."""
+
+    def run(*args: Any) -> None:
+        try:
+            action(*args)
+        except Refused as refused:
+            logger.warning("refused a value the page cannot send: %s", refused)
+            report(("refused", refused.what))
+            return
+        except Exception:
+            logger.exception("a workshop action failed")
+            report(("failed", None))
+            return
+        report(None)
+        if then is not None:
+            then()
+
+    return run
+
+
+def problem_text(problem: tuple[str, str | None], language: str) -> str:
+    """The participant's message for a refused value or a failed action, in ``language``."""
+    kind, what = problem
+    if kind == "refused":
+        if what in PARAMETERS:
+            name = PARAMETERS[what].text(language)[0]
+        else:
+            named = ("seed", "preset", "speed", "language", "design")
+            name = ui(what, language) if what in named else what
+        return ui("refused", language, what=name)
+    return ui("failed", language)
+
+
+def language_at(index: Any) -> str:
+    """The language of the language buttons' ``index``, else :class:`Refused`."""
+    if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(LANGUAGES):
+        raise Refused("language", index, f"a button index from 0 to {len(LANGUAGES) - 1}")
+    return LANGUAGES[index]
+
+
+def check_speed(speed: Any) -> int:
+    low, high = SPEEDS
+    if isinstance(speed, float) and speed.is_integer():
+        speed = int(speed)
+    if not isinstance(speed, int) or isinstance(speed, bool) or not low <= speed <= high:
+        raise Refused("speed", speed, f"a whole number from {low} to {high}")
+    return speed
+
+
 @solara.component
-def Levers(session: WorkshopSession, values: dict[str, Any], language: str, changed: Any):
-    """The lever controls; ``values`` (the current settings) is what makes them redraw."""
+def Levers(
+    session: WorkshopSession, values: dict[str, Any], language: str, guard: Any, refusals: int
+):
+    """The lever controls; ``values`` (the current settings) is what makes them redraw;
+    ``guard`` wraps each lever's setter (see :func:`guarded`); a new count of ``refusals`` redraws
+    them from the server's values (a refused value must not stay on a slider)."""
 
     def setter(key: str):
-        def set_value(value: Any) -> None:
-            session.set_lever(key, value)
-            changed()
-
-        return set_value
+        return guard(lambda value: session.set_lever(key, value))
 
     groups = lever_groups()
     opened = [i for i, group in enumerate(groups) if group in OPEN_GROUPS]
@@ -113,7 +180,9 @@ def Levers(session: WorkshopSession, values: dict[str, Any], language: str, chan
                 rv.ExpansionPanelHeader(children=[GROUPS[group][language]])
                 with rv.ExpansionPanelContent():
                     for spec in specs:
-                        Lever(spec, values[spec.key], language, setter(spec.key))
+                        Lever(spec, values[spec.key], language, setter(spec.key)).key(
+                            f"{spec.key}-{refusals}"
+                        )
                     if group == "funding":
                         names = " - ".join(PARAMETERS[k].text(language)[0] for k in FUNDING_SHARES)
                         rv.Html(
@@ -194,6 +263,7 @@ def Controls(
     finished: bool,
     on_step: Any,
     on_reset: Any,
+    guard: Any,
 ):
     lang = language
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
@@ -225,7 +295,17 @@ def Controls(
             ui("reset", lang), icon_name="mdi-restart", on_click=on_reset, classes=["reset"]
         )
         with solara.Column(style={"width": "320px"}):
-            solara.SliderInt(ui("speed", lang), value=speed, min=1, max=60)
+            rv.Slider(
+                label=ui("speed", lang),
+                v_model=speed.value,
+                on_v_model=guard(lambda value: speed.set(check_speed(value))),
+                min=SPEEDS[0],
+                max=SPEEDS[1],
+                step=1,
+                thumb_label=True,
+                hide_details=True,
+                class_="speed",
+            )
 
 
 @solara.component
@@ -260,7 +340,7 @@ def Compare(language: str, band: dict[str, Any] | None, pending: bool, done: int
 
 
 @solara.component
-def RunView(session: WorkshopSession, language: str, settings: int):
+def RunView(session: WorkshopSession, language: str, settings: int, guard: Any, refusals: int):
     """Play controls, KPI cards, charts and the comparison: everything that changes per month.
 
     A month redraws only this part of the page, and in it only the KPI block and the charts;
@@ -306,7 +386,9 @@ def RunView(session: WorkshopSession, language: str, settings: int):
         changed()
 
     snapshot = session.snapshot()
-    Controls(language, playing, speed, session.finished, do_step, do_reset)
+    Controls(language, playing, speed, session.finished, do_step, do_reset, guard).key(
+        f"controls-{refusals}"
+    )
     solara.HTML(
         tag="div",
         unsafe_innerHTML=kpi_cards(session.kpis(), language),
@@ -329,7 +411,7 @@ def design_label(row: Any, language: str) -> str:
 
 
 @solara.component
-def CostPanel(session: WorkshopSession, language: str, settings: int, changed: Any):
+def CostPanel(session: WorkshopSession, language: str, settings: int, guard: Any):
     """The stored design front of the preset; a click on a design loads it into the sliders."""
     loaded = solara.use_reactive(None)
     front = session.front
@@ -353,9 +435,8 @@ def CostPanel(session: WorkshopSession, language: str, settings: int, changed: A
             def run() -> None:
                 session.load_design(design)
                 loaded.set(design)
-                changed()
 
-            return run
+            return lambda: guard(run)()
 
         with solara.Row(style={"flex-wrap": "wrap"}):
             for _, row in front.iterrows():
@@ -414,39 +495,54 @@ def Page():
     session = solara.use_memo(WorkshopSession, [])
     language = solara.use_reactive("nl")
     settings = solara.use_reactive(0)
+    problem = solara.use_reactive(None)  # the last refused value or failed action
+    refusals = solara.use_reactive(0)  # controls are redrawn from the server's values after one
     lang = language.value
 
     def changed() -> None:
         settings.value += 1
 
-    def then_changed(action: Any):
-        def run(value: Any) -> None:
-            action(value)
-            changed()
+    def report(found: Any) -> None:
+        problem.set(found)
+        if found is not None:
+            refusals.value += 1
 
-        return run
+    def guard(action: Any):
+        return guarded(action, report, changed)
+
+    def quiet(action: Any):  # for controls that change no settings
+        return guarded(action, report)
 
     solara.Title("sectorsim")
     with solara.Sidebar():
-        solara.ToggleButtonsSingle(value=language, values=list(LANGUAGES), classes=["language"])
-        solara.Select(
-            ui("preset", lang),
-            values=preset_names(),
-            value=session.preset,
-            on_value=then_changed(session.set_preset),
-        )
+        rv.BtnToggle(
+            children=[rv.Btn(children=[name]) for name in LANGUAGES],
+            v_model=LANGUAGES.index(lang),
+            on_v_model=quiet(lambda index: language.set(language_at(index))),
+            mandatory=True,
+            class_="language",
+        ).key(f"language-{refusals.value}")
+        rv.Select(
+            label=ui("preset", lang),
+            items=preset_names(),
+            v_model=session.preset,
+            on_v_model=guard(session.set_preset),
+            class_="preset",
+        ).key(f"preset-{refusals.value}")
         solara.Text(session.description, style={"font-size": "0.8em", "color": "#666"})
-        solara.InputInt(
-            ui("seed", lang), value=session.seed, on_value=then_changed(session.set_seed)
+        solara.InputInt(ui("seed", lang), value=session.seed, on_value=guard(session.set_seed)).key(
+            f"seed-{refusals.value}"
         )
         solara.Markdown(f"### {ui('levers', lang)}")
         values = {key: session.value(key) for key in (*LEVERS, TEAM_SHARE)}
-        Levers(session, values, lang, changed)
+        Levers(session, values, lang, guard, refusals.value)
     with solara.Column(style={"padding": "0 12px"}):
         solara.Markdown(f"## {ui('title', lang)}")
+        if problem.value is not None:
+            solara.Error(problem_text(problem.value, lang), classes=["input-error"])
         if session.error:
             solara.Error(f"{ui('invalid', lang)}: {session.error}", classes=["settings-error"])
-        RunView(session, lang, settings.value)
-        CostPanel(session, lang, settings.value, changed)
+        RunView(session, lang, settings.value, quiet, refusals.value)
+        CostPanel(session, lang, settings.value, guard)
         Explain(lang)
         TakeHome(session, lang, settings.value)

@@ -10,6 +10,7 @@ random numbers), so the difference between the two lines is the programme's doin
 from __future__ import annotations
 
 import functools
+import math
 import threading
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -60,13 +61,66 @@ def design_levers(front: pd.DataFrame, design: str) -> dict[str, Any]:
     return levers_of(front, row[0], [key for key in front.columns if key in PARAMETERS])
 
 
+MAX_SEED = 2**63 - 1
+
+
+class Refused(ValueError):
+    """A value the page's controls cannot send (a crafted message): refused, nothing changed.
+
+    ``what`` names the control for the participant's message; ``allowed`` says what it takes.
+    """
+
+    def __init__(self, what: str, value: Any, allowed: str):
+        self.what, self.value, self.allowed = what, value, allowed
+        super().__init__(f"{what}: {value!r} refused; allowed: {allowed}")
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
+
+
+def lever_value(key: str, value: Any) -> Any:
+    """``value`` for lever ``key`` as its control can send it: a switch's true or false, or a
+    slider's value (its minimum, maximum and step, from the schema); anything else is
+    :class:`Refused`. Returns the value on the slider's grid (an int for an integer lever)."""
+    spec = LEVERS.get(key) if isinstance(key, str) else None
+    if spec is None:
+        raise Refused("lever", key, "one of the levers on the page")
+    if spec.type == "bool" or spec.slider is None:
+        if not isinstance(value, bool):
+            raise Refused(key, value, "on or off")
+        return value
+    low, high, step = spec.slider
+    allowed = f"{low:g} to {high:g} in steps of {step:g}"
+    if not _is_number(value) or not low - 1e-9 * step <= value <= high + 1e-9 * step:
+        raise Refused(key, value, allowed)
+    steps = (value - low) / step
+    if abs(steps - round(steps)) > 1e-6:
+        raise Refused(key, value, allowed)
+    on_grid = low + round(steps) * step
+    return int(round(on_grid)) if spec.type == "int" else round(float(on_grid), 10)
+
+
+def seed_value(seed: Any) -> int:
+    """A seed as the seed box can send it: a whole number from 0, else :class:`Refused`."""
+    if isinstance(seed, float) and seed.is_integer():
+        seed = int(seed)
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= MAX_SEED:
+        raise Refused("seed", seed, f"a whole number from 0 to {MAX_SEED}")
+    return seed
+
+
 class WorkshopSession:
     """The state behind one browser session. Thread-safe: the play loop steps in a thread."""
 
     def __init__(self, preset: str = DEFAULT_PRESET, seed: int = DEFAULT_SEED):
         self.lock = threading.RLock()
+        if preset not in preset_names():
+            raise Refused("preset", preset, "one of " + ", ".join(preset_names()))
         self.preset = preset
-        self.seed = seed
+        self.seed = seed_value(seed)
         self.overrides: dict[str, Any] = {}
         self.previous: np.ndarray | None = None
         self.error: str | None = None
@@ -84,21 +138,25 @@ class WorkshopSession:
         return self.config.get(key)
 
     def set_preset(self, name: str) -> None:
-        if name not in preset_names():
-            raise ValueError(f"unknown preset {name!r}")
+        """Start from a preset (one of the page's list, else :class:`Refused`)."""
+        names = preset_names()
+        if not isinstance(name, str) or name not in names:
+            raise Refused("preset", name, "one of " + ", ".join(names))
         with self.lock:
             self.preset, self.overrides = name, {}
             self._configure()
 
     def set_seed(self, seed: int) -> None:
+        """Set the seed (a whole number from 0, else :class:`Refused`)."""
+        seed = seed_value(seed)
         with self.lock:
-            self.seed = int(seed)
+            self.seed = seed
             self._configure()
 
     def set_lever(self, key: str, value: Any) -> None:
-        """Set a lever; the run restarts from month 0 with the new settings."""
-        if key not in LEVERS:
-            raise KeyError(f"{key!r} is not a lever")
+        """Set a lever; the run restarts from month 0 with the new settings. A value the
+        lever's control cannot send is :class:`Refused` and nothing changes."""
+        value = lever_value(key, value)
         with self.lock:
             updates = {key: value}
             if key in FUNDING_SHARES:
@@ -116,8 +174,8 @@ class WorkshopSession:
         """Put a design of the stored front into the settings (its levers replace the current
         ones; a funding share it leaves open takes what its shares leave)."""
         front = self.front
-        if front is None:
-            raise KeyError(f"no stored front for preset {self.preset!r}")
+        if front is None or not isinstance(design, str) or design not in set(front["design"]):
+            raise Refused("design", design, "a design of the stored front")
         levers = design_levers(front, design)
         with self.lock:
             base, _ = load_scenario_with_description(self.preset)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -36,16 +38,25 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(port: int | None = None, timeout: float = 60.0) -> Iterator[str]:
-    """Serve ``sectorsim app`` on loopback; yield its address; stop it afterwards."""
+def running_app(
+    port: int | None = None, timeout: float = 60.0, host: str = "127.0.0.1"
+) -> Iterator[str]:
+    """Serve ``sectorsim app --host HOST``; yield the address to open on this machine (with the
+    room code when the room needs one, as printed); stop the server afterwards."""
     port = port or free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "sectorsim.cli", "app", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
+        [sys.executable, "-m", "sectorsim.cli", "app", "--host", host, "--port", str(port)],
+        stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
+        text=True,
     )
-    url = f"http://127.0.0.1:{port}/"
     try:
+        printed = ""
+        while "Ctrl-C stops" not in printed and server.poll() is None:
+            printed += server.stdout.readline()
+        threading.Thread(target=server.stdout.read, daemon=True).start()  # keep the pipe drained
+        room = re.search(r"http://127\.0\.0\.1:\d+/\?room=[\w-]+", printed)
+        url = room.group(0) if room else f"http://127.0.0.1:{port}/"
         deadline = time.monotonic() + timeout
         while True:
             try:

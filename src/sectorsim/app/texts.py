@@ -19,6 +19,7 @@ UI: dict[str, dict[str, str]] = {
         "nl": "sectorsim: kan het mkb de sector kantelen?",
     },
     "preset": {"en": "Scenario", "nl": "Scenario"},
+    "design": {"en": "Design", "nl": "Ontwerp"},
     "seed": {"en": "Seed (same seed, same sector)", "nl": "Seed (zelfde seed, zelfde sector)"},
     "language": {"en": "Taal / language", "nl": "Taal / language"},
     "play": {"en": "Play", "nl": "Start"},
@@ -75,6 +76,14 @@ UI: dict[str, dict[str, str]] = {
         "nl": "Precies nadoen: `sectorsim run {file} --seed {seed} --reps 1`",
     },
     "invalid": {"en": "These settings do not fit together", "nl": "Deze instellingen passen niet"},
+    "refused": {
+        "en": "{what}: the page cannot send that value; nothing was changed.",
+        "nl": "{what}: die waarde kan de pagina niet sturen; er is niets veranderd.",
+    },
+    "failed": {
+        "en": "Something went wrong; nothing was changed. The server's log holds the details.",
+        "nl": "Er ging iets mis; er is niets veranderd. Het logboek van de server heeft de details.",
+    },
     "cost": {"en": "What does it cost?", "nl": "Wat kost het?"},
     "cost_intro": {
         "en": "The cheapest programmes a design search found for each chance of critical mass by "

@@ -16,7 +16,7 @@ import pandas as pd
 from sectorsim.design.report import write_outputs
 from sectorsim.design.search import reevaluate, search
 from sectorsim.design.spec import Design, load_design
-from sectorsim.experiments.runners import Task, evaluate
+from sectorsim.experiments.runners import Task, check_scheduler, evaluate
 from sectorsim.experiments.store import (
     RunStore,
     claim,
@@ -47,6 +47,8 @@ def run_design(
     design = load_design(path)
     if quick:
         design = design.shrunk()
+    if scheduler is not None:
+        check_scheduler(scheduler)
     folder = claim(Path(out) if out else default_out(design), design.hash, "design", resume)
     workers = workers or os.cpu_count() or 1
     stores = {

@@ -169,6 +169,7 @@ def plot_front(
     ax.set_title(
         f"{design.name}: what does each chance of critical mass by {year} cost at least?",
         fontsize=10,
+        parse_math=False,
     )
     fig.legend(loc="outside lower center", ncols=3, fontsize=8, frameon=False)
     fig.savefig(path, dpi=120)

@@ -29,7 +29,9 @@ from typing import Any
 
 from sectorsim.config import ConfigError, load_scenario
 from sectorsim.experiments.spec import (
+    MAX_COUNT,
     Factor,
+    check_name,
     check_table,
     factor_items,
     file_hash,
@@ -144,14 +146,17 @@ def load_design(path: str | Path) -> Design:
     return parse_design(*read_file(path, "design"))
 
 
-def _at_least(source: str, table: dict[str, Any], name: str, key: str, low: int) -> None:
-    if key in table and table[key] < low:
+def _at_least(
+    source: str, table: dict[str, Any], name: str, key: str, low: int, high: int | None = None
+) -> None:
+    if key in table and (table[key] < low or (high is not None and table[key] > high)):
         raise ConfigError(
             source,
             f"{name}.{key}",
             table[key],
             problem="out of range",
-            allowed=f"a whole number of at least {low}",
+            allowed=f"a whole number of at least {low}"
+            + (f" and at most {high:_}" if high is not None else ""),
         )
 
 
@@ -202,7 +207,7 @@ def parse_design(text: str, path: Path) -> Design:
     check_table(head, DESIGN_KEYS, required, source, "design")
     _at_least(source, head, "design", "seed", 0)
     for key in ("replications", "candidates", "batch", "reevaluation"):
-        _at_least(source, head, "design", key, 1)
+        _at_least(source, head, "design", key, 1, MAX_COUNT)
     sampler = head.get("sampler", "tpe")
     if sampler not in SAMPLERS:
         raise ConfigError(
@@ -212,6 +217,7 @@ def parse_design(text: str, path: Path) -> Design:
             problem="not an allowed choice",
             allowed="one of " + ", ".join(repr(s) for s in SAMPLERS),
         )
+    check_name(source, "design.name", head["name"])
     scenario = resolve_scenario(head["scenario"], path, "design.scenario")
 
     target = raw["target"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sectorsim.experiments.runners import Result, Task, evaluate
+from sectorsim.experiments.runners import Result, Task, check_scheduler, evaluate
 from sectorsim.experiments.sampling import points
 from sectorsim.experiments.spec import Experiment, load_experiment
 from sectorsim.experiments.store import (
@@ -64,6 +64,8 @@ def run_experiment(
     experiment = load_experiment(path)
     if quick:
         experiment = experiment.shrunk()
+    if scheduler is not None:
+        check_scheduler(scheduler)
     folder = claim(
         Path(out) if out else default_out(experiment), experiment.hash, "experiment", resume
     )

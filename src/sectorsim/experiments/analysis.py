@@ -31,15 +31,18 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
+from sectorsim.config import ConfigError  # noqa: E402
 from sectorsim.experiments.sampling import MORRIS_LEVELS, salib_problem, unit_sample  # noqa: E402
 from sectorsim.experiments.spec import Experiment, parse_experiment  # noqa: E402
-from sectorsim.experiments.store import MANIFEST  # noqa: E402
+from sectorsim.experiments.store import PARTS, read_manifest, state, stored_rows  # noqa: E402
 from sectorsim.labels import output_label, parameter_label, phrase, value_text, year_of  # noqa: E402
 from sectorsim.outputs import median_month  # noqa: E402
 from sectorsim.params import PARAMETERS  # noqa: E402
 from sectorsim.runs import proportion_interval  # noqa: E402
+from sectorsim.storage import OutputError  # noqa: E402
 
 OUTCOMES_ANALYSED = ("critical_mass_reached", "final_adoption")
+SWEEP_FOLDER = "a folder written by `sectorsim sweep`"
 OUTCOME_TITLES = {
     "critical_mass_reached": "the chance of critical mass",
     "final_adoption": "final adoption",
@@ -48,16 +51,48 @@ PRIM_DENSITY = 0.8  # the box reported is the widest with at least this share of
 
 
 def load(directory: Path) -> tuple[dict[str, Any], Experiment, pd.DataFrame]:
+    """The manifest, the experiment and its runs: runs.parquet of a finished sweep, else the runs
+    finished so far (an interrupted sweep). Anything but a sweep's folder is a ConfigError."""
     directory = Path(directory)
-    manifest = json.loads((directory / MANIFEST).read_text())
+    try:
+        manifest = read_manifest(directory)
+    except OutputError as exc:
+        raise ConfigError(str(directory), None, problem=str(exc), allowed=SWEEP_FOLDER) from None
+    if manifest is None or not (
+        {"experiment_hash", "file"} <= set(manifest) and isinstance(manifest.get("text"), str)
+    ):
+        what = "no manifest.json" if manifest is None else "its manifest.json is not a sweep's"
+        raise ConfigError(
+            str(directory), None, problem=f"not a sweep folder ({what})", allowed=SWEEP_FOLDER
+        )
     # the text as it was run; its path only anchors a scenario given relative to the file
     experiment = parse_experiment(
         manifest["text"], Path(manifest.get("file_resolved", manifest["file"]))
     )
     if manifest.get("quick"):
         experiment = experiment.shrunk()
-    runs = pd.read_parquet(directory / "runs.parquet")
+    gathered = directory / "runs.parquet"
+    if state(manifest) == "complete" and gathered.is_file():
+        runs = pd.read_parquet(gathered)
+    else:
+        runs = pd.DataFrame(stored_rows(directory / PARTS))
+    if not len(runs):
+        runs = pd.DataFrame(columns=["run_id", "point", "replicate", "status", "error"])
     return manifest, experiment, runs
+
+
+def incomplete(manifest: dict[str, Any], runs: pd.DataFrame) -> str | None:
+    """Why the sweep is incomplete and how to finish it, or None if it is complete."""
+    now_state = state(manifest)
+    if now_state == "complete":
+        return None
+    file = manifest.get("file_resolved") or manifest.get("file")
+    quick = " --quick" if manifest.get("quick") else ""
+    how = f"`sectorsim sweep {file} --out <this folder>{quick} --resume` finishes it"
+    done = f"{len(runs)} of {manifest.get('runs_total')} runs finished"
+    if now_state == "running":
+        return f"the sweep is still running ({done}); the report covers the runs so far"
+    return f"the sweep is incomplete: interrupted, {done}; {how}"
 
 
 def per_point(runs: pd.DataFrame, experiment: Experiment) -> pd.DataFrame:
@@ -439,13 +474,16 @@ def analyze(directory: str | Path) -> Path:
     table = per_point(runs, experiment)
     table.to_csv(directory / "points.csv", index=False)
     failed = int((runs["status"] == "failed").sum())
+    note = incomplete(manifest, runs)
+    whole = note is None
     lines = [
         f"# {experiment.name}: report",
         "",
+        *([f"**Incomplete**: {note}.", ""] if note else []),
         f"Experiment file `{manifest['file']}` (hash `{manifest['experiment_hash']}`"
         f"{', quick version' if manifest.get('quick') else ''}); scenario `{Path(experiment.scenario).stem}`; "
         f"sampling `{experiment.method}`; {len(runs)} of {manifest['runs_total']} runs on disk, {failed} failed; "
-        f"status {manifest.get('status')}; sectorsim {manifest.get('sectorsim')}, commit {manifest.get('git_commit')}.",
+        f"status {state(manifest)}; sectorsim {manifest.get('sectorsim')}, commit {manifest.get('git_commit')}.",
         "",
         "Critical mass: adoption reaching the scenario's `critical_mass_share`. Intervals are 95% Wilson "
         "intervals over a point's replicates. Per-point numbers: `points.csv`.",
@@ -459,7 +497,9 @@ def analyze(directory: str | Path) -> Path:
         lines += [f"![lines]({line_plots(table, keys[0], keys[1:], directory, experiment)})", ""]
         if len(table) <= 80:
             lines += ["## Points", "", _markdown(table.drop(columns=["point"])), ""]
-    elif experiment.method in ("sobol", "morris"):
+    elif experiment.method in ("sobol", "morris") and not whole:
+        lines += ["## Sensitivity", "", "Sensitivity indices need every point: not computed.", ""]
+    elif experiment.method in ("sobol", "morris") and len(table):
         indices, figure = sensitivity(experiment, runs, directory)
         lines += [
             "## Sensitivity",
@@ -469,7 +509,7 @@ def analyze(directory: str | Path) -> Path:
             _markdown(indices.reset_index(names="factor")),
             "",
         ]
-    elif experiment.method == "lhs":
+    elif experiment.method == "lhs" and len(table):
         result, figure = discovery(experiment, runs, directory)
         lines += ["## Scenario discovery (PRIM)", "", box_in_words(result), ""]
         if figure:

@@ -7,14 +7,17 @@ seed, its point and its replicate.
 
 from __future__ import annotations
 
+import asyncio
+import socket
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import pandas as pd
 
-from sectorsim.config import load_scenario
+from sectorsim.config import ConfigError, load_scenario
 from sectorsim.pool import exit_with_parent as exit_with_parent  # re-exported for the app
 from sectorsim.pool import map_local
 from sectorsim.runs import run_model
@@ -69,6 +72,56 @@ def run_serial(tasks: Iterable[Task], on_result: Callable[[Result], None]) -> No
 def run_local(tasks: list[Task], workers: int, on_result: Callable[[Result], None]) -> None:
     """A local process pool over the tasks (see :func:`map_local`)."""
     map_local(run_task, tasks, workers, on_result)
+
+
+SCHEDULER_SCHEMES = ("tcp", "tls")
+SCHEDULER_TIMEOUT = 5.0  # seconds to reach a scheduler before the work is refused
+SCHEDULER_ALLOWED = "the address of a running Dask scheduler, tcp://HOST:PORT or tls://HOST:PORT"
+
+
+def check_scheduler(address: str, timeout: float = SCHEDULER_TIMEOUT) -> None:
+    """Refuse, as a :class:`ConfigError` of ``--scheduler``, an address that is not
+    tcp://HOST:PORT (or tls://) or where no Dask scheduler answers within ``timeout`` seconds.
+
+    Called before an output folder is claimed, so that a wrong address costs seconds and
+    leaves nothing behind.
+    """
+
+    def refuse(problem: str) -> ConfigError:
+        return ConfigError("--scheduler", None, address, problem=problem, allowed=SCHEDULER_ALLOWED)
+
+    parsed = urlsplit(address)
+    try:
+        host, port = parsed.hostname, parsed.port
+    except ValueError:
+        raise refuse("not a valid address") from None
+    if parsed.scheme not in SCHEDULER_SCHEMES:
+        raise refuse(f"'{parsed.scheme or address}' is not a Dask scheduler protocol")
+    if not host or port is None or parsed.path not in ("", "/") or parsed.query:
+        raise refuse("not HOST:PORT")
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as exc:
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        raise refuse(f"cannot be reached ({reason})") from None
+    try:
+        reply = asyncio.run(_identity(address, timeout))
+    except Exception as exc:  # whatever it is, it is not a scheduler this can use
+        raise refuse(f"does not answer as a Dask scheduler ({type(exc).__name__})") from None
+    if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
+        raise refuse("answers, but not as a Dask scheduler")
+
+
+async def _identity(address: str, timeout: float) -> object:
+    """The scheduler's answer to "identity", each step bounded by ``timeout`` seconds."""
+    from distributed.comm import connect
+
+    comm = await asyncio.wait_for(connect(address, timeout=timeout), timeout)
+    try:
+        await asyncio.wait_for(comm.write({"op": "identity"}), timeout)
+        return await asyncio.wait_for(comm.read(), timeout)
+    finally:
+        comm.abort()
 
 
 def run_dask(tasks: list[Task], scheduler: str, on_result: Callable[[Result], None]) -> None:

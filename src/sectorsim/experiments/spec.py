@@ -24,7 +24,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from sectorsim.config import ConfigError, flatten, load_scenario, resolve
+from sectorsim.config import (
+    COMMAND_LINE,
+    ConfigError,
+    flatten,
+    load_scenario,
+    read_text,
+    resolve,
+)
 from sectorsim.params import PARAMETERS, SECTIONS, Config
 
 METHODS = ("grid", "lhs", "sobol", "morris")
@@ -38,6 +45,8 @@ EXPERIMENT_KEYS = {
     "baseline": bool,
 }
 RANGE_KEYS = {"min", "max", "log", "integer"}
+NAME_LENGTH = 100
+MAX_COUNT = 1_000_000  # replications or samples in one file: more is a typo
 QUICK = {"replications": 2, "sme.count": 200, "lhs": 12, "sobol": 8, "morris": 4, "grid_levels": 2}
 
 
@@ -198,9 +207,44 @@ def parse_factor(
                 problem=f"a range for a {spec.type} parameter",
                 allowed=f"a list of values: {spec.allowed()}",
             )
+        for option in ("min", "max"):
+            bound = value[option]
+            if not isinstance(bound, (int, float)) or isinstance(bound, bool):
+                raise ConfigError(
+                    source, f"{where}.{option}", bound, problem="wrong type", allowed="a number"
+                )
+        for option in ("log", "integer"):
+            if option in value and not isinstance(value[option], bool):
+                raise ConfigError(
+                    source,
+                    f"{where}.{option}",
+                    value[option],
+                    problem="wrong type",
+                    allowed="true or false",
+                )
         low, high = value["min"], value["max"]
+        integer = value.get("integer", spec.type == "int")
+        if spec.type == "int" and not integer:
+            raise ConfigError(
+                source,
+                f"{where}.integer",
+                integer,
+                problem=f"{key} takes whole numbers",
+                allowed="true (or leave it out) for an integer parameter",
+            )
+        if integer:
+            for option, bound in (("min", low), ("max", high)):
+                if not float(bound).is_integer():
+                    raise ConfigError(
+                        source,
+                        f"{where}.{option}",
+                        bound,
+                        problem="not a whole number in an integer range",
+                        allowed="whole-number bounds with integer = true",
+                    )
+            low, high = int(low), int(high)
         for bound in (low, high):
-            check_value(source, where, key, int(bound) if spec.type == "int" else bound, experiment)
+            check_value(source, where, key, bound, experiment)
         if not low < high:
             raise ConfigError(
                 source, where, value, problem="min is not below max", allowed="min < max"
@@ -218,8 +262,8 @@ def parse_factor(
             key,
             low=float(low),
             high=float(high),
-            log=bool(log),
-            integer=bool(value.get("integer", spec.type == "int")),
+            log=log,
+            integer=integer,
         )
     raise ConfigError(
         source,
@@ -230,6 +274,12 @@ def parse_factor(
     )
 
 
+def in_scenario_file(error: ConfigError) -> bool:
+    """Whether ``error`` lies in the scenario file itself (it cannot be read, or one of its own
+    values is wrong), not in the values a file sets on it: it then names that file as it is."""
+    return error.key is None or (error.source != COMMAND_LINE and error.problem != "inconsistent")
+
+
 def check_value(source: str, where: str, key: str, value: Any, experiment: dict[str, Any]) -> None:
     """Check one value of a factor on the scenario (``experiment["complete"]``, if given, completes
     the overrides first, as a design file rebalances funding shares)."""
@@ -238,6 +288,8 @@ def check_value(source: str, where: str, key: str, value: Any, experiment: dict[
     try:
         load_scenario(experiment["scenario"], overrides)
     except ConfigError as exc:
+        if in_scenario_file(exc):
+            raise
         problem = exc.problem or "not allowed"
         if exc.key and exc.key != key:
             problem = f"makes {exc.key} = {exc.value!r} {problem}"
@@ -294,6 +346,8 @@ def fixed_overrides(
     try:
         load_scenario(scenario, trial)
     except ConfigError as exc:
+        if in_scenario_file(exc):
+            raise
         raise ConfigError(
             source,
             f"set.{exc.key}" if exc.key else "set",
@@ -305,13 +359,37 @@ def fixed_overrides(
 
 
 def read_file(path: str | Path, kind: str) -> tuple[str, Path]:
-    """The text of a ``kind`` file ("experiment", "design"), or a ConfigError if there is none."""
+    """The text of a ``kind`` file ("experiment", "design"), or a ConfigError if there is none
+    or it is not UTF-8 text."""
     path = Path(path)
     if not path.is_file():
         raise ConfigError(
             str(path), None, problem=f"no such {kind} file", allowed="a path to a .toml file"
         )
-    return path.read_text(), path
+    return read_text(path), path
+
+
+def check_name(source: str, key: str, name: Any) -> str:
+    """A file's ``name``, which names its results folder (``results/<name>``): one plain folder
+    name, so that nothing is written outside ``results/``."""
+    plain = (
+        isinstance(name, str)
+        and 0 < len(name) <= NAME_LENGTH
+        and name == name.strip()
+        and not name.startswith(".")
+        and not any(c in name for c in '/\\:*?"<>|')
+        and name.isprintable()
+    )
+    if not plain:
+        raise ConfigError(
+            source,
+            key,
+            name,
+            problem="not a plain folder name",
+            allowed=f'1 to {NAME_LENGTH} characters, no path separators or /\\:*?"<>|, '
+            "not starting with a dot (it names the folder results/<name>)",
+        )
+    return name
 
 
 def load_experiment(path: str | Path) -> Experiment:
@@ -328,15 +406,16 @@ def parse_experiment(text: str, path: Path) -> Experiment:
     check_table(
         head, EXPERIMENT_KEYS, ("name", "scenario", "replications", "seed"), source, "experiment"
     )
-    if head["replications"] < 1 or head["seed"] < 0:
-        bad = "replications" if head["replications"] < 1 else "seed"
+    if not 1 <= head["replications"] <= MAX_COUNT or head["seed"] < 0:
+        bad = "seed" if head["seed"] < 0 else "replications"
         raise ConfigError(
             source,
             f"experiment.{bad}",
             head[bad],
             problem="out of range",
-            allowed="replications at least 1, seed at least 0",
+            allowed=f"replications at least 1 and at most {MAX_COUNT:_}, seed at least 0",
         )
+    check_name(source, "experiment.name", head["name"])
     scenario = resolve_scenario(head["scenario"], path, "experiment.scenario")
     fixed = fixed_overrides(raw, scenario, source, head.get("months"))
 
@@ -365,9 +444,13 @@ def parse_experiment(text: str, path: Path) -> Experiment:
             allowed="one of " + ", ".join(repr(m) for m in METHODS),
         )
     n = sampling.get("n")
-    if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 1):
+    if n is not None and (not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= MAX_COUNT):
         raise ConfigError(
-            source, "sampling.n", n, problem="not allowed", allowed="a whole number of at least 1"
+            source,
+            "sampling.n",
+            n,
+            problem="not allowed",
+            allowed=f"a whole number from 1 to {MAX_COUNT:_}",
         )
     if method != "grid" and n is None:
         raise ConfigError(

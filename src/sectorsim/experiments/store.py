@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import subprocess
 import tempfile
 from datetime import UTC, datetime
@@ -25,9 +26,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sectorsim import __version__
-from sectorsim.storage import OutputError
+from sectorsim.storage import OutputError, alive, check_writable, listing
 
 MANIFEST = "manifest.json"
+COMMANDS = {"experiment": "sweep", "design": "design", "calibration": "calibrate"}
 TRACKED = ("src", "scenarios", "experiments")  # what git_dirty looks at: code, presets, files
 PARTS = "parts"
 ROW_KEY = b"sectorsim.row"
@@ -63,6 +65,17 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+PARTIAL = re.compile(r"\.(.+\.(parquet|json|md|png|csv|toml))\.[a-z0-9_]{8}")
+
+
+def remove_partial_writes(folder: Path) -> None:
+    """Remove the temporary files of :func:`atomic_write_bytes` that a killed process left in
+    ``folder`` (``.<name>.<8 characters>`` of an output file's name)."""
+    for path in folder.glob(".*"):
+        if path.is_file() and PARTIAL.fullmatch(path.name):
+            path.unlink(missing_ok=True)
 
 
 def atomic_write_table(path: Path, table: pa.Table) -> None:
@@ -116,38 +129,112 @@ def default_out(spec: Any) -> Path:
     return Path("results") / (spec.name + ("-quick" if spec.quick else ""))
 
 
+def read_manifest(directory: Path) -> dict[str, Any] | None:
+    """``directory/manifest.json`` as a dict, None if there is none, or an OutputError if it is not
+    a manifest sectorsim wrote."""
+    manifest = Path(directory) / MANIFEST
+    if not manifest.is_file():
+        return None
+    try:
+        held = json.loads(manifest.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise OutputError(
+            f"{manifest} is not a manifest sectorsim wrote (not valid JSON: {exc}); "
+            "give another folder"
+        ) from None
+    if not isinstance(held, dict):
+        raise OutputError(f"{manifest} is not a manifest sectorsim wrote; give another folder")
+    return held
+
+
+def state(manifest: dict[str, Any]) -> str:
+    """ "complete", "running" (by a live process on this machine), or "interrupted": a manifest
+    that says "running" while the process that wrote it is gone (killed, the machine restarted)."""
+    status = manifest.get("status")
+    if status == "complete":
+        return "complete"
+    if status == "running" and manifest.get("host") not in (None, platform.node()):
+        return "running"  # another machine's process: it cannot be checked from here
+    if status == "running" and alive(manifest.get("pid")):
+        return "running"
+    return "interrupted"
+
+
+def progress_note(manifest: dict[str, Any], done: int | None = None) -> str:
+    """'N of M runs' as far as the manifest and the runs on disk say."""
+    total = manifest.get("runs_total")
+    if done is None:
+        done = manifest.get("runs_done")
+    if done is None:
+        return ""
+    return f" after {done} of {total} runs" if total else f" after {done} runs"
+
+
 def claim(directory: Path, fingerprint: str, kind: str, resume: bool) -> Path:
     """Make ``directory`` the results folder of the file with hash ``fingerprint`` (its manifest's
     ``<kind>_hash``): a new or empty folder, or, with ``resume``, one holding the same file's runs.
-    Anything else is refused with an :class:`OutputError`."""
-    directory = Path(directory).resolve()
-    manifest = directory / MANIFEST
-    if manifest.is_file():
-        held = json.loads(manifest.read_text())
+    Anything else is refused with an :class:`OutputError`, before anything is created."""
+    directory = check_writable(directory)
+    held = read_manifest(directory)
+    if held is not None:
         if held.get(f"{kind}_hash") != fingerprint:
+            what = (
+                f"another {kind} ({held.get(kind)!r} from {held.get('file')}, "
+                f"quick={held.get('quick')})"
+                if f"{kind}_hash" in held
+                else "the output of another command"
+            )
+            raise OutputError(f"{directory} holds {what}; give another --out")
+        now_state = state(held)
+        if now_state == "running":
             raise OutputError(
-                f"{directory} holds another {kind} ({held.get(kind)!r} from "
-                f"{held.get('file')}, quick={held.get('quick')}); give another --out"
+                f"{directory} is being written now by process {held.get('pid')} on "
+                f"{held.get('host')}; wait for it, or give another --out"
             )
         if not resume:
+            if now_state == "interrupted":
+                done = len(list((directory / PARTS).glob("run-*.parquet")))
+                note = progress_note(held, done if kind == "experiment" else None)
+                raise OutputError(
+                    f"{directory} holds this {kind}, interrupted{note}; add --resume to "
+                    "finish it, or give another --out"
+                )
             raise OutputError(
                 f"{directory} holds this {kind} already; add --resume to "
                 "finish it, or give another --out"
             )
     elif directory.is_dir() and any(directory.iterdir()):
-        raise OutputError(f"{directory} holds other files; give a new or empty folder")
+        names = [p.name for p in directory.iterdir()]
+        command = COMMANDS.get(kind, kind)
+        raise OutputError(
+            f"{directory} holds other files ({listing(directory, names)}), which no "
+            f"`sectorsim {command}` wrote; give a new or empty folder"
+        )
     directory.mkdir(parents=True, exist_ok=True)
     return directory
 
 
 def write_manifest(directory: Path, **fields: Any) -> None:
-    """Update ``directory/manifest.json`` with ``fields``, atomically."""
+    """Update ``directory/manifest.json`` with ``fields``, atomically. A manifest saying
+    "running" also records this process and machine, so that a killed run reads as interrupted."""
     manifest = directory / MANIFEST
     current = json.loads(manifest.read_text()) if manifest.is_file() else {}
     current.update(fields)
+    if fields.get("status") == "running":
+        current.update(pid=os.getpid(), host=platform.node())
     atomic_write_bytes(
         manifest, (json.dumps(current, indent=2, default=_json_default) + "\n").encode()
     )
+
+
+def stored_rows(parts: Path) -> list[dict[str, Any]]:
+    """The summary rows of the runs in a parts folder (none if there is no such folder), sorted
+    by point and replicate; nothing is created."""
+    rows = [
+        json.loads(pq.read_schema(path).metadata[ROW_KEY])
+        for path in sorted(Path(parts).glob("run-*.parquet"))
+    ]
+    return sorted(rows, key=lambda row: (row["point"], row["replicate"]))
 
 
 class RunStore:
@@ -163,6 +250,8 @@ class RunStore:
         self.name = name
         self.timeseries = timeseries
         self.parts.mkdir(parents=True, exist_ok=True)
+        remove_partial_writes(self.parts)
+        remove_partial_writes(self.dir)
 
     @staticmethod
     def part_name(point: int, replicate: int) -> str:
