@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from sectorsim.params import PARAMETERS
+from sectorsim.randomness import as_seed
 
 SEED_COLUMNS = ("seed",)
 RUN_KEYS = ("run_id", "phase", "point", "replicate", "seed")
@@ -33,7 +34,7 @@ def seed_text(seed: Any) -> Any:
 
 def read_seed(cell: Any) -> int:
     """The integer seed of a cell written by :func:`seed_text` (or a plain number)."""
-    return int(str(cell).strip().removeprefix("=").strip('"'))
+    return as_seed(cell)
 
 
 def seeds_as_text(frame: pd.DataFrame) -> pd.DataFrame:

@@ -58,7 +58,7 @@ from sectorsim.outputs import (
     phase_starts,
 )
 from sectorsim.params import Config
-from sectorsim.randomness import RandomStreams, fresh_seed
+from sectorsim.randomness import RandomStreams, as_seed, fresh_seed
 from sectorsim.state import Stage, initial_state, large_firm_segments
 
 ADOPTER_STAGE = int(Stage.IMPLEMENTING)  # where the textbook rules put an adopter
@@ -83,7 +83,7 @@ class SectorModel(mesa.Model):
     ):
         config = model_config(config, scenario, kwargs)
         check_consistency(config)
-        seed = fresh_seed() if seed is None else int(seed)
+        seed = fresh_seed() if seed is None else as_seed(seed)
         super().__init__(seed=seed)
         self.config = config
         self.seed = seed

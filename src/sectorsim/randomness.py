@@ -8,6 +8,7 @@ make scenario comparisons sharp).
 from __future__ import annotations
 
 import zlib
+from typing import Any
 
 import numpy as np
 
@@ -41,3 +42,11 @@ def derive_seed(base: int, *path: int) -> int:
 def fresh_seed() -> int:
     """A new 63-bit seed from the operating system's entropy."""
     return derive_seed(int(np.random.SeedSequence().entropy))
+
+
+def as_seed(value: Any) -> int:
+    """A seed from an integer, a digit string or a spreadsheet text cell ``="digits"`` (how the CSV
+    exports write seeds so that spreadsheets keep every digit)."""
+    if isinstance(value, str):
+        value = value.strip().removeprefix("=").strip('"')
+    return int(value)
