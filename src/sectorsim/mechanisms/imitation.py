@@ -67,25 +67,33 @@ def peers_ahead(
     rows = np.arange(n)
     level = np.minimum(stage, 2)
     ahead = (stage[:, None] > LEVELS).astype(np.float64)  # (n, 3)
-    kop = koploper.astype(np.float64)
-    # columns: 1, ahead of 0/1/2, koploper, koploper ahead of 0/1/2
-    cols = np.column_stack([np.ones(n), ahead, kop, kop[:, None] * ahead])
+    # columns: 1, ahead of 0/1/2, and while koplopers weigh extra: koploper, koploper ahead of 0/1/2
+    parts = [np.ones(n), ahead]
+    if extra > 0:
+        kop = koploper.astype(np.float64)
+        parts += [kop, kop[:, None] * ahead]
+    cols = np.column_stack(parts)
+    width = cols.shape[1]
+    none = np.zeros(n)
 
-    net = network.neighbour_sum(cols)
-    net_share = _share(
-        net[:, 0], net[rows, 1 + level], net[:, 4], net[rows, 5 + level], extra, max_share
-    )
+    def split(sums: np.ndarray) -> tuple[np.ndarray, ...]:
+        """(total, ahead, koplopers, koplopers ahead) of each firm's group from summed columns."""
+        if width == 4:
+            return sums[:, 0], sums[rows, 1 + level], none, none
+        return sums[:, 0], sums[rows, 1 + level], sums[:, 4], sums[rows, 5 + level]
+
+    net_share = _share(*split(network.neighbour_sum(cols)), extra, max_share)
 
     seg = np.stack(
-        [np.bincount(segment, weights=cols[:, k], minlength=n_segments) for k in range(8)], axis=1
+        [np.bincount(segment, weights=cols[:, k], minlength=n_segments) for k in range(width)],
+        axis=1,
     )
-    mine = seg[segment] - cols  # the segment without the firm itself
-    seg_total, seg_ahead = mine[:, 0], mine[rows, 1 + level]
+    seg_total, seg_ahead, kop_total, kop_ahead = split(seg[segment] - cols)  # without the firm
     if segment_large_firms is not None:
         large = segment_large_firms[segment]
         seg_total = seg_total + large
         seg_ahead = seg_ahead + large * (level < LARGE_FIRM_STAGE)
-    seg_share = _share(seg_total, seg_ahead, mine[:, 4], mine[rows, 5 + level], extra, max_share)
+    seg_share = _share(seg_total, seg_ahead, kop_total, kop_ahead, extra, max_share)
 
     share = (1.0 - segment_weight) * net_share + segment_weight * seg_share
     return np.where(stage >= 3, 0.0, np.clip(share, 0.0, 1.0))
