@@ -1,16 +1,17 @@
 """M6 Broadening (verbreding; DRIFT2015 §3, phase IV: "de sectorcoalitie wordt opengegooid").
 
-From ``broadening.start_month`` (after the programme's start, never before phase III) members
-invite the SMEs they are tied to, and the team, as connector, the SMEs it knows: an SME joins with
-monthly probability ``rate * reach * acceptance``, where reach is 1 for an SME tied to a member
-and ``team_reach`` for one only the team knows (so growth snowballs with the coalition), and
-``beyond_target`` times that once the coalition has reached ``coalition.target_size``. After the team withdraws, only ties to members recruit, at that rate
-times the coalition's cohesion. Action perspectives reach non-members in two steps (DRIFT2015 §3): members
-and project participants use all of K; a non-member uses ``closed_access + (1 - closed_access)
-exposure`` of it, where exposure = min(1, ties to members or innovators / exposure_ties), and only
-``closed_access`` of it when the coalition is closed or not yet broadened. With
-``broadening.open = false`` the coalition keeps its founding members ("smal & diep" kept as an end
-state, which stretches DRIFT2015 §3, where it is the base the coalition starts from).
+From ``broadening.start_month`` (after the programme's start, never before phase III) members invite
+the SMEs they are tied to, and the team, as connector, the SMEs it knows: an SME joins with monthly
+probability ``rate * reach * acceptance``, where reach is 1 for an SME tied to a member and
+``team_reach`` for one only the team knows (so growth snowballs with the coalition), and
+``beyond_target`` times that once the coalition has reached ``coalition.target_size``. After the
+team withdraws, only ties to members recruit, at that rate times the coalition's cohesion. Action
+perspectives reach non-members in two steps (DRIFT2015 §3): members and project participants use all
+of K; a non-member uses ``closed_access + (1 - closed_access) exposure`` of it, where exposure =
+min(1, ties to members or innovators / exposure_ties), and only ``closed_access`` of it when the
+coalition is closed or not yet broadened. With ``broadening.open = false`` the coalition keeps its
+founding members ("smal & diep" kept as an end state, which stretches DRIFT2015 §3, where it is the
+base the coalition starts from).
 """
 
 from __future__ import annotations

@@ -1,21 +1,21 @@
-"""M7 Cartel risk and knowledge sharing (ODD §6 M7; DRIFT2015 §4 "Samenwerking": cooperation
-read as cartel forming; Green Deals).
+"""M7 Cartel risk and knowledge sharing (ODD §6 M7; DRIFT2015 §4 "Samenwerking": cooperation read as
+cartel forming; Green Deals).
 
-Cooperation among competitors can be read as cartel forming. A flag needs an actual exchange
-among competitors: in one chain segment, at least two firms of the same level (two SMEs, or two
-large firms) that work together. Their combined market share is the summed share of every
-participant in that segment, a coordinating large firm included (hub and spoke: a buyer that
-aligns its competing suppliers); a large firm with one supplier, or firms of different segments,
-exchange nothing among competitors. A change project is such an exchange; so is the coalition's
-agenda among its SME members (horizontal only: the coalition's large firms sit at the table as
-buyers, not as their suppliers' competitors). Above ``safe_harbour_share`` (after the EU 2023
-horizontal guidelines' soft safe harbour) a flag comes with monthly hazard ``hazard`` (x
-``green_deal_factor`` under a Green Deal, x ``precompetitive_factor`` when sharing is
-pre-competitive). A flagged project halts (share ``halt_share``) or goes through a tender (delay
-and cost). Each flag costs the coalition a share ``cohesion_hit`` of its cohesion and raises the
-chill. Willingness to share what projects teach is ``(1 - chill) (1 - fear)``, with fear
-``fear_large_firms`` when large firms sit in the coalition and sharing is not pre-competitive
-(DRIFT2015 §4 "Delen": SMEs fear a large firm uses their insights): the fear acts once, on what reaches K.
+Cooperation among competitors can be read as cartel forming. A flag needs an actual exchange among
+competitors: in one chain segment, at least two firms of the same level (two SMEs, or two large
+firms) that work together. Their combined market share is the summed share of every participant in
+that segment, a coordinating large firm included (hub and spoke: a buyer that aligns its competing
+suppliers); a large firm with one supplier, or firms of different segments, exchange nothing among
+competitors. A change project is such an exchange; so is the coalition's agenda among its SME
+members (horizontal only: the coalition's large firms sit at the table as buyers, not as their
+suppliers' competitors). Above ``safe_harbour_share`` (after the EU 2023 horizontal guidelines' soft
+safe harbour) a flag comes with monthly hazard ``hazard`` (x ``green_deal_factor`` under a Green
+Deal, x ``precompetitive_factor`` when sharing is pre-competitive). A flagged project halts (share
+``halt_share``) or goes through a tender (delay and cost). Each flag costs the coalition a share
+``cohesion_hit`` of its cohesion and raises the chill. Willingness to share what projects teach is
+``(1 - chill) (1 - fear)``, with fear ``fear_large_firms`` when large firms sit in the coalition and
+sharing is not pre-competitive (DRIFT2015 §4 "Delen": SMEs fear a large firm uses their insights):
+the fear acts once, on what reaches K.
 """
 
 from __future__ import annotations

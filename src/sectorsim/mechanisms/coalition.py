@@ -1,13 +1,12 @@
 """M3 Coalition formation and maintenance (DRIFT2015 §3, phases I and IV; ODD §6 M3).
 
-Recruitment: the sector team invites koplopers from its personal network, best koploper score
-first; an invited SME accepts with probability
-``sigmoid(acceptance + acceptance_slope (motivation - 0.5) + log(resources / member_cost))`` — motivated firms
-say yes, firms for which membership is a large share of their means say no (DRIFT2015 §4
-"Coalitiedeelnemers": limited time and money). Maintenance: each member needs attention; with
-more members than the team can keep relationships with, attention per member is
-``capacity / size`` and enthusiasm fades; members leave with monthly probability
-``dropout_rate * (1 - enthusiasm)``. When the agenda phase (the koploper programme of
+Recruitment: the sector team invites koplopers from its personal network, best koploper score first;
+an invited SME accepts with probability ``sigmoid(acceptance + acceptance_slope (motivation - 0.5) +
+log(resources / member_cost))`` — motivated firms say yes, firms for which membership is a large
+share of their means say no (DRIFT2015 §4 "Coalitiedeelnemers": limited time and money).
+Maintenance: each member needs attention; with more members than the team can keep relationships
+with, attention per member is ``capacity / size`` and enthusiasm fades; members leave with monthly
+probability ``dropout_rate * (1 - enthusiasm)``. When the agenda phase (the koploper programme of
 MVOAlliantie-nd "Stap 1") ends, members below stage 2 adopt their MVO plan with probability
 ``plan_uptake`` (:meth:`sectorsim.model.SectorModel.adopt_plans`).
 """

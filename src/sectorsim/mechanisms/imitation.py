@@ -1,18 +1,18 @@
-"""M2 Imitation: "Ik moet ook zoiets gaan doen!" (ODD §6 M2; DRIFT2015: jealousy-driven
-imitation).
+"""M2 Imitation: "Ik moet ook zoiets gaan doen!" (ODD §6 M2; DRIFT2015: jealousy-driven imitation).
 
 An SME's reference group is its network neighbours and its competitors (the SMEs of its chain
 segment), weighted ``1 - segment_weight`` and ``segment_weight``. The imitation signal is the
-weighted share of that group at a higher stage than the SME itself. Every peer weighs 1; while
-the podium runs (KplusV2020: give koplopers a podium) and as it fades, a koploper weighs ``1 + extra`` with ``extra = visibility x
-intensity``, but the koplopers together never weigh more than ``max_share`` of a firm's reference
-group: where they would, their extra weight is scaled down to that ceiling. An adopted large firm
-in the coalition counts in its segment as ``large_firms.visibility`` peers at stage 2.
+weighted share of that group at a higher stage than the SME itself. Every peer weighs 1; while the
+podium runs (KplusV2020: give koplopers a podium) and as it fades, a koploper weighs ``1 + extra``
+with ``extra = visibility x intensity``, but the koplopers together never weigh more than
+``max_share`` of a firm's reference group: where they would, their extra weight is scaled down to
+that ceiling. An adopted large firm in the coalition counts in its segment as
+``large_firms.visibility`` peers at stage 2.
 
-Three rules turn the share into a pull (:func:`imitation_signal`): ``linear`` (simple contagion:
-the monthly hazard rises linearly in the share, added outside the logit of M1), ``logit`` (the
-share enters M1's utility) and ``complex`` (Centola & Macy 2007: 1 in M1's utility once the share
-reaches the SME's threshold).
+Three rules turn the share into a pull (:func:`imitation_signal`): ``linear`` (simple contagion: the
+monthly hazard rises linearly in the share, added outside the logit of M1), ``logit`` (the share
+enters M1's utility) and ``complex`` (Centola & Macy 2007: 1 in M1's utility once the share reaches
+the SME's threshold).
 """
 
 from __future__ import annotations
