@@ -7,6 +7,7 @@ import pytest
 
 from sectorsim import SectorModel, load_scenario
 from sectorsim.agents import SME
+from sectorsim.randomness import RandomStreams
 from sectorsim.state import Stage
 
 
@@ -108,6 +109,44 @@ def test_switching_a_mechanism_off_keeps_the_other_random_streams():
     )
     np.testing.assert_array_equal(on.state.motivation, off.state.motivation)
     assert (on.network.adjacency != off.network.adjacency).nnz == 0
+
+
+def drawn(monkeypatch, overrides, months=24):
+    """Every uniform number each named stream handed out over ``months`` of the default
+    programme, by stream name."""
+    log: dict[str, list] = {}
+    original = RandomStreams.__getitem__
+
+    def logged(self, name):
+        generator = original(self, name)
+
+        class Logged:
+            def __getattr__(self, attribute):
+                return getattr(generator, attribute)
+
+            def random(self, *args, **kwargs):
+                values = generator.random(*args, **kwargs)
+                log.setdefault(name, []).append(np.atleast_1d(values).copy())
+                return values
+
+        return Logged()
+
+    monkeypatch.setattr(RandomStreams, "__getitem__", logged)
+    model = SectorModel(load_scenario("imvo_samen_veranderen", overrides), seed=11)
+    for _ in range(months):
+        model.step()
+    return {name: np.concatenate(values) for name, values in log.items()}
+
+
+@pytest.mark.parametrize("switch", ["relapse", "imitation", "ngo", "chain", "cartel", "projects"])
+def test_each_mechanism_draws_from_a_stream_of_its_own(monkeypatch, switch):
+    """Common random numbers: the SMEs' monthly draws for adoption (and, unless it is the switch,
+    relapse) are the same numbers whichever other mechanism is off. A mechanism that drew from
+    another's stream would shift them."""
+    full = drawn(monkeypatch, {})
+    without = drawn(monkeypatch, {f"mechanisms.{switch}": False})
+    for name in ("adoption", "relapse"):
+        np.testing.assert_array_equal(full[name], without[name], err_msg=f"{name} without {switch}")
 
 
 def test_imitation_speeds_up_adoption():
