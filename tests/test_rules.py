@@ -12,7 +12,7 @@ from sectorsim import SectorModel, load_scenario
 from sectorsim.outputs import critical_mass, median_month
 from sectorsim.runs import replicate_seeds
 from sectorsim.state import Stage
-from sectorsim.validation import tipping_point
+from sectorsim.validation import p_critical_mass, replicates, tipping_point
 
 IMVO = "imvo_samen_veranderen"
 SRC = Path(__file__).resolve().parents[1] / "src" / "sectorsim"
@@ -62,9 +62,8 @@ def test_the_podium_lasts_as_long_as_the_programme_by_default_and_stops_when_mon
 
 def chance_of_critical_mass(overrides, reps=24, seed=2024):
     """P(critical mass) and mean final adoption over common replicate seeds."""
-    runs = [run(overrides, seed=s).summary() for s in replicate_seeds(seed, reps)]
-    reached = np.mean([r["critical_mass_reached"] for r in runs])
-    return reached, np.mean([r["final_adoption"] for r in runs])
+    models = replicates(IMVO, overrides, reps, seed)
+    return p_critical_mass(models), np.mean([m.summary()["final_adoption"] for m in models])
 
 
 # a programme on the edge of tipping: a small coalition and budget

@@ -343,23 +343,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace, console: Console) -> int:
-    if args.command == "run":
-        return _run(args, console)
-    if args.command == "sweep":
-        return _sweep(args, console)
-    if args.command == "design":
-        return _design(args, console)
-    if args.command == "calibrate":
-        return _calibrate(args, console)
-    if args.command == "analyze":
-        return _analyze(args, console)
-    if args.command == "export":
-        return _export(args, console)
-    if args.command == "app":
-        return _app(args, console)
-    if args.command == "scenarios":
-        return _scenarios(console)
-    return _params(args, console)
+    commands = {
+        "run": _run,
+        "sweep": _sweep,
+        "design": _design,
+        "calibrate": _calibrate,
+        "analyze": _analyze,
+        "export": _export,
+        "app": _app,
+        "scenarios": _scenarios,
+    }
+    return commands.get(args.command, _params)(args, console)
 
 
 def check_listen(host: str, port: int) -> None:
@@ -616,7 +610,7 @@ def _sweep(args: argparse.Namespace, console: Console) -> int:
 def _design(args: argparse.Namespace, console: Console) -> int:
     require("design")
     from sectorsim.design import load_design, run_design
-    from sectorsim.design.report import euros
+    from sectorsim.labels import euros
 
     front, out, elapsed = _run_file(args, args.design, load_design(args.design), run_design)
     table = Table("design", "expected cost", "P(critical mass)", "95% CI", box=None)
@@ -695,7 +689,7 @@ def _export(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
-def _scenarios(console: Console) -> int:
+def _scenarios(_args: argparse.Namespace, console: Console) -> int:
     from sectorsim.config import preset_names, presets_dir, read_toml
 
     table = Table("preset", "description", box=None)

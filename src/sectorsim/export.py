@@ -32,9 +32,7 @@ def seed_text(seed: Any) -> Any:
     return f'="{int(seed)}"'
 
 
-def read_seed(cell: Any) -> int:
-    """The integer seed of a cell written by :func:`seed_text` (or a plain number)."""
-    return as_seed(cell)
+read_seed = as_seed  # the integer seed of a cell written by :func:`seed_text`, or a number
 
 
 def seeds_as_text(frame: pd.DataFrame) -> pd.DataFrame:

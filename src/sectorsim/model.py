@@ -106,7 +106,6 @@ class SectorModel(mesa.Model):
         self.due_diligence = False
         self.podium = 0.0  # share of the podium's extra visibility in force (M2)
         self.podium_end: int | None = None  # month the podium stopped (None: not yet)
-        self.podium_ran = False
         self.broadened = False
         self.partners_invited = False
         self.projects = projects.ProjectBook()
@@ -218,12 +217,9 @@ class SectorModel(mesa.Model):
             due = pod.visibility * pod.cost_per_month
             if t >= start + self.podium_months or self.team.budget.pay("podium", due) < due - 1e-9:
                 self.podium_end = t
-            else:
-                self.podium_ran = True
+        ran = self.podium_end is None or self.podium_end > start  # paid for at least one month
         self.podium = (
-            imitation.podium_intensity(t, start, self.podium_end, pod.fade_months)
-            if self.podium_ran
-            else 0.0
+            imitation.podium_intensity(t, start, self.podium_end, pod.fade_months) if ran else 0.0
         )
 
     # ---- coalition (M3, M4, M6) -------------------------------------------------------------
@@ -455,7 +451,7 @@ class SectorModel(mesa.Model):
         combined = cartel.competitor_share(
             level, segment, share, level, 2, self.config.sme.segments
         )
-        if self.streams["cartel"].random() < self._hazard(combined.max(keepdims=True))[0]:
+        if self.streams["cartel"].random() < self._hazard(combined).max():
             self._cartel_scare()
 
     def _flag_project(self, pid: int) -> None:
@@ -602,7 +598,7 @@ class SectorModel(mesa.Model):
                 c.broadening.exposure_ties,
             )
             knowledge = knowledge * access
-        cost_factor = self._advise(s) if c.mechanisms.ngo else 1.0
+        cost_factor = self._advise() if c.mechanisms.ngo else 1.0
 
         social = np.zeros(n)
         if c.mechanisms.imitation:
@@ -648,9 +644,9 @@ class SectorModel(mesa.Model):
         # a voucher is used up on reaching stage 2, and lapses on falling back to stage 0
         s.subsidy[(s.stage >= Stage.IMPLEMENTING) | down] = 0.0
 
-    def _advise(self, s) -> np.ndarray:
+    def _advise(self) -> np.ndarray:
         """M10: NGOs advise orienting SMEs up to their capacity; advice lowers the next cost."""
-        cfg = self.config.ngo
+        cfg, s = self.config.ngo, self.state
         members = self.coalition_ngos
         slots = ngo.support_slots(
             cfg.sme_capacity, members, len(self.ngos) - members, cfg.outside_share

@@ -82,12 +82,12 @@ def measure_tipping(
     firms, as the programme leaves them) and no programme, and run ``months``; the mean change in
     adoption over that time is recorded for each x (:func:`tipping_point` reads it)."""
     change = {}
+    firms = load_scenario(scenario).sme.count
     for x in shares:
-        base = load_scenario(scenario)
         over = {
             "programme.enabled": False,
             "months": months,
-            "adoption.initial_adopters": max(1, round(x * base.sme.count)),
+            "adoption.initial_adopters": max(1, round(x * firms)),
         }
         models = replicates(scenario, over, reps, seed)
         start = models[0].series("adoption_share")[0]

@@ -22,12 +22,11 @@ import pandas as pd  # noqa: E402
 import pyarrow as pa  # noqa: E402
 from scipy import stats  # noqa: E402
 
-from sectorsim import labels  # noqa: E402
 from sectorsim.config import to_toml  # noqa: E402
 from sectorsim.design.search import levers_of, plain, reevaluation_seed  # noqa: E402
 from sectorsim.design.spec import Design  # noqa: E402
 from sectorsim.experiments.store import atomic_write_bytes, atomic_write_table  # noqa: E402
-from sectorsim.labels import year_of  # noqa: E402
+from sectorsim.labels import euros, year_of  # noqa: E402
 from sectorsim.params import PARAMETERS  # noqa: E402
 
 
@@ -48,10 +47,6 @@ def show(key: str, value: Any) -> str:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
-
-
-def euros(value: float, short: bool = False) -> str:
-    return labels.euros(value, short)
 
 
 def percent(p: float, low: float, high: float) -> str:

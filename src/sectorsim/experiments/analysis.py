@@ -120,7 +120,7 @@ def per_point(runs: pd.DataFrame, experiment: Experiment) -> pd.DataFrame:
                 "p_low": low,
                 "p_high": high,
                 "median_critical_mass_month": median_month(group["critical_mass_month"]) or np.nan,
-                "pending_share": float((group.get("critical_mass_status") == "pending").mean()),
+                "pending_share": float((group["critical_mass_status"] == "pending").mean()),
                 "mean_final_adoption": float(group["final_adoption"].mean()),
                 "self_carrying_share": float(carrying.astype(float).mean())
                 if len(carrying)
