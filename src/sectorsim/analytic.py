@@ -12,21 +12,29 @@
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 from scipy import stats
+
+import sectorsim.compiled  # noqa: F401  (sets the cache folder before compiling)
+
+
+@numba.vectorize(["float64(float64, float64, float64, float64)"], cache=True)
+def _bass(p: float, q: float, t: float, f0: float) -> float:
+    ratio = q / p
+    decay = (1.0 - f0) / (1.0 + ratio * f0) * np.exp(-(p + q) * t)
+    return (1.0 - decay) / (1.0 + ratio * decay)
 
 
 def bass_curve(
     p: float, q: float, t: np.ndarray | float, f0: np.ndarray | float = 0.0
 ) -> np.ndarray:
     """Bass solution F(t) from F(0) = f0 (vectorised over ``t`` or ``f0``)."""
-    ratio = q / p
-    c = (1.0 - np.asarray(f0, dtype=float)) / (1.0 + ratio * np.asarray(f0, dtype=float))
-    decay = c * np.exp(-(p + q) * np.asarray(t, dtype=float))
-    return (1.0 - decay) / (1.0 + ratio * decay)
+    return _bass(p, q, t, f0)
 
 
-def bass_monthly_probability(p: float, q: float, share: np.ndarray) -> np.ndarray:
+@numba.vectorize(["float64(float64, float64, float64)"], cache=True)
+def bass_monthly_probability(p: float, q: float, share: float) -> float:
     """Chance that a non-adopter adopts within one month when a share ``share`` has adopted.
 
     This is the exact one-month transition of the continuous Bass model,
@@ -34,8 +42,8 @@ def bass_monthly_probability(p: float, q: float, share: np.ndarray) -> np.ndarra
     form at every whole month, for any p and q (a first-order step p + q*share would drift from
     it when p + q is not small, and can exceed 1).
     """
-    share = np.minimum(share, 1.0 - 1e-12)
-    return (bass_curve(p, q, 1.0, share) - share) / (1.0 - share)
+    share = min(share, 1.0 - 1e-12)
+    return (_bass(p, q, 1.0, share) - share) / (1.0 - share)
 
 
 def truncated_thresholds(mean: float, sd: float) -> stats.rv_continuous | None:

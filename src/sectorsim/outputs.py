@@ -81,6 +81,11 @@ MONTHLY_OUTPUTS: tuple[Output, ...] = (
 )
 
 
+def column(name: str) -> int:
+    """The position of a monthly output in the record."""
+    return [o.name for o in MONTHLY_OUTPUTS].index(name)
+
+
 class Phase(IntEnum):
     PREDEVELOPMENT = 0
     TAKE_OFF = 1

@@ -24,7 +24,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MultipleLocator  # noqa: E402
 
-from sectorsim.agents import PROGRAMME_LABELS, ProgrammePhase  # noqa: E402
+from sectorsim.components.schedule import PROGRAMME_LABELS, ProgrammePhase  # noqa: E402
 from sectorsim.labels import (  # noqa: E402
     euros,
     output_label,

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from sectorsim.agents import PROGRAMME_LABELS, ProgrammePhase
+from sectorsim.components.schedule import PROGRAMME_LABELS, ProgrammePhase
 from sectorsim.app.texts import PHASES, ui
 from sectorsim.labels import share_top, shows_critical_mass, year_step
 from sectorsim.mechanisms.funding import CHANNELS

@@ -16,63 +16,65 @@ In both textbook rules an adopter goes from stage 0 straight to stage 2.
 
 from __future__ import annotations
 
-import numpy as np
-from scipy.special import expit
-
 from sectorsim.analytic import bass_monthly_probability
-from sectorsim.params import AdoptionParams
+from sectorsim.compiled import expit, kernel
 from sectorsim.state import Stage
 
-
-def next_stage_cost(stage: np.ndarray, params: AdoptionParams) -> np.ndarray:
-    """Cost in euros of moving from each SME's stage to the next by M1 (0 from stage 2 on)."""
-    costs = np.array([params.cost_orienting, params.cost_implementing, 0.0, 0.0])
-    return costs[stage]
+ORIENTING, IMPLEMENTING = int(Stage.ORIENTING), int(Stage.IMPLEMENTING)
 
 
-def adoption_utility(
-    stage: np.ndarray,
-    motivation: np.ndarray,
-    social: np.ndarray,
-    pressure: np.ndarray,
+@kernel
+def next_stage_cost(stage: int, p) -> float:
+    """Cost in euros of moving from ``stage`` to the next by M1 (0 from stage 2 on)."""
+    if stage == 0:
+        return p.cost_orienting
+    if stage == 1:
+        return p.cost_implementing
+    return 0.0
+
+
+@kernel
+def utility(
+    stage: int,
+    motivation: float,
+    social: float,
+    pressure: float,
     knowledge: float,
-    subsidy: np.ndarray,
-    resources: np.ndarray,
-    params: AdoptionParams,
-    cost_factor: np.ndarray | float = 1.0,
-) -> np.ndarray:
-    """M1's utility; ``cost_factor`` scales the cost of the next stage (NGO advice, M10)."""
-    voucher = np.where(stage == Stage.ORIENTING, subsidy, 0.0)
-    cost = next_stage_cost(stage, params) * cost_factor
-    net_cost = np.maximum(0.0, cost - voucher) / resources
+    subsidy: float,
+    resources: float,
+    cost_factor: float,
+    p,
+) -> float:
+    """M1's utility of one SME; ``cost_factor`` scales the cost of its next stage (NGO advice,
+    M10); ``p``: the adoption parameters."""
+    voucher = subsidy if stage == ORIENTING else 0.0
+    net_cost = max(0.0, next_stage_cost(stage, p) * cost_factor - voucher) / resources
     return (
-        params.b0
-        + params.b_motivation * motivation
-        + params.b_social * social
-        + params.b_pressure * pressure
-        + params.b_knowledge * knowledge
-        - params.b_cost * net_cost
+        p.b0
+        + p.b_motivation * motivation
+        + p.b_social * social
+        + p.b_pressure * pressure
+        + p.b_knowledge * knowledge
+        - p.b_cost * net_cost
     )
 
 
-def step_up_probability(
-    utility: np.ndarray, stage: np.ndarray, dwell: float, linear_pull: np.ndarray | float = 0.0
-) -> np.ndarray:
+@kernel
+def step_up_probability(utility_: float, stage: int, dwell: float, linear_pull: float) -> float:
     """Monthly probability of moving up one stage under the full rule (stages 0 and 1 only):
     ``sigmoid(u) / dwell`` plus the linear imitation hazard (M2's linear rule), at most 1."""
-    hazard = np.minimum(1.0, expit(utility) / dwell + linear_pull)
-    return np.where(stage >= Stage.IMPLEMENTING, 0.0, hazard)
+    if stage >= IMPLEMENTING:
+        return 0.0
+    return min(1.0, expit(utility_) / dwell + linear_pull)
 
 
-def bass_probability(
-    adopted_share: np.ndarray, adopted: np.ndarray, p: float, q: float
-) -> np.ndarray:
-    """Monthly adoption probability of each non-adopter under the Bass rule."""
-    return np.where(adopted, 0.0, bass_monthly_probability(p, q, adopted_share))
+@kernel
+def bass_probability(adopted_share: float, p: float, q: float) -> float:
+    """Monthly adoption probability of a non-adopter under the Bass rule."""
+    return bass_monthly_probability(p, q, adopted_share)
 
 
-def threshold_reached(
-    adopted_share: np.ndarray, adopted: np.ndarray, threshold: np.ndarray, degree: np.ndarray
-) -> np.ndarray:
-    """Non-adopters whose share of adopting neighbours has reached their threshold."""
-    return ~adopted & (degree > 0) & (adopted_share >= threshold)
+@kernel
+def threshold_reached(adopted_share: float, threshold: float, degree: float) -> bool:
+    """Whether a non-adopter's share of adopting neighbours has reached its threshold."""
+    return degree > 0 and adopted_share >= threshold

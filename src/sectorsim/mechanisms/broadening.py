@@ -16,38 +16,36 @@ base the coalition starts from).
 
 from __future__ import annotations
 
-import numpy as np
+from sectorsim.compiled import kernel
 
 
-def reach(
-    tied_to_member: np.ndarray, known_to_team: np.ndarray, outside: np.ndarray, team_reach: float
-) -> np.ndarray:
-    """How strongly each non-member is invited: 1 through a member, ``team_reach`` through the
+@kernel
+def reach(tied_to_member: bool, known_to_team: bool, outside: bool, team_reach: float) -> float:
+    """How strongly a non-member is invited: 1 through a member, ``team_reach`` through the
     team."""
-    return np.where(outside, np.where(tied_to_member, 1.0, team_reach * known_to_team), 0.0)
+    if not outside:
+        return 0.0
+    if tied_to_member:
+        return 1.0
+    return team_reach * known_to_team
 
 
+@kernel
 def join_probability(
-    reach_: np.ndarray,
-    acceptance: np.ndarray,
-    rate: float,
-    size: int,
-    target: int,
-    beyond_target: float,
-) -> np.ndarray:
+    reach_: float, acceptance: float, rate: float, size: int, target: int, beyond_target: float
+) -> float:
     factor = 1.0 if size < target else beyond_target
     return rate * factor * reach_ * acceptance
 
 
+@kernel
 def knowledge_access(
-    member: np.ndarray,
-    carriers_nearby: np.ndarray,
-    open_now: bool,
-    closed_access: float,
-    exposure_ties: float,
-) -> np.ndarray:
-    """Share of the stock of action perspectives K each SME can use."""
+    member: bool, carriers_nearby: float, open_now: bool, closed_access: float, exposure_ties: float
+) -> float:
+    """Share of the stock of action perspectives K an SME can use."""
+    if member:
+        return 1.0
     if not open_now:
-        return np.where(member, 1.0, closed_access)
-    exposure = np.minimum(1.0, carriers_nearby / exposure_ties)
-    return np.where(member, 1.0, closed_access + (1.0 - closed_access) * exposure)
+        return closed_access
+    exposure = min(1.0, carriers_nearby / exposure_ties)
+    return closed_access + (1.0 - closed_access) * exposure

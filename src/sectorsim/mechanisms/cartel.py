@@ -22,9 +22,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from sectorsim.compiled import kernel
+
 SME, LARGE = 0, 1  # the level of a firm in its chain segment
 
 
+@kernel
 def competitor_share(
     group: np.ndarray,
     segment: np.ndarray,
@@ -35,33 +38,31 @@ def competitor_share(
 ) -> np.ndarray:
     """Per group (project, or the coalition), the largest combined market share over segments in
     which at least two firms of one level cooperate (0 where no competitors exchange)."""
-    if n_groups == 0:
-        return np.zeros(0)
     table = np.zeros((n_groups, n_segments))
     count = np.zeros((n_groups, n_segments, 2), dtype=np.int64)
-    np.add.at(table, (group, segment), share)
-    np.add.at(count, (group, segment, level), 1)
-    competitors = (count >= 2).any(axis=2)
-    return np.where(competitors, table, 0.0).max(axis=1)
+    for k in range(group.size):
+        table[group[k], segment[k]] += share[k]
+        count[group[k], segment[k], level[k]] += 1
+    combined = np.zeros(n_groups)
+    for g in range(n_groups):
+        for s in range(n_segments):
+            if (count[g, s, 0] >= 2 or count[g, s, 1] >= 2) and table[g, s] > combined[g]:
+                combined[g] = table[g, s]
+    return combined
 
 
-def flag_hazard(
-    combined_share: np.ndarray,
-    safe_harbour: float,
-    hazard: float,
-    green_deal: bool,
-    green_deal_factor: float,
-    precompetitive: bool,
-    precompetitive_factor: float,
-) -> np.ndarray:
-    h = hazard * (green_deal_factor if green_deal else 1.0)
-    h *= precompetitive_factor if precompetitive else 1.0
-    return np.where(combined_share > safe_harbour, h, 0.0)
+@kernel
+def flag_hazard(combined_share: float, p) -> float:
+    """Monthly chance that an exchange with this combined share is flagged (``p``: cartel
+    parameters)."""
+    if combined_share <= p.safe_harbour_share:
+        return 0.0
+    h = p.hazard * (p.green_deal_factor if p.green_deal else 1.0)
+    return h * (p.precompetitive_factor if p.precompetitive else 1.0)
 
 
-def sharing(
-    chill: float, large_firms_in_coalition: int, precompetitive: bool, fear: float
-) -> float:
+@kernel
+def sharing(chill: float, large_firms_in_coalition: int, precompetitive: bool, fear: float) -> float:
     """Willingness of members to share what their projects teach, in [0, 1]."""
     afraid = large_firms_in_coalition > 0 and not precompetitive
     return (1.0 - chill) * (1.0 - (fear if afraid else 0.0))

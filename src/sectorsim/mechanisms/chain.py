@@ -15,9 +15,10 @@ at 1.
 
 from __future__ import annotations
 
-import numpy as np
+from sectorsim.compiled import kernel
 
 
+@kernel
 def large_firm_drive(
     motivation: float,
     due_diligence: bool,
@@ -30,23 +31,17 @@ def large_firm_drive(
     return min(1.0, drive + coalition_drive * in_coalition)
 
 
+@kernel
 def sme_pressure(
-    buyer: np.ndarray,
-    buyer_requires: np.ndarray,
-    size_class: np.ndarray,
+    buyer_requires: bool,
+    size_factor: float,
     chain_pressure: float,
     due_diligence: bool,
     regulation_pressure: float,
     public_pressure: float,
-    size_factor: np.ndarray,
-) -> np.ndarray:
-    """Pressure on each SME; ``size_factor``: share of the obligation felt by micro, small and
-    medium firms."""
-    has_buyer = buyer >= 0
-    required = np.zeros(buyer.size, dtype=bool)
-    if buyer_requires.size:
-        required[has_buyer] = buyer_requires[buyer[has_buyer]]
-    pressure = chain_pressure * required + public_pressure
+) -> float:
+    """Pressure on one SME; ``size_factor``: the share of the obligation its size class feels."""
+    pressure = chain_pressure * buyer_requires + public_pressure
     if due_diligence:
-        pressure = pressure + regulation_pressure * size_factor[size_class]
-    return np.minimum(pressure, 1.0)
+        pressure = pressure + regulation_pressure * size_factor
+    return min(pressure, 1.0)

@@ -14,37 +14,37 @@ MVOAlliantie-nd "Stap 1") ends, members below stage 2 adopt their MVO plan with 
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import expit
+
+from sectorsim.compiled import expit, kernel
 
 
+@kernel
 def acceptance_probability(
-    motivation: np.ndarray,
-    resources: np.ndarray,
-    member_cost: float,
-    acceptance: float,
-    slope: float,
-) -> np.ndarray:
+    motivation: float, resources: float, member_cost: float, acceptance: float, slope: float
+) -> float:
     ratio = resources / max(member_cost, 1.0)
     return expit(acceptance + slope * (motivation - 0.5) + np.log(ratio))
 
 
+@kernel
 def recruitment_order(candidates: np.ndarray, score: np.ndarray) -> np.ndarray:
-    """Candidate indices, best koploper score first."""
-    return candidates[np.argsort(-score[candidates], kind="stable")]
+    """Candidate indices, best koploper score first (ties in index order)."""
+    return candidates[np.argsort(-score[candidates], kind="mergesort")]
 
 
+@kernel
 def attention(size: int, capacity: float) -> float:
     """Share of the attention each member needs that it gets."""
     return 1.0 if size <= capacity else capacity / size
 
 
-def fade_enthusiasm(
-    enthusiasm: np.ndarray, attention_share: float, idle: np.ndarray, decay: float
-) -> np.ndarray:
+@kernel
+def fade_enthusiasm(enthusiasm: float, attention_share: float, idle: bool, decay: float) -> float:
     """Monthly fading: from lack of attention and from time without results."""
     loss = decay * (1.0 - attention_share) + decay * idle
-    return np.clip(enthusiasm - loss, 0.0, 1.0)
+    return min(max(enthusiasm - loss, 0.0), 1.0)
 
 
-def dropout_probability(enthusiasm: np.ndarray, rate: float) -> np.ndarray:
+@kernel
+def dropout_probability(enthusiasm: float, rate: float) -> float:
     return rate * (1.0 - enthusiasm)

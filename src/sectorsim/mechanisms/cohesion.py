@@ -14,33 +14,41 @@ from __future__ import annotations
 
 import numpy as np
 
+from sectorsim.compiled import kernel
 
+
+@kernel
 def diversity(member_segments: np.ndarray, n_segments: int, large_firms: int, ngos: int) -> float:
     """Normalised Simpson diversity of the coalition, in [0, 1]."""
-    counts = np.append(np.bincount(member_segments, minlength=n_segments), [large_firms, ngos])
+    counts = np.zeros(n_segments + 2)
+    for g in member_segments:
+        counts[g] += 1
+    counts[n_segments], counts[n_segments + 1] = large_firms, ngos
     total = counts.sum()
     if total <= 1:
         return 0.0
     simpson = 1.0 - np.sum((counts / total) ** 2)
-    return float(simpson / (1.0 - 1.0 / counts.size))
+    return simpson / (1.0 - 1.0 / counts.size)
 
 
+@kernel
 def groupthink(cohesion: float, diversity_index: float) -> float:
     return cohesion * (1.0 - diversity_index)
 
 
+@kernel
 def build(cohesion: float, rate: float) -> float:
     """Meetings close a share ``rate`` of the gap to full cohesion."""
     return cohesion + rate * (1.0 - cohesion)
 
 
+@kernel
 def dilute(cohesion: float, members: int, newcomers: int, newcomer_cohesion: float) -> float:
     if members + newcomers == 0:
         return cohesion
     return (members * cohesion + newcomers * newcomer_cohesion) / (members + newcomers)
 
 
-def decay_without_team(
-    cohesion: float, adoption: float, critical_mass: float, rate: float
-) -> float:
+@kernel
+def decay_without_team(cohesion: float, adoption: float, critical_mass: float, rate: float) -> float:
     return cohesion * (1.0 - rate * (1.0 - min(1.0, adoption / critical_mass)))

@@ -10,44 +10,40 @@ never past a channel's balance: the balance is never negative. Unspent money sta
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import numpy as np
+
+from sectorsim.compiled import kernel
 
 CHANNELS = ("vouchers", "projects", "team", "podium")
+VOUCHERS, PROJECTS, TEAM, PODIUM = range(4)
 
 
-@dataclass
-class Budget:
-    """Balances and spending per channel, in euros."""
-
-    balance: dict[str, float]
-    spent: dict[str, float]
-
-    @classmethod
-    def split(cls, total: float, shares: dict[str, float], podium: float = 0.0) -> Budget:
-        """``podium`` euros (at most the total) set aside, the rest split by ``shares``."""
-        podium = min(podium, total)
-        rest = total - podium
-        balance = {c: rest * shares[c] for c in CHANNELS if c != "podium"}
-        return cls({**balance, "podium": podium}, dict.fromkeys(CHANNELS, 0.0))
-
-    def affordable(self, channel: str, amount: float) -> int:
-        """How many payments of ``amount`` the channel can still make."""
-        if amount <= 0:
-            return 1 << 30
-        return int(self.balance[channel] / amount + 1e-9)
-
-    def pay(self, channel: str, amount: float) -> float:
-        """Pay up to ``amount`` from a channel; return what was paid."""
-        paid = min(amount, self.balance[channel])
-        self.balance[channel] -= paid
-        self.spent[channel] += paid
-        return paid
-
-    @property
-    def total_spent(self) -> float:
-        return sum(self.spent.values())
+def split(total: float, shares: dict[str, float], podium: float = 0.0) -> np.ndarray:
+    """Opening balance per channel: ``podium`` euros (at most the total) set aside, the rest split
+    by ``shares``."""
+    podium = min(podium, total)
+    rest = total - podium
+    return np.array([rest * shares[c] for c in CHANNELS[:3]] + [podium])
 
 
+@kernel
+def affordable(balance: np.ndarray, channel: int, amount: float) -> int:
+    """How many payments of ``amount`` the channel can still make."""
+    if amount <= 0:
+        return 1 << 30
+    return int(balance[channel] / amount + 1e-9)
+
+
+@kernel
+def pay(balance: np.ndarray, spent: np.ndarray, channel: int, amount: float) -> float:
+    """Pay up to ``amount`` from a channel; return what was paid."""
+    paid = min(amount, balance[channel])
+    balance[channel] -= paid
+    spent[channel] += paid
+    return paid
+
+
+@kernel
 def extra_capacity(
     team_balance: float, months_left: int, cost_per_relationship: float
 ) -> tuple[float, float]:

@@ -19,101 +19,112 @@ from __future__ import annotations
 
 import numpy as np
 
-from sectorsim.network import Network
+from sectorsim.compiled import kernel
 
-LEVELS = np.arange(3)  # "ahead of stage s" for s = 0, 1, 2; nobody is ahead of stage 3
+LINEAR, LOGIT, COMPLEX = 0, 1, 2  # imitation.rule
 LARGE_FIRM_STAGE = 2  # an adopted large firm is ahead of SMEs at stages 0 and 1
 
 
-def _share(
-    total: np.ndarray,
-    ahead: np.ndarray,
-    kop_total: np.ndarray,
-    kop_ahead: np.ndarray,
-    extra: float,
-    max_share: float,
-) -> np.ndarray:
-    """Share ahead in one component, koplopers' extra weight capped at ``max_share`` of the group.
-
-    ``total``/``kop_total`` count all peers / koploper peers; ``ahead``/``kop_ahead`` those ahead.
-    """
-    scale = np.ones_like(total)
+@kernel
+def share_ahead(
+    total: float, ahead: float, kop_total: float, kop_ahead: float, extra: float, max_share: float
+) -> float:
+    """Share ahead in one part of the reference group, the koplopers' extra weight capped at
+    ``max_share`` of the group. ``total``/``kop_total`` count all peers / koploper peers;
+    ``ahead``/``kop_ahead`` those ahead."""
+    scale = 1.0
     if extra > 0 and max_share < 1:
         room = max_share * total - kop_total  # extra weight that keeps koplopers at the ceiling
         wanted = (1.0 - max_share) * extra * kop_total
-        scale = np.clip(np.divide(room, wanted, out=np.ones_like(room), where=wanted > 0), 0, 1)
+        scale = min(max(room / wanted if wanted > 0 else 1.0, 0.0), 1.0)
     weight_extra = scale * extra
     num = ahead + weight_extra * kop_ahead
     den = total + weight_extra * kop_total
-    return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+    return num / den if den > 0 else 0.0
 
 
+@kernel
 def peers_ahead(
     stage: np.ndarray,
     koploper: np.ndarray,
     extra: float,
-    network: Network,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    complete: bool,
     segment: np.ndarray,
     n_segments: int,
     segment_weight: float,
-    max_share: float = 1.0,
-    segment_large_firms: np.ndarray | None = None,
+    max_share: float,
+    segment_large_firms: np.ndarray,
 ) -> np.ndarray:
     """Weighted share of each SME's reference group at a higher stage, in [0, 1].
 
+    The network is given as CSR arrays (``complete``: everyone sees everyone);
     ``segment_large_firms``: per segment, the weight of adopted coalition large firms.
     """
     n = stage.size
-    rows = np.arange(n)
-    level = np.minimum(stage, 2)
-    ahead = (stage[:, None] > LEVELS).astype(np.float64)  # (n, 3)
-    # columns: 1, ahead of 0/1/2, and while koplopers weigh extra: koploper, koploper ahead of 0/1/2
-    parts = [np.ones(n), ahead]
-    if extra > 0:
-        kop = koploper.astype(np.float64)
-        parts += [kop, kop[:, None] * ahead]
-    cols = np.column_stack(parts)
-    width = cols.shape[1]
-    none = np.zeros(n)
+    weighs = extra > 0  # koplopers count apart only while they weigh extra
+    # per segment (and for the complete network, in all): peers, and those ahead of levels 0-2
+    seg = np.zeros((n_segments, 8))
+    for i in range(n):
+        g, k = segment[i], weighs and koploper[i]
+        seg[g, 0] += 1
+        seg[g, 4] += k
+        for level in range(3):
+            if stage[i] > level:
+                seg[g, 1 + level] += 1
+                seg[g, 5 + level] += k
+    everyone = seg.sum(axis=0)
+    share = np.zeros(n)
+    for i in range(n):
+        if stage[i] >= 3:
+            continue
+        level, g, k = stage[i], segment[i], weighs and koploper[i]
+        me_ahead = stage[i] > level  # never: one is not ahead of oneself
+        if complete:
+            total = everyone[0] - 1
+            ahead = everyone[1 + level] - me_ahead
+            kop_total = everyone[4] - k
+            kop_ahead = everyone[5 + level] - k * me_ahead
+        else:
+            total = ahead = kop_total = kop_ahead = 0.0
+            for e in range(indptr[i], indptr[i + 1]):
+                j = indices[e]
+                up = stage[j] > level
+                kj = weighs and koploper[j]
+                total += 1
+                ahead += up
+                kop_total += kj
+                kop_ahead += kj and up
+        net = share_ahead(total, ahead, kop_total, kop_ahead, extra, max_share)
+        large = segment_large_firms[g]
+        seg_total = seg[g, 0] - 1 + large
+        seg_ahead = seg[g, 1 + level] + (large if level < LARGE_FIRM_STAGE else 0.0)
+        own = share_ahead(
+            seg_total, seg_ahead, seg[g, 4] - k, seg[g, 5 + level], extra, max_share
+        )
+        both = (1.0 - segment_weight) * net + segment_weight * own
+        share[i] = min(max(both, 0.0), 1.0)
+    return share
 
-    def split(sums: np.ndarray) -> tuple[np.ndarray, ...]:
-        """(total, ahead, koplopers, koplopers ahead) of each firm's group from summed columns."""
-        if width == 4:
-            return sums[:, 0], sums[rows, 1 + level], none, none
-        return sums[:, 0], sums[rows, 1 + level], sums[:, 4], sums[rows, 5 + level]
 
-    net_share = _share(*split(network.neighbour_sum(cols)), extra, max_share)
-
-    seg = np.stack(
-        [np.bincount(segment, weights=cols[:, k], minlength=n_segments) for k in range(width)],
-        axis=1,
-    )
-    seg_total, seg_ahead, kop_total, kop_ahead = split(seg[segment] - cols)  # without the firm
-    if segment_large_firms is not None:
-        large = segment_large_firms[segment]
-        seg_total = seg_total + large
-        seg_ahead = seg_ahead + large * (level < LARGE_FIRM_STAGE)
-    seg_share = _share(seg_total, seg_ahead, kop_total, kop_ahead, extra, max_share)
-
-    share = (1.0 - segment_weight) * net_share + segment_weight * seg_share
-    return np.where(stage >= 3, 0.0, np.clip(share, 0.0, 1.0))
+@kernel
+def imitation_signal(share_ahead_: float, threshold: float, rule: int) -> float:
+    """An SME's signal: the share itself (linear, logit) or 1 once past its threshold (complex)."""
+    if rule == COMPLEX:
+        return 1.0 if share_ahead_ >= threshold else 0.0
+    return share_ahead_
 
 
-def imitation_signal(share_ahead: np.ndarray, threshold: np.ndarray, rule: str) -> np.ndarray:
-    """The signal of each SME: the share itself (linear, logit) or 1 once past its threshold."""
-    if rule == "complex":
-        return (share_ahead >= threshold).astype(np.float64)
-    return share_ahead
-
-
-def podium_intensity(t: int, start: int, end: int | None, fade_months: float) -> float:
+@kernel
+def podium_intensity(t: int, start: int, end: int, fade_months: float) -> float:
     """How much of the podium's extra visibility is left in month ``t``: 1 from ``start`` until
-    ``end`` (None: still running), then halving every ``fade_months`` counted from its last month;
+    ``end`` (-1: still running), then halving every ``fade_months`` counted from its last month;
     0 before it starts."""
     if t < start:
         return 0.0
-    if end is None or t < end:
+    if end < 0 or t < end:
         return 1.0
     if fade_months <= 0:
         return 0.0
-    return float(0.5 ** ((t - end + 1) / fade_months))
+    return 0.5 ** ((t - end + 1) / fade_months)

@@ -17,23 +17,29 @@ from __future__ import annotations
 
 import numpy as np
 
+from sectorsim.compiled import kernel
 
+
+@kernel
 def support_slots(capacity: int, in_coalition: int, outside: int, outside_share: float) -> int:
     """Projects (or SMEs) the NGOs can support at a time."""
     return int(capacity * in_coalition + outside_share * capacity * outside)
 
 
+@kernel
 def assign_advice(
     advised: np.ndarray, eligible: np.ndarray, slots: int, rng: np.random.Generator
-) -> np.ndarray:
-    """Advice ends for SMEs no longer eligible; free slots go to eligible SMEs at random."""
-    advised = advised & eligible
-    free = slots - int(advised.sum())
+) -> None:
+    """Advice ends for SMEs no longer eligible; free slots go to eligible SMEs at random (in
+    place)."""
+    advised &= eligible
+    free = slots - advised.sum()
     waiting = np.flatnonzero(eligible & ~advised)
     if free > 0 and waiting.size:
-        advised[rng.permutation(waiting)[:free]] = True
-    return advised
+        rng.shuffle(waiting)
+        advised[waiting[:free]] = True
 
 
+@kernel
 def decay_pressure(pressure: float, half_life: float) -> float:
     return pressure * 0.5 ** (1.0 / half_life)

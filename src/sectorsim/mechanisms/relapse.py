@@ -8,13 +8,16 @@ supported and do not relapse.
 
 from __future__ import annotations
 
-import numpy as np
-
+from sectorsim.compiled import kernel
 from sectorsim.state import Stage
 
+ORIENTING, IMPLEMENTING = int(Stage.ORIENTING), int(Stage.IMPLEMENTING)
 
+
+@kernel
 def relapse_probability(
-    stage: np.ndarray, peers: np.ndarray, pressure: np.ndarray, supported: np.ndarray, rate: float
-) -> np.ndarray:
-    at_risk = ((stage == Stage.ORIENTING) | (stage == Stage.IMPLEMENTING)) & ~supported
-    return np.where(at_risk, rate * (1.0 - peers) * (1.0 - pressure), 0.0)
+    stage: int, peers: float, pressure: float, supported: bool, rate: float
+) -> float:
+    if supported or not (stage == ORIENTING or stage == IMPLEMENTING):
+        return 0.0
+    return rate * (1.0 - peers) * (1.0 - pressure)

@@ -1,0 +1,211 @@
+"""The coalition (M3, M4, M6, M7): who is a member (the SMEs' ``coalition_member`` column, the large
+firms' and NGOs' ``member``), its cohesion, and what happens to it: newcomers join
+(:func:`admit`), members invite the SMEs they are tied to (:func:`broaden`), each month the
+agenda is checked for cartel risk, enthusiasm fades, members drop out, and cohesion grows or
+decays by programme phase (:func:`step`). The sector team's part (recruitment, plans, broadening
+by the team) is in :mod:`.programme`.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from sectorsim.compiled import kernel
+from sectorsim.components import environment, large_firms, ngos, smes
+from sectorsim.components.schedule import AGENDA, BROADENING, EXECUTION, WITHDRAWN, team_active
+from sectorsim.mechanisms import broadening, cartel, coalition, cohesion
+from sectorsim.outputs import column
+from sectorsim.state import Stage
+from sectorsim.ties import Ties, tied_to
+
+ORIENTING, IMPLEMENTING = int(Stage.ORIENTING), int(Stage.IMPLEMENTING)
+
+
+class State(NamedTuple):
+    cohesion: np.ndarray  # float[1], in [0, 1]
+
+
+def init(config) -> State:
+    return State(np.array([0.0 if config.mechanisms.cohesion else config.cohesion.neutral]))
+
+
+@kernel
+def admit(t: int, p, s: smes.State, coal: State, joined: np.ndarray, koplopers: bool) -> None:
+    """New members join: at least orienting, fully enthusiastic; they dilute cohesion."""
+    if joined.size == 0:
+        return
+    if p.mechanisms.cohesion:
+        coal.cohesion[0] = cohesion.dilute(
+            coal.cohesion[0],
+            s.coalition_member.sum(),
+            joined.size,
+            p.cohesion.newcomer_cohesion,
+        )
+    for i in joined:
+        s.coalition_member[i] = True
+        s.enthusiasm[i] = 1.0
+        s.stage[i] = max(s.stage[i], ORIENTING)
+        s.last_result[i] = t + 1
+        if koplopers:
+            s.koploper[i] = True
+
+
+@kernel
+def broaden(
+    t: int,
+    p,
+    s: smes.State,
+    coal: State,
+    known: np.ndarray,
+    via_team: bool,
+    ties: Ties,
+    rng: np.random.Generator,
+) -> None:
+    """M6: SMEs tied to members (or known to the team while it is active) may join."""
+    n = s.stage.size
+    tied = tied_to(s.coalition_member, ties)
+    rate = p.broadening.rate * (1.0 if via_team else coal.cohesion[0])
+    size = s.coalition_member.sum()
+    prob = np.zeros(n)
+    for i in range(n):
+        reach = broadening.reach(
+            tied[i], known[i] and via_team, not s.coalition_member[i], p.broadening.team_reach
+        )
+        if reach > 0:
+            accept = coalition.acceptance_probability(
+                s.motivation[i],
+                s.resources[i],
+                p.coalition.member_cost,
+                p.coalition.acceptance,
+                p.coalition.acceptance_slope,
+            )
+            prob[i] = broadening.join_probability(
+                reach,
+                accept,
+                rate,
+                size,
+                p.coalition.target_size,
+                p.broadening.beyond_target,
+            )
+    joined = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        joined[i] = rng.random() < prob[i]
+    admit(t, p, s, coal, np.flatnonzero(joined), False)
+
+
+@kernel
+def scare(p, s: smes.State, coal: State, env: environment.State) -> None:
+    """A cartel flag: cohesion takes a hit, the chill rises, members lose enthusiasm (M7)."""
+    if p.mechanisms.cohesion:
+        coal.cohesion[0] *= 1.0 - p.cartel.cohesion_hit
+    env.chill[0] = max(env.chill[0], p.cartel.chill)
+    for i in range(s.stage.size):
+        if s.coalition_member[i]:
+            s.enthusiasm[i] = max(0.0, s.enthusiasm[i] - p.coalition.enthusiasm_setback)
+
+
+@kernel
+def check_agenda(
+    p, s: smes.State, coal: State, env: environment.State, firms: large_firms.State, rng
+) -> None:
+    """The coalition's agenda as a horizontal exchange: SME members among themselves, large
+    firms among themselves, per segment (M7)."""
+    members = np.flatnonzero(s.coalition_member)
+    partners = np.flatnonzero(firms.member)
+    k, m = members.size, partners.size
+    segment = np.empty(k + m, dtype=np.int64)
+    share = np.empty(k + m)
+    level = np.empty(k + m, dtype=np.int64)
+    segment[:k], share[:k], level[:k] = s.segment[members], s.market_share[members], cartel.SME
+    segment[k:], share[k:] = firms.segment[partners], firms.market_share[partners]
+    level[k:] = cartel.LARGE
+    combined = cartel.competitor_share(level, segment, share, level, 2, p.sme.segments)
+    hazard = max(cartel.flag_hazard(combined[0], p.cartel), cartel.flag_hazard(combined[1], p.cartel))
+    if rng.random() < hazard:
+        scare(p, s, coal, env)
+
+
+@kernel
+def diversity(p, s: smes.State, firms: large_firms.State, orgs: ngos.State) -> float:
+    return cohesion.diversity(
+        s.segment[s.coalition_member], p.sme.segments, firms.member.sum(), orgs.member.sum()
+    )
+
+
+@kernel
+def groupthink(p, s: smes.State, coal: State, firms: large_firms.State, orgs: ngos.State) -> float:
+    if not p.mechanisms.cohesion:
+        return 0.0
+    return cohesion.groupthink(coal.cohesion[0], diversity(p, s, firms, orgs))
+
+
+@kernel
+def sharing(p, env: environment.State, firms: large_firms.State) -> float:
+    if not p.mechanisms.cartel:
+        return 1.0
+    c = p.cartel
+    return cartel.sharing(env.chill[0], firms.member.sum(), c.precompetitive, c.fear_large_firms)
+
+
+@kernel
+def step(
+    t: int,
+    p,
+    s: smes.State,
+    coal: State,
+    phase: int,
+    capacity: float,
+    broadened: bool,
+    known: np.ndarray,
+    adoption_last_month: float,
+    ties: Ties,
+    streams,
+) -> None:
+    """Maintenance: enthusiasm fades without attention or results, members drop out; after the
+    team withdraws, members keep inviting (at cohesion's rate); cohesion by phase (M3, M4, M6)."""
+    n = s.stage.size
+    size = s.coalition_member.sum()
+    if team_active(phase):
+        attention = coalition.attention(size, capacity)
+    else:
+        attention = coal.cohesion[0] * p.coalition.self_organisation
+    for i in range(n):
+        if s.coalition_member[i]:
+            idle = (t + 1 - s.last_result[i]) >= p.coalition.idle_months
+            s.enthusiasm[i] = coalition.fade_enthusiasm(
+                s.enthusiasm[i], attention, idle, p.coalition.enthusiasm_decay
+            )
+    for i in range(n):
+        draw = streams.dropout.random()
+        if (
+            s.coalition_member[i]
+            and s.project_of[i] < 0
+            and draw < coalition.dropout_probability(s.enthusiasm[i], p.coalition.dropout_rate)
+        ):
+            s.coalition_member[i] = False
+            if s.stage[i] < IMPLEMENTING:
+                s.koploper[i] = False  # left without a plan
+    if phase == WITHDRAWN and broadened and p.broadening.open and p.mechanisms.broadening:
+        broaden(t, p, s, coal, known, False, ties, streams.broadening)
+    c = p.cohesion
+    if not p.mechanisms.cohesion:
+        coal.cohesion[0] = c.neutral
+    elif phase == AGENDA:
+        coal.cohesion[0] = cohesion.build(coal.cohesion[0], c.meeting_rate)
+    elif phase == EXECUTION or phase == BROADENING:
+        coal.cohesion[0] = cohesion.build(coal.cohesion[0], c.upkeep_rate)
+    elif phase == WITHDRAWN:
+        coal.cohesion[0] = cohesion.decay_without_team(
+            coal.cohesion[0], adoption_last_month, p.critical_mass_share, c.decay
+        )
+
+
+SIZE, COHESION = column("coalition_size"), column("cohesion")
+
+
+@kernel
+def record(s: smes.State, coal: State, row: np.ndarray) -> None:
+    row[SIZE] = s.coalition_member.sum()
+    row[COHESION] = coal.cohesion[0]

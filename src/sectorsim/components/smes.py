@@ -1,0 +1,289 @@
+"""The SMEs (mkb-bedrijven): one numpy column per attribute, indexed by SME (columns, not objects,
+after Starsim), and their monthly decisions: NGO advice (M10), imitation (M2), adoption (M1) and
+relapse (M11), synchronous (all probabilities from the state at the start of the month). With a
+textbook rule (``adoption.rule = "bass"`` or ``"threshold"``) only that rule runs.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from sectorsim.analytic import truncated_thresholds
+from sectorsim.compiled import choice_index, kernel
+from sectorsim.components import environment, large_firms, ngos
+from sectorsim.mechanisms import adoption, broadening, chain, imitation, ngo, relapse
+from sectorsim.outputs import column
+from sectorsim.params import Config
+from sectorsim.state import Stage
+from sectorsim.ties import Ties, neighbour_count
+
+ORIENTING, IMPLEMENTING, INNOVATING = (int(Stage.ORIENTING), int(Stage.IMPLEMENTING), int(Stage.INNOVATING))
+FULL, BASS = choice_index("adoption.rule", "full"), choice_index("adoption.rule", "bass")
+
+
+class State(NamedTuple):
+    stage: np.ndarray  # int8, Stage
+    motivation: np.ndarray  # [0, 1]
+    openness: np.ndarray  # [0, 1]
+    leadership: np.ndarray  # [0, 1]
+    resources: np.ndarray  # EUR/year available for MVO
+    size_class: np.ndarray  # int8, SizeClass
+    segment: np.ndarray  # int64, chain segment (competitors share a segment)
+    market_share: np.ndarray  # share of its segment's SME market
+    threshold: np.ndarray  # imitation threshold (complex contagion, threshold rule)
+    koploper: np.ndarray  # bool, frontrunner given visibility
+    coalition_member: np.ndarray  # bool
+    enthusiasm: np.ndarray  # [0, 1]
+    subsidy: np.ndarray  # EUR that lowers the cost of the next stage
+    advised: np.ndarray  # bool, advised by an NGO (lower cost of the next stage)
+    pressure: np.ndarray  # [0, 1], chain, regulatory and campaign pressure
+    buyer: np.ndarray  # int64, the large firm it supplies (-1: none)
+    project_of: np.ndarray  # int64, the change project it takes part in (-1: none)
+    stage_before_project: np.ndarray  # int8, the stage it returns to if its project fails
+    last_result: np.ndarray  # int64, month of joining or of its last project result
+
+    @property
+    def n(self) -> int:
+        return self.stage.size
+
+    def koploper_score(self) -> np.ndarray:
+        """Frontrunner score: mean of motivation, openness and leadership (DRIFT2015)."""
+        return koploper_score(self)
+
+
+@kernel
+def koploper_score(s: State) -> np.ndarray:
+    return (s.motivation + s.openness + s.leadership) / 3.0
+
+
+def _beta(rng: np.random.Generator, mean: float, concentration: float, n: int) -> np.ndarray:
+    return rng.beta(mean * concentration, (1.0 - mean) * concentration, size=n)
+
+
+def draw_thresholds(mean: float, sd: float, n: int, rng: np.random.Generator) -> np.ndarray:
+    dist = truncated_thresholds(mean, sd)
+    if dist is None:
+        return np.full(n, mean)
+    return dist.rvs(size=n, random_state=rng)
+
+
+def init(config: Config, population: np.random.Generator, seeding: np.random.Generator) -> State:
+    """Draw the SMEs' traits, sizes, segments, buyers and thresholds, then the initial adopters.
+
+    Market shares: the large firms of a segment hold ``large_firms.market_share`` of it; its SMEs
+    share the rest in proportion to their resources (a size proxy).
+    """
+    sme, rng = config.sme, population
+    n = sme.count
+    size_class = rng.choice(
+        3, size=n, p=[1.0 - sme.share_small - sme.share_medium, sme.share_small, sme.share_medium]
+    ).astype(np.int8)
+    median = np.array([sme.resources_micro, sme.resources_small, sme.resources_medium])[size_class]
+    resources = median * np.exp(sme.resources_sigma * rng.standard_normal(n))
+    segment = rng.integers(sme.segments, size=n)
+    segment_total = np.bincount(segment, weights=resources, minlength=sme.segments)
+    lf_segment = large_firms.segments(config)
+    has_large = np.bincount(lf_segment, minlength=sme.segments)[: sme.segments] > 0
+    sme_part = np.where(has_large, 1.0 - config.large_firms.market_share, 1.0)
+    buyer = np.full(n, -1, dtype=np.int64)
+    supplies = rng.random(n) < config.large_firms.supplier_share
+    choice = rng.random(n)  # drawn even without large firms, so later draws never shift
+    if lf_segment.size:
+        # a supplier sells to a large firm of its own segment if there is one, else to any
+        for g in range(sme.segments):
+            pool = np.flatnonzero(lf_segment == g) if has_large[g] else np.arange(lf_segment.size)
+            mine = supplies & (segment == g)
+            buyer[mine] = pool[(choice[mine] * pool.size).astype(int)]
+    kappa = sme.trait_concentration
+    state = State(
+        stage=np.zeros(n, dtype=np.int8),
+        motivation=_beta(rng, sme.motivation_mean, kappa, n),
+        openness=_beta(rng, sme.openness_mean, kappa, n),
+        leadership=_beta(rng, sme.leadership_mean, kappa, n),
+        resources=resources,
+        size_class=size_class,
+        segment=segment,
+        market_share=sme_part[segment] * resources / segment_total[segment],
+        threshold=draw_thresholds(config.adoption.threshold, config.adoption.threshold_sd, n, rng),
+        koploper=np.zeros(n, dtype=np.bool_),
+        coalition_member=np.zeros(n, dtype=np.bool_),
+        enthusiasm=np.zeros(n),
+        subsidy=np.zeros(n),
+        advised=np.zeros(n, dtype=np.bool_),
+        pressure=np.zeros(n),
+        buyer=buyer,
+        project_of=np.full(n, -1, dtype=np.int64),
+        stage_before_project=np.zeros(n, dtype=np.int8),
+        last_result=np.zeros(n, dtype=np.int64),
+    )
+    _seed_adopters(config, state, seeding)
+    return state
+
+
+def _seed_adopters(config: Config, s: State, rng: np.random.Generator) -> None:
+    """Initial adopters: drawn by koploper score (full rule) or uniformly (textbook rules)."""
+    cfg = config.adoption
+    if cfg.initial_adopters == 0:
+        return
+    full = cfg.rule == "full"
+    weights = None
+    if full:
+        score = s.koploper_score()
+        weights = score / score.sum()
+    chosen = rng.choice(s.n, size=cfg.initial_adopters, replace=False, p=weights)
+    s.stage[chosen] = IMPLEMENTING
+    if full:
+        s.koploper[chosen] = True
+
+
+@kernel
+def step(
+    p,
+    s: State,
+    ties: Ties,
+    knowledge_stock: float,
+    broadened: bool,
+    podium: float,
+    env: environment.State,
+    firms: large_firms.State,
+    orgs: ngos.State,
+    streams,
+) -> None:
+    """One month of every SME under the full rule."""
+    n = s.stage.size
+    up_draw = np.empty(n)
+    down_draw = np.empty(n)
+    for i in range(n):
+        up_draw[i] = streams.adoption.random()
+    for i in range(n):
+        down_draw[i] = streams.relapse.random()
+
+    chain_pressure = p.chain.pressure if p.mechanisms.chain else 0.0
+    size_factor = (p.regulation.micro_factor, p.regulation.small_factor, 1.0)
+    for i in range(n):
+        required = s.buyer[i] >= 0 and firms.requires[s.buyer[i]]
+        s.pressure[i] = chain.sme_pressure(
+            required,
+            size_factor[s.size_class[i]],
+            chain_pressure,
+            env.due_diligence[0],
+            p.regulation.pressure,
+            env.public_pressure[0],
+        )
+    supported = s.coalition_member | (s.project_of >= 0)
+    access = np.ones(n)
+    if knowledge_stock > 0:
+        carriers = neighbour_count(supported | (s.stage >= INNOVATING), ties)
+        open_now = p.broadening.open and broadened
+        for i in range(n):
+            access[i] = broadening.knowledge_access(
+                supported[i],
+                carriers[i],
+                open_now,
+                p.broadening.closed_access,
+                p.broadening.exposure_ties,
+            )
+    if p.mechanisms.ngo:
+        slots = ngos.slots(p.ngo.sme_capacity, orgs, p.ngo.outside_share)
+        ngo.assign_advice(s.advised, s.stage == ORIENTING, slots, streams.advice)
+
+    social = np.zeros(n)
+    if p.mechanisms.imitation:
+        social = imitation.peers_ahead(
+            s.stage,
+            s.koploper,
+            p.podium.visibility * podium,
+            ties.indptr,
+            ties.indices,
+            ties.complete,
+            s.segment,
+            p.sme.segments,
+            p.imitation.segment_weight,
+            p.podium.max_share,
+            large_firms.visibility(p, firms),
+        )
+    peers = np.zeros(n)
+    if p.mechanisms.relapse:
+        peers = neighbour_count(s.stage >= p.adoption.adopted_stage, ties) / np.maximum(
+            ties.degree, 1.0
+        )
+    linear = p.imitation.rule == imitation.LINEAR
+    advice_factor = 1.0 - p.ngo.advice_cost_reduction
+    for i in range(n):
+        signal = 0.0
+        if p.mechanisms.imitation:
+            signal = imitation.imitation_signal(social[i], s.threshold[i], p.imitation.rule)
+        utility = adoption.utility(
+            s.stage[i],
+            s.motivation[i],
+            0.0 if linear else signal,
+            s.pressure[i],
+            knowledge_stock * access[i],
+            s.subsidy[i],
+            s.resources[i],
+            advice_factor if (p.mechanisms.ngo and s.advised[i]) else 1.0,
+            p.adoption,
+        )
+        pull = p.imitation.linear_rate * signal if linear else 0.0
+        up = up_draw[i] < adoption.step_up_probability(utility, s.stage[i], p.adoption.dwell, pull)
+        down = False
+        if p.mechanisms.relapse and not up:
+            p_down = relapse.relapse_probability(
+                s.stage[i], peers[i], s.pressure[i], supported[i], p.relapse.rate
+            )
+            down = down_draw[i] < p_down
+        if up:
+            s.stage[i] += 1
+        elif down:
+            s.stage[i] = 0
+            s.koploper[i] = False  # a koploper that falls back is no frontrunner any more
+        # a voucher is used up on reaching stage 2, and lapses on falling back to stage 0
+        if s.stage[i] >= IMPLEMENTING or down:
+            s.subsidy[i] = 0.0
+
+
+@kernel
+def step_textbook(p, s: State, ties: Ties, rng: np.random.Generator) -> None:
+    """One month under the Bass or the threshold rule: an adopter goes to stage 2."""
+    n = s.stage.size
+    adopted = s.stage >= IMPLEMENTING
+    share = neighbour_count(adopted, ties) / np.maximum(ties.degree, 1.0)
+    bass = p.adoption.rule == BASS
+    new = np.zeros(n, dtype=np.bool_)
+    for i in range(n):
+        if bass:
+            draw = rng.random()
+            new[i] = not adopted[i] and draw < adoption.bass_probability(
+                share[i], p.adoption.p, p.adoption.q
+            )
+        else:
+            new[i] = not adopted[i] and adoption.threshold_reached(
+                share[i], s.threshold[i], ties.degree[i]
+            )
+    for i in range(n):
+        if new[i]:
+            s.stage[i] = IMPLEMENTING
+
+
+ADOPTION, KOPLOPERS, PRESSURE = (
+    column("adoption_share"),
+    column("koploper_count"),
+    column("mean_pressure"),
+)
+STAGE_SHARE = np.array([column(f"stage_share_{k}") for k in range(4)])
+
+
+@kernel
+def record(p, s: State, row: np.ndarray) -> None:
+    n = s.stage.size
+    counts = np.bincount(s.stage, minlength=4)
+    adopted = 0.0
+    for k in range(4):
+        row[STAGE_SHARE[k]] = counts[k] / n
+        if k >= p.adoption.adopted_stage:
+            adopted += counts[k] / n
+    row[ADOPTION] = adopted
+    row[KOPLOPERS] = s.koploper.sum()
+    row[PRESSURE] = s.pressure.mean()
