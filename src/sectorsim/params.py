@@ -14,10 +14,11 @@ from __future__ import annotations
 import json as _json
 import types
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 def param(
@@ -53,10 +54,27 @@ def param(
     return Field(default, ge=ge, le=le, description=description, json_schema_extra=extra)
 
 
+class Inconsistent(ValueError):
+    """A rule tying parameters together is broken: ``key`` holds ``value``, ``allowed`` would fit.
+
+    Raised by the schema's validators; pydantic reports it inside a ``ValidationError`` and
+    :func:`sectorsim.config.validate` turns it into a ``ConfigError`` naming the file.
+    """
+
+    def __init__(self, key: str, value: Any, allowed: str):
+        self.key, self.value, self.allowed = key, value, allowed
+        super().__init__(f"{key} = {value!r} is inconsistent; allowed: {allowed}")
+
+
 class Section(BaseModel):
-    """A table of parameters: strict types, unknown keys rejected, immutable."""
+    """A table of parameters: strict types, unknown keys rejected, immutable, always consistent."""
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy; with ``update``, validated like every other way of building a section."""
+        copied = super().model_copy(update=update, deep=deep)
+        return type(self).model_validate(dict(copied)) if update else copied
 
 
 CALIB = "assumption, to be calibrated (docs/ODD.md)"
@@ -188,6 +206,15 @@ class SMEParams(Section):
         description="Concentration a+b of the Beta distributions of the traits; higher is less spread.",
         source=CALIB,
     )
+
+    @model_validator(mode="after")
+    def _shares_fit(self) -> SMEParams:
+        if self.share_small + self.share_medium > 1:
+            rest = 1 - self.share_small
+            raise Inconsistent(
+                "sme.share_medium", self.share_medium, f"at most 1 - sme.share_small = {rest:g}"
+            )
+        return self
 
 
 class NetworkParams(Section):
@@ -383,6 +410,16 @@ class AdoptionParams(Section):
         description="Standard deviation of the per-SME threshold (normal truncated to (0, 1]).",
         source="Watts 2002",
     )
+
+    @model_validator(mode="after")
+    def _stage_fits_the_rule(self) -> AdoptionParams:
+        if self.rule != "full" and self.adopted_stage > 2:
+            raise Inconsistent(
+                "adoption.adopted_stage",
+                self.adopted_stage,
+                "at most 2 with the bass and threshold rules (adopters go to stage 2)",
+            )
+        return self
 
 
 class ImitationParams(Section):
@@ -598,6 +635,17 @@ class ProgrammeParams(Section):
         description="Months from programme start until the sector team withdraws.",
         source="DRIFT2015 §1: four-year programme",
     )
+
+    @model_validator(mode="after")
+    def _phases_fit(self) -> ProgrammeParams:
+        phases = self.preparation_months + self.agenda_months
+        if phases >= self.duration:
+            raise Inconsistent(
+                "programme.duration",
+                self.duration,
+                f"more than programme.preparation_months + agenda_months = {phases}",
+            )
+        return self
 
 
 class TeamParams(Section):
@@ -986,6 +1034,16 @@ class ProjectParams(Section):
         source="ODD §6 M5; assumption",
     )
 
+    @model_validator(mode="after")
+    def _months_ordered(self) -> ProjectParams:
+        if self.min_months > self.max_months:
+            raise Inconsistent(
+                "projects.min_months",
+                self.min_months,
+                f"at most projects.max_months = {self.max_months}",
+            )
+        return self
+
 
 class BroadeningParams(Section):
     start_month: int = param(
@@ -1284,6 +1342,17 @@ class FundingParams(Section):
         description="Staff cost of maintaining one extra coalition relationship for a month.",
         source=CALIB,
     )
+
+    @model_validator(mode="after")
+    def _shares_sum_to_one(self) -> FundingParams:
+        if abs(self.share_vouchers + self.share_projects + self.share_team - 1.0) > 1e-6:
+            rest = 1.0 - self.share_vouchers - self.share_projects
+            raise Inconsistent(
+                "funding.share_team",
+                self.share_team,
+                f"the three funding shares sum to 1, so {rest:g} with these vouchers and projects shares",
+            )
+        return self
 
 
 class LargeFirmParams(Section):
@@ -1760,6 +1829,35 @@ class Config(Section):
     phases: PhaseParams = PhaseParams()
     mechanisms: MechanismSwitches = MechanismSwitches()
     calendar: CalendarParams = CalendarParams()
+
+    @model_validator(mode="after")
+    def _fits_the_sector(self) -> Config:
+        n = self.sme.count
+        if self.adoption.initial_adopters > n:
+            raise Inconsistent(
+                "adoption.initial_adopters",
+                self.adoption.initial_adopters,
+                f"at most sme.count = {n}",
+            )
+        if self.network.kind != "complete" and self.network.mean_degree > n - 1:
+            raise Inconsistent(
+                "network.mean_degree", self.network.mean_degree, f"at most sme.count - 1 = {n - 1}"
+            )
+        return self
+
+    def updated(self, changes: Mapping[str, Any]) -> Config:
+        """A copy with ``{dotted key: value}`` changed, validated: a wrong, out-of-range,
+        unknown or inconsistent value raises pydantic's ``ValidationError`` naming its key."""
+        data = self.model_dump()
+        for key, value in changes.items():
+            *tables, name = key.split(".")
+            node = data
+            for table in tables:
+                if not isinstance(node.get(table), dict):
+                    node[table] = {}
+                node = node[table]
+            node[name] = value
+        return Config.model_validate(data)
 
     def flat(self) -> dict[str, Any]:
         """The configuration as ``{dotted key: value}``."""
