@@ -9,9 +9,9 @@ import pytest
 import solara
 
 from sectorsim.app import page as app_page
+from sectorsim.app.levers import LEVERS
 from sectorsim.app.page import Page
 from sectorsim.app.session import MAX_SEED, Refused, WorkshopSession, lever_value
-from sectorsim.params import LEVERS
 
 
 @pytest.fixture

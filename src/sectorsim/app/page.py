@@ -2,7 +2,7 @@
 
 Every browser session gets its own :class:`~sectorsim.app.session.WorkshopSession` (made in
 ``Page`` with ``use_memo``), so one participant's slider never moves another's. The controls are
-generated from the schema's levers (:data:`sectorsim.params.LEVERS`). Playing runs in a
+generated from the app's levers (:data:`sectorsim.app.levers.LEVERS`). Playing runs in a
 background task that steps the model and bumps a version counter; the charts redraw from a
 snapshot taken under the session's lock.
 
@@ -28,6 +28,8 @@ import solara
 import solara.lab
 
 from sectorsim.app import charts
+from sectorsim.app.levers import LEVERS, label
+from sectorsim.app.levers import Lever as LeverSpec
 from sectorsim.app.session import (
     FUNDING_SHARES,
     TEAM_SHARE,
@@ -38,7 +40,7 @@ from sectorsim.app.session import (
 from sectorsim.app.texts import GROUPS, LANGUAGES, MECHANISMS, OUTCOMES, ui, unit
 from sectorsim.config import preset_names
 from sectorsim.experiments.runners import exit_with_parent
-from sectorsim.params import LEVERS, PARAMETERS, ParamSpec
+from sectorsim.params import PARAMETERS, ParamSpec
 
 logger = logging.getLogger("sectorsim.app")
 
@@ -61,15 +63,15 @@ def replication_pool() -> ProcessPoolExecutor:
     )
 
 
-def lever_groups() -> dict[str, list[ParamSpec]]:
+def lever_groups() -> dict[str, list[LeverSpec]]:
     """The levers by schema section, in the order of :data:`GROUPS`."""
-    groups: dict[str, list[ParamSpec]] = {name: [] for name in GROUPS}
+    groups: dict[str, list[LeverSpec]] = {name: [] for name in GROUPS}
     for spec in LEVERS.values():
         groups[spec.key.split(".")[0]].append(spec)
     return {name: specs for name, specs in groups.items() if specs}
 
 
-def shown_value(spec: ParamSpec, value: Any, language: str) -> str:
+def shown_value(spec: ParamSpec | LeverSpec, value: Any, language: str) -> str:
     if spec.type == "bool":
         return {"nl": ("nee", "ja"), "en": ("no", "yes")}[language][bool(value)]
     if spec.unit == "EUR":
@@ -81,7 +83,7 @@ def shown_value(spec: ParamSpec, value: Any, language: str) -> str:
 
 
 @solara.component
-def Lever(spec: ParamSpec, value: Any, language: str, on_value: Any):
+def Lever(spec: LeverSpec, value: Any, language: str, on_value: Any):
     """One lever: a slider (or switch) with its label, value and unit, and its help as a hint.
 
     One Vuetify widget per lever keeps the page small, and a small page redraws fast.
@@ -137,7 +139,7 @@ def problem_text(problem: tuple[str, str | None], language: str) -> str:
     kind, what = problem
     if kind == "refused":
         if what in PARAMETERS:
-            name = PARAMETERS[what].text(language)[0]
+            name = label(what, language)
         else:
             named = ("seed", "preset", "speed", "language", "design")
             name = ui(what, language) if what in named else what
@@ -184,13 +186,13 @@ def Levers(
                             f"{spec.key}-{refusals}"
                         )
                     if group == "funding":
-                        names = " - ".join(PARAMETERS[k].text(language)[0] for k in FUNDING_SHARES)
+                        names = " - ".join(label(k, language) for k in FUNDING_SHARES)
                         rv.Html(
                             tag="div",
                             class_="team-share",
                             style_="font-size: 0.85em",
                             children=[
-                                f"{PARAMETERS[TEAM_SHARE].text(language)[0]}: "
+                                f"{label(TEAM_SHARE, language)}: "
                                 f"{values[TEAM_SHARE]:.0%} (= 100% - {names})"
                             ],
                         )
@@ -451,7 +453,7 @@ def CostPanel(session: WorkshopSession, language: str, settings: int, guard: Any
         if loaded.value is not None:
             levers = design_levers(front, loaded.value)
             shown = ", ".join(
-                f"{PARAMETERS[k].text(language)[0]} {shown_value(PARAMETERS[k], v, language)}"
+                f"{label(k, language)} {shown_value(PARAMETERS[k], v, language)}"
                 for k, v in levers.items()
             )
             solara.Text(
