@@ -145,8 +145,13 @@ def test_a_click_on_a_front_design_loads_it_into_the_sliders(browser, app_url):
         f"document.querySelector('.lever-coalition-initial_size').innerText.includes(': {size} ')"
     )
     budget = f"{levers['funding.budget']:,.0f}".replace(",", ".")
-    assert budget in lever_text(page, "funding.budget")
+    page.wait_for_function(
+        f"document.querySelector('.lever-funding-budget').innerText.includes('{budget}')"
+    )
     wait_month(page, lambda m: m == 0)  # the run restarted with the design
+    page.click(".step")  # sent after the budget slider's rounding of the design's budget
+    wait_month(page, lambda m: m == 1)
+    assert budget in lever_text(page, "funding.budget"), "the slider rounded the design's budget"
     page.context.close()
 
 

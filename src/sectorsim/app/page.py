@@ -110,6 +110,24 @@ def Lever(spec: LeverSpec, value: Any, language: str, on_value: Any):
     )
 
 
+def slider_echo(spec: LeverSpec, value: Any, current: Any) -> bool:
+    """Whether ``value`` is a slider rounding the server's ``current`` value to its grid.
+
+    A slider given a value off its grid (a design of the front has any budget) sends back the
+    nearest grid value at once. A participant cannot send that value: the slider holds it
+    already, and a click on it sends nothing. So it is not a move, and the value stays.
+    """
+    if spec.slider is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    low, high, step = spec.slider
+
+    def on_grid(x: float) -> bool:
+        return low <= x <= high and abs((x - low) / step - round((x - low) / step)) < 1e-6
+
+    nearest = min(max(current, low), high)
+    return not on_grid(current) and on_grid(value) and abs(value - nearest) <= step * (0.5 + 1e-9)
+
+
 def guarded(action: Any, report: Any, then: Any = None) -> Any:
     """``action(value)`` for a control's callback: a :class:`Refused` value, or any error, is
     reported with ``report(problem)`` (("refused", what) or ("failed", None)) instead of raised,
@@ -171,8 +189,12 @@ def Levers(
     ``guard`` wraps each lever's setter (see :func:`guarded`); a new count of ``refusals`` redraws
     them from the server's values (a refused value must not stay on a slider)."""
 
-    def setter(key: str):
-        return guard(lambda value: session.set_lever(key, value))
+    def setter(spec: LeverSpec):
+        def move(value: Any) -> None:
+            if not slider_echo(spec, value, session.value(spec.key)):
+                session.set_lever(spec.key, value)
+
+        return guard(move)
 
     groups = lever_groups()
     opened = [i for i, group in enumerate(groups) if group in OPEN_GROUPS]
@@ -182,7 +204,7 @@ def Levers(
                 rv.ExpansionPanelHeader(children=[GROUPS[group][language]])
                 with rv.ExpansionPanelContent():
                     for spec in specs:
-                        Lever(spec, values[spec.key], language, setter(spec.key)).key(
+                        Lever(spec, values[spec.key], language, setter(spec)).key(
                             f"{spec.key}-{refusals}"
                         )
                     if group == "funding":
