@@ -201,6 +201,16 @@ def test_an_update_changes_only_its_keys_and_leaves_the_original():
     assert config.updated({}) == config and config_hash(config.updated({})) == config_hash(config)
 
 
+def test_an_update_of_a_section_changes_only_its_keys():
+    config = load_scenario("baseline").updated({"programme.duration": 60})
+    dotted = config.updated({"programme.enabled": False})
+    assert config.updated({"programme": {"enabled": False}}) == dotted
+    assert config.updated({"programme": dotted.programme}) == dotted
+    assert dotted.programme.duration == 60 and not dotted.programme.enabled
+    with pytest.raises(ValidationError, match="programme.duration"):
+        config.updated({"programme": {"duration": 2}})
+
+
 def test_a_config_cannot_be_changed_in_place():
     config = Config()
     with pytest.raises(ValidationError):

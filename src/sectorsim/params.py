@@ -1638,16 +1638,11 @@ class Config(Section):
 
     def updated(self, changes: Mapping[str, Any]) -> Config:
         """A copy with ``{dotted key: value}`` changed, validated: a wrong, out-of-range,
-        unknown or inconsistent value raises pydantic's ``ValidationError`` naming its key."""
+        unknown or inconsistent value raises pydantic's ``ValidationError`` naming its key.
+        A section's key takes a table of its keys, changing only those."""
         data = self.model_dump()
         for key, value in changes.items():
-            *tables, name = key.split(".")
-            node = data
-            for table in tables:
-                if not isinstance(node.get(table), dict):
-                    node[table] = {}
-                node = node[table]
-            node[name] = value
+            _merge(data, key, value)
         return Config.model_validate(data)
 
     def flat(self) -> dict[str, Any]:
@@ -1660,6 +1655,22 @@ class Config(Section):
         for part in key.split("."):
             value = getattr(value, part)
         return value
+
+
+def _merge(data: dict[str, Any], key: str, value: Any) -> None:
+    """Put ``value`` at the dotted ``key`` of the nested ``data``; a table only at its keys."""
+    *tables, name = key.split(".")
+    for table in tables:
+        if not isinstance(data.get(table), dict):
+            data[table] = {}
+        data = data[table]
+    if isinstance(value, Section):
+        value = value.model_dump()
+    if isinstance(value, Mapping) and isinstance(data.get(name), dict):
+        for inner, item in value.items():
+            _merge(data[name], inner, item)
+    else:
+        data[name] = value
 
 
 @dataclass(frozen=True)
