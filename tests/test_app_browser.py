@@ -57,6 +57,19 @@ def wait_month(page, predicate, timeout=20.0):
     return month(page)
 
 
+def moves_on(page, timeout=1.0) -> bool:
+    """Whether the month shown changes within ``timeout`` seconds; a run that plays changes it
+    several times a second."""
+    try:
+        page.wait_for_function(
+            f"document.querySelector('.kpi-month .kpi-value').innerText !== '{month(page)}'",
+            timeout=timeout * 1000,
+        )
+    except sync_api.TimeoutError:
+        return False
+    return True
+
+
 def move_slider(page, key: str, fraction: float) -> None:
     track = page.locator(f".lever-{key.replace('.', '-')} .v-slider").bounding_box()
     page.mouse.click(track["x"] + track["width"] * fraction, track["y"] + track["height"] / 2)
@@ -75,12 +88,13 @@ def test_step_play_pause_and_reset(browser, app_url):
     page.click(".play")
     playing = wait_month(page, lambda m: m >= 8)
     page.click(".pause")
-    time.sleep(0.5)
-    paused = month(page)
-    time.sleep(1.0)
-    assert playing <= paused == month(page)
-    page.click(".reset")
+    page.wait_for_selector(".play")  # the page shows the run paused
+    assert month(page) >= playing
+    page.click(".reset")  # also undoes a month the play loop may have been taking at the pause
     wait_month(page, lambda m: m == 0)
+    assert not moves_on(page), "a paused run moved on"
+    page.click(".step")
+    wait_month(page, lambda m: m == 1)
     page.context.close()
 
 
@@ -108,9 +122,9 @@ def test_sessions_are_isolated(browser, app_url):
     for _ in range(3):
         a.click(".step")
     wait_month(a, lambda m: m == 3)
-    time.sleep(0.5)
+    b.click(".step")  # after a's three months: one month of b's own run, not a's fourth
+    wait_month(b, lambda m: m == 1)
     assert lever_text(b, "coalition.initial_size") == before
-    assert month(b) == 0
     a.context.close()
     b.context.close()
 
@@ -131,8 +145,13 @@ def test_a_click_on_a_front_design_loads_it_into_the_sliders(browser, app_url):
         f"document.querySelector('.lever-coalition-initial_size').innerText.includes(': {size} ')"
     )
     budget = f"{levers['funding.budget']:,.0f}".replace(",", ".")
-    assert budget in lever_text(page, "funding.budget")
+    page.wait_for_function(
+        f"document.querySelector('.lever-funding-budget').innerText.includes('{budget}')"
+    )
     wait_month(page, lambda m: m == 0)  # the run restarted with the design
+    page.click(".step")  # sent after the budget slider's rounding of the design's budget
+    wait_month(page, lambda m: m == 1)
+    assert budget in lever_text(page, "funding.budget"), "the slider rounded the design's budget"
     page.context.close()
 
 

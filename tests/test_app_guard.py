@@ -9,9 +9,16 @@ import pytest
 import solara
 
 from sectorsim.app import page as app_page
+from sectorsim.app.levers import LEVERS
 from sectorsim.app.page import Page
-from sectorsim.app.session import MAX_SEED, Refused, WorkshopSession, lever_value
-from sectorsim.params import LEVERS
+from sectorsim.app.session import (
+    MAX_SEED,
+    Refused,
+    WorkshopSession,
+    design_levers,
+    lever_value,
+    stored_front,
+)
 
 
 @pytest.fixture
@@ -203,3 +210,20 @@ def test_an_unexpected_error_stays_in_the_log(rendered, monkeypatch, caplog):
     assert "Er ging iets mis" in message
     assert "/srv/secret" not in page_text(rendered) and "Traceback" not in page_text(rendered)
     assert "exploded" in caplog.text and caplog.records[-1].exc_info is not None
+
+
+def test_a_slider_rounding_a_loaded_design_leaves_the_design(rendered):
+    front = stored_front("imvo_samen_veranderen")
+    design = front["design"].iloc[-1]
+    budget = design_levers(front, design)["funding.budget"]
+    low, high, step = LEVERS["funding.budget"].slider
+    nearest = low + round((budget - low) / step) * step
+    assert nearest != budget, "the design's budget is off the slider's grid"
+    widget(rendered, v.Select, "preset").v_model = "imvo_samen_veranderen"
+    widget(rendered, v.Btn, f"design-{design}").fire_event("click", {})
+    shown = f"€ {budget:,.0f}".replace(",", ".")
+    assert shown in lever(rendered, "funding.budget").label
+    lever(rendered, "funding.budget").v_model = nearest  # what the slider sends back at once
+    assert shown in lever(rendered, "funding.budget").label and alerts(rendered) == []
+    lever(rendered, "funding.budget").v_model = nearest + step  # a participant's move
+    assert f"€ {nearest + step:,.0f}".replace(",", ".") in lever(rendered, "funding.budget").label

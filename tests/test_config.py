@@ -3,9 +3,18 @@
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
-from sectorsim.config import ConfigError, load_scenario, parse_assignments, preset_names
-from sectorsim.params import PARAMETERS
+from sectorsim.config import (
+    ConfigError,
+    check_consistency,
+    config_hash,
+    load_scenario,
+    nest,
+    parse_assignments,
+    preset_names,
+)
+from sectorsim.params import PARAMETERS, AdoptionParams, Config, SMEParams
 
 
 def write(tmp_path, name, text):
@@ -120,6 +129,106 @@ def test_error_names_the_file_the_bad_value_came_from(tmp_path):
 def test_inconsistent_values_are_rejected(tmp_path):
     err = error_of(tmp_path, "[sme]\ncount = 20\n[adoption]\ninitial_adopters = 30\n")
     assert err.key == "adoption.initial_adopters" and "at most sme.count = 20" in str(err)
+
+
+# Every rule tying parameters together: values that break it, and the key blamed.
+BROKEN_RULES = {
+    "adoption.initial_adopters": {"sme.count": 20, "adoption.initial_adopters": 30},
+    "network.mean_degree": {
+        "sme.count": 20,
+        "adoption.initial_adopters": 5,
+        "network.mean_degree": 20,
+    },
+    "sme.share_medium": {"sme.share_small": 0.9, "sme.share_medium": 0.2},
+    "funding.share_team": {"funding.share_team": 0.9},
+    "adoption.adopted_stage": {"adoption.rule": "bass", "adoption.adopted_stage": 3},
+    "programme.duration": {"programme.preparation_months": 30, "programme.agenda_months": 18},
+    "projects.min_months": {"projects.min_months": 30, "projects.max_months": 24},
+}
+
+
+@pytest.mark.parametrize("key", BROKEN_RULES)
+def test_a_broken_rule_is_refused_however_the_config_is_built(key):
+    changes = BROKEN_RULES[key]
+    for build in (
+        lambda: Config().updated(changes),
+        lambda: Config.model_validate(nest(changes)),
+    ):
+        with pytest.raises(ValidationError, match=f"{key} = .* is inconsistent; allowed"):
+            build()
+    with pytest.raises(ConfigError) as info:
+        load_scenario("baseline", changes)
+    assert info.value.key == key and info.value.problem == "inconsistent"
+    assert info.value.value == changes.get(key, PARAMETERS[key].default)
+
+
+def test_a_value_out_of_range_is_reported_before_a_broken_rule():
+    changes = {**BROKEN_RULES["sme.share_medium"], "funding.budget": -1.0}
+    with pytest.raises(ConfigError) as info:
+        load_scenario("baseline", changes)
+    assert info.value.key == "funding.budget" and info.value.problem == "out of range"
+
+
+def test_a_broken_rule_is_allowed_where_it_does_not_apply():
+    assert Config().updated({"adoption.rule": "full", "adoption.adopted_stage": 3})
+    complete = {"sme.count": 20, "adoption.initial_adopters": 5, "network.mean_degree": 20}
+    assert Config().updated({**complete, "network.kind": "complete"})
+
+
+@pytest.mark.parametrize("months", [-5, 0, 1201, 12.0, "12"])
+def test_an_invalid_update_is_refused_naming_the_key(months):
+    config = Config()
+    for update in (
+        lambda: config.updated({"months": months}),
+        lambda: config.model_copy(update={"months": months}),
+    ):
+        with pytest.raises(ValidationError) as info:
+            update()
+        assert [error["loc"] for error in info.value.errors()] == [("months",)]
+    with pytest.raises(ValidationError, match="sme.cont"):
+        config.updated({"sme.cont": 100})
+
+
+def test_an_update_changes_only_its_keys_and_leaves_the_original():
+    config = load_scenario("baseline")
+    changed = config.updated({"coalition.initial_size": 30, "months": 120})
+    assert changed.coalition.initial_size == 30 and changed.months == 120
+    assert config.coalition.initial_size != 30 and config.months != 120
+    assert {k for k, v in changed.flat().items() if config.get(k) != v} == {
+        "coalition.initial_size",
+        "months",
+    }
+    assert config.updated({}) == config and config_hash(config.updated({})) == config_hash(config)
+
+
+def test_an_update_of_a_section_changes_only_its_keys():
+    config = load_scenario("baseline").updated({"programme.duration": 60})
+    dotted = config.updated({"programme.enabled": False})
+    assert config.updated({"programme": {"enabled": False}}) == dotted
+    assert config.updated({"programme": dotted.programme}) == dotted
+    assert dotted.programme.duration == 60 and not dotted.programme.enabled
+    with pytest.raises(ValidationError, match="programme.duration"):
+        config.updated({"programme": {"duration": 2}})
+
+
+def test_a_config_cannot_be_changed_in_place():
+    config = Config()
+    with pytest.raises(ValidationError):
+        config.months = -5
+    with pytest.raises(ValidationError):
+        config.sme.count = 5
+    assert config == Config()
+
+
+def test_check_consistency_catches_a_config_built_without_validation():
+    check_consistency(load_scenario("baseline"))
+    out_of_range = Config.model_construct(**{**dict(Config()), "months": -5})
+    small = {"sme": SMEParams(count=10), "adoption": AdoptionParams(initial_adopters=11)}
+    inconsistent = Config.model_construct(**{**dict(Config()), **small})
+    for config, key in ((out_of_range, "months"), (inconsistent, "adoption.initial_adopters")):
+        with pytest.raises(ConfigError) as info:
+            check_consistency(config, source="model")
+        assert info.value.key == key and info.value.source == "model"
 
 
 def test_command_line_values_are_read_as_toml():

@@ -240,20 +240,41 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path):
     assert (runs["status"] == "done").sum() == 9
 
 
+STOP = 4  # the runs a killed sweep finishes before its kill
+GATED_SWEEP = """
+import os, sys, time
+from pathlib import Path
+import sectorsim.experiments.runners as runners
+from sectorsim.cli import main
+
+tickets, stop, run_model = Path(sys.argv[1]), int(sys.argv[2]), runners.run_model
+
+def gated(*args, **kwargs):
+    number = 0  # the run's place in the order runs start, over all the pool's workers
+    while True:
+        try:
+            os.close(os.open(tickets / str(number), os.O_CREAT | os.O_EXCL))
+            break
+        except FileExistsError:
+            number += 1
+    while number >= stop:  # the runs after the first `stop` wait to be killed
+        time.sleep(1)
+    return run_model(*args, **kwargs)
+
+runners.run_model = gated  # the pool's workers are forked from here, so they run it too
+sys.exit(main(sys.argv[3:]))
+"""
+
+
 def test_killed_sweep_resumes_to_the_uninterrupted_result(serial_result, tmp_path, capsys):
     path, (runs, ts) = serial_result
     out = tmp_path / "killed"
-    command = [
-        sys.executable,
-        "-m",
-        "sectorsim.cli",
-        "sweep",
-        str(path),
-        "--out",
-        str(out),
-        "--workers",
-        "2",
-    ]
+    # the sweep, its runs after the first STOP held back: the kill lands mid-way, after exactly
+    # STOP stored runs, however fast or slow the runs are
+    tickets = tmp_path / "tickets"
+    tickets.mkdir()
+    command = [sys.executable, "-c", GATED_SWEEP, str(tickets), str(STOP), "sweep", str(path)]
+    command += ["--out", str(out), "--workers", "2"]
     proc = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
@@ -262,7 +283,8 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(serial_result, tmp_pat
         return len(list((out / "parts").glob("run-*.parquet")))
 
     deadline = time.time() + 60
-    while time.time() < deadline and finished_runs() < 4:  # kill once a few runs are stored
+    while finished_runs() < STOP:  # kill once STOP runs are stored
+        assert time.time() < deadline and proc.poll() is None, "the sweep stored too few runs"
         time.sleep(0.05)
     os.kill(proc.pid, signal.SIGKILL)  # the sweep process only: its workers must follow it
     proc.wait()
@@ -277,7 +299,7 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(serial_result, tmp_pat
         os.killpg(proc.pid, signal.SIGKILL)
         raise AssertionError("pool workers outlived the killed sweep")
     kept = finished_runs()
-    assert 0 < kept < 18, "the kill should land mid-way"
+    assert kept == STOP
     assert not (out / "runs.parquet").exists()
     assert json.loads((out / "manifest.json").read_text())["status"] == "running"  # kill -9
     assert main(["sweep", str(path), "--out", str(out)]) == 2  # it reads as interrupted

@@ -20,7 +20,7 @@ from typing import Any
 import tomli_w
 from pydantic import ValidationError
 
-from sectorsim.params import PARAMETERS, SECTIONS, Config
+from sectorsim.params import PARAMETERS, SECTIONS, Config, Inconsistent
 
 META_KEYS = ("description", "extends")
 COMMAND_LINE = "--set"
@@ -200,67 +200,53 @@ def validate(
         if key not in PARAMETERS:
             _unknown(origin.get(key, source), key, values[key])
     try:
-        config = Config.model_validate(nest(values))
+        return Config.model_validate(nest(values))
     except ValidationError as exc:
-        err = exc.errors()[0]
-        key = ".".join(str(part) for part in err["loc"])
-        spec = PARAMETERS.get(key)
-        problem = (
-            "wrong type"
-            if "type" in err["type"] or err["type"].endswith("_parsing")
-            else "out of range"
+        raise _config_error(exc, origin, source) from None
+
+
+def _config_error(exc: ValidationError, origin: dict[str, str], source: str) -> ConfigError:
+    """The first problem of ``exc`` for the user: a value's own error before a broken rule
+    between values (which the schema checks only once each value is valid)."""
+    errors = exc.errors()
+    own = [e for e in errors if not isinstance(e.get("ctx", {}).get("error"), Inconsistent)]
+    if not own:
+        broken: Inconsistent = errors[0]["ctx"]["error"]
+        return ConfigError(
+            origin.get(broken.key, source),
+            broken.key,
+            broken.value,
+            problem="inconsistent",
+            allowed=broken.allowed,
         )
-        if err["type"] == "literal_error":
-            problem = "not an allowed choice"
-        raise ConfigError(
-            origin.get(key, source),
-            key,
-            err.get("input"),
-            problem=problem,
-            allowed=spec.allowed() if spec else err["msg"],
-        ) from None
-    check_consistency(config, origin, source)
-    return config
+    err = own[0]
+    key = ".".join(str(part) for part in err["loc"])
+    spec = PARAMETERS.get(key)
+    problem = (
+        "wrong type"
+        if "type" in err["type"] or err["type"].endswith("_parsing")
+        else "out of range"
+    )
+    if err["type"] == "literal_error":
+        problem = "not an allowed choice"
+    return ConfigError(
+        origin.get(key, source),
+        key,
+        err.get("input"),
+        problem=problem,
+        allowed=spec.allowed() if spec else err["msg"],
+    )
 
 
 def check_consistency(
     config: Config, origin: dict[str, str] | None = None, source: str = "config"
 ) -> None:
-    """Rules that tie two parameters together."""
-    origin = origin or {}
-    n = config.sme.count
+    """Check ``config`` against the schema again, rules tying parameters together included.
 
-    def fail(key: str, allowed: str) -> None:
-        raise ConfigError(
-            origin.get(key, source), key, config.get(key), problem="inconsistent", allowed=allowed
-        )
-
-    if config.adoption.initial_adopters > n:
-        fail("adoption.initial_adopters", f"at most sme.count = {n}")
-    if config.network.kind != "complete" and config.network.mean_degree > n - 1:
-        fail("network.mean_degree", f"at most sme.count - 1 = {n - 1}")
-    if config.sme.share_small + config.sme.share_medium > 1:
-        fail("sme.share_medium", f"at most 1 - sme.share_small = {1 - config.sme.share_small:g}")
-    f = config.funding
-    if abs(f.share_vouchers + f.share_projects + f.share_team - 1.0) > 1e-6:
-        rest = 1.0 - f.share_vouchers - f.share_projects
-        fail(
-            "funding.share_team",
-            f"the three funding shares sum to 1, so {rest:g} with these vouchers and projects shares",
-        )
-    if config.adoption.rule != "full" and config.adoption.adopted_stage > 2:
-        fail(
-            "adoption.adopted_stage",
-            "at most 2 with the bass and threshold rules (adopters go to stage 2)",
-        )
-    p = config.programme
-    if p.preparation_months + p.agenda_months >= p.duration:
-        fail(
-            "programme.duration",
-            f"more than programme.preparation_months + agenda_months = {p.preparation_months + p.agenda_months}",
-        )
-    if config.projects.min_months > config.projects.max_months:
-        fail("projects.min_months", f"at most projects.max_months = {config.projects.max_months}")
+    A :class:`Config` built any validating way passes already (the rules are the schema's
+    validators); this catches one made without validation (``Config.model_construct``).
+    """
+    validate(config.flat(), origin, source)
 
 
 def parse_value(text: str) -> Any:

@@ -1,13 +1,14 @@
 """Words and numbers for readers: parameter and output labels with their units, values formatted
 by their unit (euros, percentages, whole numbers) and calendar years. Labels and units come from
-the schema (:data:`sectorsim.params.PARAMETERS`) and the output registry
-(:data:`sectorsim.outputs.MONTHLY_OUTPUTS`); nothing here restates them.
+the schema (:data:`sectorsim.params.PARAMETERS`, Dutch names from :mod:`sectorsim.app.levers`) and
+the output registry (:data:`sectorsim.outputs.MONTHLY_OUTPUTS`); nothing here restates them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from sectorsim.app import levers
 from sectorsim.outputs import MONTHLY_OUTPUTS
 from sectorsim.params import PARAMETERS
 
@@ -37,7 +38,7 @@ def parameter_label(key: str, language: str = "en", unit: bool = True) -> str:
     spec = PARAMETERS.get(key)
     if spec is None:
         return key
-    label = spec.label_nl if language == "nl" else spec.label
+    label = levers.label(key, language)
     if not unit or spec.type == "bool" or spec.choices or spec.unit in ("on/off", "-", ""):
         return label
     shown = "%" if spec.unit in SHARE_UNITS else "€" if spec.unit == "EUR" else spec.unit

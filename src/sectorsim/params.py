@@ -1,9 +1,11 @@
 """The one parameter schema of sectorsim.
 
 Every model parameter is declared here once, as a field of a pydantic section: its type,
-default, allowed range or choices, unit, description, source and labels (English and Dutch).
-Scenario files, ``--set`` overrides, the CLI's ``params`` table, the docs' parameter table and
-the app's controls all read these declarations through :data:`PARAMETERS`.
+default, allowed range or choices, unit, description, source and English label; the rules tying
+parameters together are the sections' validators. Scenario files, ``--set`` overrides, the CLI's
+``params`` table, the docs' parameter table and the app's controls all read these declarations
+through :data:`PARAMETERS`. What only the workshop app needs (which parameters are levers, their
+sliders, the Dutch texts) lives in :mod:`sectorsim.app.levers`.
 
 Dotted keys follow the nesting: the field ``initial_adopters`` of section ``adoption`` is
 ``adoption.initial_adopters`` and lives in the TOML table ``[adoption]``.
@@ -14,10 +16,11 @@ from __future__ import annotations
 import json as _json
 import types
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 def param(
@@ -27,36 +30,35 @@ def param(
     description: str,
     source: str,
     label: str,
-    label_nl: str,
     ge: float | None = None,
     le: float | None = None,
-    description_nl: str | None = None,
-    slider: tuple[float, float, float] | None = None,
 ) -> Any:
-    """Declare one parameter: a pydantic ``Field`` carrying sectorsim's metadata.
-
-    A Dutch description makes the parameter a lever of the workshop app; a numeric lever also
-    gives its ``slider = (min, max, step)``, inside the allowed range.
-    """
-    extra = {"unit": unit, "source": source, "label": label, "label_nl": label_nl}
-    if slider is not None:
-        low, high, _ = slider
-        if (
-            description_nl is None
-            or (ge is not None and low < ge)
-            or (le is not None and high > le)
-        ):
-            raise ValueError(f"lever {label!r}: needs description_nl and a slider inside [ge, le]")
-        extra["slider"] = list(slider)
-    if description_nl is not None:
-        extra["description_nl"] = description_nl
+    """Declare one parameter: a pydantic ``Field`` carrying sectorsim's metadata."""
+    extra = {"unit": unit, "source": source, "label": label}
     return Field(default, ge=ge, le=le, description=description, json_schema_extra=extra)
 
 
+class Inconsistent(ValueError):
+    """A rule tying parameters together is broken: ``key`` holds ``value``, ``allowed`` would fit.
+
+    Raised by the schema's validators; pydantic reports it inside a ``ValidationError`` and
+    :func:`sectorsim.config.validate` turns it into a ``ConfigError`` naming the file.
+    """
+
+    def __init__(self, key: str, value: Any, allowed: str):
+        self.key, self.value, self.allowed = key, value, allowed
+        super().__init__(f"{key} = {value!r} is inconsistent; allowed: {allowed}")
+
+
 class Section(BaseModel):
-    """A table of parameters: strict types, unknown keys rejected, immutable."""
+    """A table of parameters: strict types, unknown keys rejected, immutable, always consistent."""
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy; with ``update``, validated like every other way of building a section."""
+        copied = super().model_copy(update=update, deep=deep)
+        return type(self).model_validate(dict(copied)) if update else copied
 
 
 CALIB = "assumption, to be calibrated (docs/ODD.md)"
@@ -72,11 +74,8 @@ class SMEParams(Section):
         le=1_000_000,
         unit="firms",
         label="Number of SMEs",
-        label_nl="Aantal mkb-bedrijven",
         description="Number of SMEs in the sector.",
         source="ODD §2",
-        description_nl="Aantal mkb-bedrijven in de sector.",
-        slider=(100, 5000, 100),
     )
     segments: int = param(
         4,
@@ -84,7 +83,6 @@ class SMEParams(Section):
         le=100,
         unit="segments",
         label="Chain segments",
-        label_nl="Ketensegmenten",
         description="Number of chain segments; SMEs in one segment are competitors.",
         source="ODD §2; DRIFT2015 (sector chains)",
     )
@@ -94,7 +92,6 @@ class SMEParams(Section):
         le=1.0,
         unit="share",
         label="Share of small firms",
-        label_nl="Aandeel kleine bedrijven",
         description="Share of small firms (10-49 employees); micro firms are the rest.",
         source="assumption after CBS size structure of Dutch industry",
     )
@@ -104,7 +101,6 @@ class SMEParams(Section):
         le=1.0,
         unit="share",
         label="Share of medium firms",
-        label_nl="Aandeel middelgrote bedrijven",
         description="Share of medium-sized firms (50-249 employees).",
         source="assumption after CBS size structure of Dutch industry",
     )
@@ -114,7 +110,6 @@ class SMEParams(Section):
         le=10_000_000.0,
         unit="EUR/year",
         label="Resources of a micro firm",
-        label_nl="Middelen micro-bedrijf",
         description="Median time and money a micro firm can spend on MVO per year (lognormal).",
         source="assumption; DRIFT2015 §4, MVOAlliantie-nd: limited time and money of SMEs",
     )
@@ -124,7 +119,6 @@ class SMEParams(Section):
         le=10_000_000.0,
         unit="EUR/year",
         label="Resources of a small firm",
-        label_nl="Middelen klein bedrijf",
         description="Median MVO resources of a small firm per year (lognormal).",
         source=CALIB,
     )
@@ -134,7 +128,6 @@ class SMEParams(Section):
         le=10_000_000.0,
         unit="EUR/year",
         label="Resources of a medium firm",
-        label_nl="Middelen middelgroot bedrijf",
         description="Median MVO resources of a medium-sized firm per year (lognormal).",
         source=CALIB,
     )
@@ -144,7 +137,6 @@ class SMEParams(Section):
         le=3.0,
         unit="log EUR",
         label="Spread of resources",
-        label_nl="Spreiding middelen",
         description="Standard deviation of log resources within a size class.",
         source=CALIB,
     )
@@ -154,7 +146,6 @@ class SMEParams(Section):
         le=0.99,
         unit="[0,1]",
         label="Mean motivation",
-        label_nl="Gemiddelde motivatie",
         description="Mean intrinsic motivation for MVO (Beta distributed).",
         source="assumption; DRIFT2015: few koplopers, most firms business as usual",
     )
@@ -164,7 +155,6 @@ class SMEParams(Section):
         le=0.99,
         unit="[0,1]",
         label="Mean openness",
-        label_nl="Gemiddelde openheid",
         description="Mean openness to cooperation and new ideas (Beta distributed).",
         source=CALIB,
     )
@@ -174,7 +164,6 @@ class SMEParams(Section):
         le=0.99,
         unit="[0,1]",
         label="Mean leadership",
-        label_nl="Gemiddeld leiderschap",
         description="Mean leadership, the third koploper trait (Beta distributed).",
         source=CALIB,
     )
@@ -184,10 +173,18 @@ class SMEParams(Section):
         le=1000.0,
         unit="-",
         label="Trait concentration",
-        label_nl="Concentratie eigenschappen",
         description="Concentration a+b of the Beta distributions of the traits; higher is less spread.",
         source=CALIB,
     )
+
+    @model_validator(mode="after")
+    def _shares_fit(self) -> SMEParams:
+        if self.share_small + self.share_medium > 1:
+            rest = 1 - self.share_small
+            raise Inconsistent(
+                "sme.share_medium", self.share_medium, f"at most 1 - sme.share_small = {rest:g}"
+            )
+        return self
 
 
 class NetworkParams(Section):
@@ -195,7 +192,6 @@ class NetworkParams(Section):
         "watts_strogatz",
         unit="-",
         label="Network type",
-        label_nl="Type netwerk",
         description="Generator of the sector network (complete = full mixing, kept implicit).",
         source="ODD §2: clustered network (Watts & Strogatz 1998)",
     )
@@ -205,7 +201,6 @@ class NetworkParams(Section):
         le=1000.0,
         unit="ties",
         label="Mean ties per firm",
-        label_nl="Gemiddeld aantal relaties",
         description="Mean number of network ties per SME (Watts-Strogatz rounds down to an even number).",
         source=CALIB,
     )
@@ -215,7 +210,6 @@ class NetworkParams(Section):
         le=1.0,
         unit="probability",
         label="Rewiring",
-        label_nl="Herbedrading",
         description="Watts-Strogatz rewiring probability (0 = ring lattice, 1 = random).",
         source="Watts & Strogatz 1998 (small-world range)",
     )
@@ -226,7 +220,6 @@ class AdoptionParams(Section):
         "full",
         unit="-",
         label="Adoption rule",
-        label_nl="Adoptieregel",
         description="full = the sector model; bass and threshold = textbook special cases (0 -> 2 in one step).",
         source="ODD §6 M1, ODD §6 (textbook special cases)",
     )
@@ -236,7 +229,6 @@ class AdoptionParams(Section):
         le=3,
         unit="stage",
         label="Adopted from stage",
-        label_nl="Geadopteerd vanaf fase",
         description="Lowest stage that counts as adopted (2 = own MVO plan and measures).",
         source="ODD §2",
     )
@@ -246,7 +238,6 @@ class AdoptionParams(Section):
         le=1_000_000,
         unit="firms",
         label="Initial adopters",
-        label_nl="Beginnende adopters",
         description="SMEs at the adopted stage at month 0 (full rule: drawn by koploper score).",
         source="WestWing-nd: ~1.6% of firms in high-risk sectors under IMVO covenants (2020)",
     )
@@ -256,7 +247,6 @@ class AdoptionParams(Section):
         le=120.0,
         unit="months",
         label="Minimum time per stage",
-        label_nl="Minimale tijd per fase",
         description="Monthly step-up probability is sigmoid(u) / dwell: the fastest a firm moves a stage.",
         source='ODD §6 M1; MVOAlliantie-nd "Stap 1": 9-month koploper programme',
     )
@@ -266,7 +256,6 @@ class AdoptionParams(Section):
         le=20.0,
         unit="logit",
         label="Baseline propensity",
-        label_nl="Basisneiging",
         description="Intercept of the adoption utility u.",
         source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every band under the current rules; posterior 90% interval -6.45 to -3.72",
     )
@@ -276,7 +265,6 @@ class AdoptionParams(Section):
         le=20.0,
         unit="logit",
         label="Weight of motivation",
-        label_nl="Gewicht motivatie",
         description="Effect of motivation on the adoption utility.",
         source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every band under the current rules; posterior 90% interval 0.226 to 3.65",
     )
@@ -286,7 +274,6 @@ class AdoptionParams(Section):
         le=50.0,
         unit="logit",
         label="Weight of imitation",
-        label_nl="Gewicht navolging",
         description="Effect of the imitation signal (share of peers ahead, or threshold reached).",
         source=f"calibrated ({CALIBRATED}): the posterior sample that fits best on fresh replicates; posterior 90% interval 2.39 to 9.84; "
         + "DRIFT2015 §4 \"Delen\": 'Ik moet ook zoiets gaan doen!'",
@@ -297,7 +284,6 @@ class AdoptionParams(Section):
         le=20.0,
         unit="logit",
         label="Weight of pressure",
-        label_nl="Gewicht druk",
         description="Effect of chain, regulatory and campaign pressure on the adoption utility.",
         source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every band under the current rules; posterior 90% interval 1.23 to 5.63",
     )
@@ -307,7 +293,6 @@ class AdoptionParams(Section):
         le=20.0,
         unit="logit",
         label="Weight of action perspectives",
-        label_nl="Gewicht handelingsperspectieven",
         description="Effect of the sector's stock of action perspectives K on the adoption utility.",
         source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every band under the current rules; posterior 90% interval 0.773 to 3.87; "
         + 'DRIFT2015 §3 "Handelingsperspectief": action perspectives lower barriers',
@@ -318,7 +303,6 @@ class AdoptionParams(Section):
         le=20.0,
         unit="logit",
         label="Weight of cost",
-        label_nl="Gewicht kosten",
         description="Effect of the net cost of the next stage, relative to resources.",
         source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every band under the current rules; posterior 90% interval 0.646 to 2.69; "
         + "DRIFT2015 §4, MVOAlliantie-nd: limited time and money",
@@ -329,7 +313,6 @@ class AdoptionParams(Section):
         le=10_000_000.0,
         unit="EUR",
         label="Cost of orienting",
-        label_nl="Kosten oriënteren",
         description="Cost (time and money) of moving from stage 0 to 1.",
         source=CALIB,
     )
@@ -339,7 +322,6 @@ class AdoptionParams(Section):
         le=10_000_000.0,
         unit="EUR",
         label="Cost of implementing",
-        label_nl="Kosten implementeren",
         description="Cost of moving from stage 1 to 2 (MVO plan and measures).",
         source='MVOAlliantie-nd "Stap 1": koploper programme and MVO plan',
     )
@@ -349,7 +331,6 @@ class AdoptionParams(Section):
         le=1.0,
         unit="1/month",
         label="Bass innovation p",
-        label_nl="Bass innovatie p",
         description="Bass rule: innovation (external influence) rate.",
         source="Bass 1969; Sultan et al. 1990 (p ~ 0.03/year)",
     )
@@ -359,7 +340,6 @@ class AdoptionParams(Section):
         le=10.0,
         unit="1/month",
         label="Bass imitation q",
-        label_nl="Bass imitatie q",
         description="Bass rule: imitation rate.",
         source="Bass 1969; Sultan et al. 1990 (q ~ 0.38/year)",
     )
@@ -369,7 +349,6 @@ class AdoptionParams(Section):
         le=1.0,
         unit="share",
         label="Adoption threshold",
-        label_nl="Adoptiedrempel",
         description="Mean threshold: share of peers ahead at which an SME follows (threshold rule, complex contagion).",
         source="Granovetter 1978; Watts 2002 (phi = 0.18)",
     )
@@ -379,10 +358,19 @@ class AdoptionParams(Section):
         le=1.0,
         unit="share",
         label="Spread of thresholds",
-        label_nl="Spreiding drempels",
         description="Standard deviation of the per-SME threshold (normal truncated to (0, 1]).",
         source="Watts 2002",
     )
+
+    @model_validator(mode="after")
+    def _stage_fits_the_rule(self) -> AdoptionParams:
+        if self.rule != "full" and self.adopted_stage > 2:
+            raise Inconsistent(
+                "adoption.adopted_stage",
+                self.adopted_stage,
+                "at most 2 with the bass and threshold rules (adopters go to stage 2)",
+            )
+        return self
 
 
 class ImitationParams(Section):
@@ -390,7 +378,6 @@ class ImitationParams(Section):
         "linear",
         unit="-",
         label="Contagion",
-        label_nl="Besmetting",
         description="linear = the monthly step-up hazard rises linearly with the share of peers ahead (simple contagion, Bass-like); logit = the share enters the adoption utility; complex = pull only once the share reaches the SME's threshold.",
         source="ODD §6 M2; Bass 1969; Centola & Macy 2007",
     )
@@ -400,7 +387,6 @@ class ImitationParams(Section):
         le=1.0,
         unit="1/month",
         label="Imitation hazard",
-        label_nl="Navolgingskans",
         description="Linear rule: monthly step-up hazard added when every peer is ahead (in proportion to the share ahead).",
         source=f"Bass imitation q ~ 0.38/year (Sultan et al. 1990); ODD §6 M2; calibrated ({CALIBRATED}): posterior median 0.0339, 90% interval 0.00796 to 0.0604",
     )
@@ -410,7 +396,6 @@ class ImitationParams(Section):
         le=1.0,
         unit="share",
         label="Weight of competitors",
-        label_nl="Gewicht concurrenten",
         description="Weight of competitors in the chain segment (vs network ties) in the reference group.",
         source='DRIFT2015 §4 "Delen": imitation of competitors out of jealousy',
     )
@@ -423,11 +408,8 @@ class PodiumParams(Section):
         le=5.0,
         unit="x weight",
         label="Podium for koplopers",
-        label_nl="Podium voor koplopers",
         description="Extra weight of a koploper in its peers' reference group (0 = seen like any firm).",
         source="KplusV2020: give koplopers a podium",
-        description_nl="Extra gewicht van een koploper in de referentiegroep van collega's (0 = gezien als elk ander bedrijf).",
-        slider=(0.0, 5.0, 0.5),
     )
     months: int = param(
         -1,
@@ -435,7 +417,6 @@ class PodiumParams(Section):
         le=600,
         unit="months",
         label="Podium months",
-        label_nl="Podiummaanden",
         description="How long the podium runs from the programme's start (-1 = as long as the programme, 0 = no podium); it stops early when its money runs out.",
         source="ODD §6 M2; assumption",
     )
@@ -445,7 +426,6 @@ class PodiumParams(Section):
         le=120.0,
         unit="months",
         label="Podium fade",
-        label_nl="Uitdoven podium",
         description="Half-life of the koplopers' extra visibility after the podium ends (0 = gone at once).",
         source="ODD §6 M2; assumption",
     )
@@ -455,7 +435,6 @@ class PodiumParams(Section):
         le=1000000.0,
         unit="EUR/month per unit",
         label="Podium cost",
-        label_nl="Kosten podium",
         description="Programme money the podium costs a month per unit of visibility (symposia, media, prizes).",
         source="ODD §6 M8; assumption after the Koplopers programme budget (EUR 209,500 over two years)",
     )
@@ -465,7 +444,6 @@ class PodiumParams(Section):
         le=1.0,
         unit="share",
         label="Podium ceiling",
-        label_nl="Plafond podium",
         description="Ceiling on the koplopers' share of the weight in a firm's reference group: the podium cannot outweigh a firm's own peers.",
         source="ODD §6 M2; assumption",
     )
@@ -478,7 +456,6 @@ class RelapseParams(Section):
         le=1.0,
         unit="1/month",
         label="Relapse rate",
-        label_nl="Terugvalkans",
         description="Monthly probability that an unsupported SME at stage 1-2 falls back to stage 0.",
         source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every band under the current rules; posterior 90% interval 0.00593 to 0.0353; "
         + "ODD §6 M11; assumption",
@@ -492,7 +469,6 @@ class PhaseParams(Section):
         le=60,
         unit="months",
         label="Smoothing window",
-        label_nl="Afvlakvenster",
         description="Trailing moving-average window for the adoption share used in phase detection.",
         source="ODD §6 (transition phases and outcome)",
     )
@@ -502,7 +478,6 @@ class PhaseParams(Section):
         le=1.0,
         unit="share",
         label="Take-off share",
-        label_nl="Drempel take-off",
         description="Smoothed adoption share that ends predevelopment.",
         source="ODD §6 (transition phases and outcome)",
     )
@@ -512,7 +487,6 @@ class PhaseParams(Section):
         le=1.0,
         unit="share/month",
         label="Minimum growth",
-        label_nl="Minimale groei",
         description="Monthly growth of the smoothed share that counts as acceleration.",
         source="ODD §6 (transition phases and outcome)",
     )
@@ -522,7 +496,6 @@ class PhaseParams(Section):
         le=120,
         unit="months",
         label="Months to stabilise",
-        label_nl="Maanden tot stabilisatie",
         description="Months of growth below the minimum, after acceleration, that mark stabilisation.",
         source="ODD §6 (transition phases and outcome)",
     )
@@ -532,7 +505,6 @@ class PhaseParams(Section):
         le=1.0,
         unit="share of peak",
         label="Setback drop",
-        label_nl="Terugval",
         description="Fall from the peak (before critical mass) that counts as a setback.",
         source="ODD §6 (transition phases and outcome)",
     )
@@ -543,7 +515,6 @@ class PhaseParams(Section):
         le=600,
         unit="months",
         label="Self-carrying test",
-        label_nl="Toets zelfdragend",
         description="Months after the programme over which adoption must not fall for the run to count as self-carrying.",
         source="ODD §7; assumption",
     )
@@ -554,7 +525,6 @@ class ProgrammeParams(Section):
         True,
         unit="on/off",
         label="Sector programme",
-        label_nl="Sectorprogramma",
         description="Whether a sector team runs a transition programme (false = no programme, the baseline).",
         source="DRIFT2015: IMVO programme 'Samen Veranderen'",
     )
@@ -564,7 +534,6 @@ class ProgrammeParams(Section):
         le=600,
         unit="month",
         label="Programme start",
-        label_nl="Start programma",
         description="Month in which the sector team starts (phase I).",
         source="ODD §3",
     )
@@ -574,7 +543,6 @@ class ProgrammeParams(Section):
         le=60,
         unit="months",
         label="Phase I preparation",
-        label_nl="Fase I voorbereiding",
         description="Length of phase I: sector analysis and recruiting koplopers.",
         source="DRIFT2015 §3, phase I (months 0-6)",
     )
@@ -584,7 +552,6 @@ class ProgrammeParams(Section):
         le=60,
         unit="months",
         label="Phase II agenda setting",
-        label_nl="Fase II agendavorming",
         description="Length of phase II: coalition meetings build vision, ambition and agenda.",
         source="DRIFT2015 §3, phase II (months 6-12)",
     )
@@ -594,10 +561,20 @@ class ProgrammeParams(Section):
         le=600,
         unit="months",
         label="Programme length",
-        label_nl="Looptijd programma",
         description="Months from programme start until the sector team withdraws.",
         source="DRIFT2015 §1: four-year programme",
     )
+
+    @model_validator(mode="after")
+    def _phases_fit(self) -> ProgrammeParams:
+        phases = self.preparation_months + self.agenda_months
+        if phases >= self.duration:
+            raise Inconsistent(
+                "programme.duration",
+                self.duration,
+                f"more than programme.preparation_months + agenda_months = {phases}",
+            )
+        return self
 
 
 class TeamParams(Section):
@@ -607,11 +584,8 @@ class TeamParams(Section):
         le=1000,
         unit="relationships",
         label="Team capacity",
-        label_nl="Capaciteit sectorteam",
         description="Coalition members the sector team's own staff can give attention to.",
         source='DRIFT2015 §3 "Het sectorteam": small sector team; assumption',
-        description_nl="Aantal coalitieleden waaraan de eigen mensen van het sectorteam aandacht kunnen geven.",
-        slider=(0, 100, 5),
     )
     network_reach: float = param(
         0.3,
@@ -619,7 +593,6 @@ class TeamParams(Section):
         le=1.0,
         unit="share of SMEs",
         label="Team's network",
-        label_nl="Netwerk sectorteam",
         description="Share of SMEs the sector team knows personally (recruitment pool, connector reach).",
         source="ODD §2; assumption",
     )
@@ -632,11 +605,8 @@ class CoalitionParams(Section):
         le=10_000,
         unit="SMEs",
         label="Koplopers at the start",
-        label_nl="Koplopers bij de start",
         description="Koplopers the team recruits in phase I.",
         source='DRIFT2015 §3 "Sectorcoalitie": coalition of 10-15 koplopers',
-        description_nl="Koplopers die het sectorteam in fase I werft.",
-        slider=(0, 60, 1),
     )
     target_size: int = param(
         30,
@@ -644,11 +614,8 @@ class CoalitionParams(Section):
         le=100_000,
         unit="SMEs",
         label="Coalition target",
-        label_nl="Beoogde coalitiegrootte",
         description="Size the coalition is broadened toward; growth slows past it.",
         source='DRIFT2015 §3 "Sectorcoalitie": coalition grows to about 30',
-        description_nl="Grootte waarnaar de coalitie wordt verbreed; daarboven groeit ze trager.",
-        slider=(0, 150, 5),
     )
     large_firms: int = param(
         1,
@@ -656,11 +623,8 @@ class CoalitionParams(Section):
         le=1000,
         unit="firms",
         label="Large firms in the coalition",
-        label_nl="Grote bedrijven in coalitie",
         description="Large firms (most motivated first) that join the coalition in phase I.",
         source='DRIFT2015 §4 "Coalitiedeelnemers": chain partners in the coalition',
-        description_nl="Grote bedrijven (de meest gemotiveerde eerst) die in fase I aan de coalitie deelnemen.",
-        slider=(0, 5, 1),
     )
     ngos: int = param(
         1,
@@ -668,11 +632,8 @@ class CoalitionParams(Section):
         le=1000,
         unit="organisations",
         label="NGOs in the coalition",
-        label_nl="ngo's in coalitie",
         description="NGOs and knowledge bodies that join the coalition in phase I.",
         source='DRIFT2015 §4 "Coalitiedeelnemers", SFEC-M6: NGO partners',
-        description_nl="Ngo's en kennisinstellingen die in fase I aan de coalitie deelnemen.",
-        slider=(0, 5, 1),
     )
     member_cost: float = param(
         3_000.0,
@@ -680,7 +641,6 @@ class CoalitionParams(Section):
         le=1_000_000.0,
         unit="EUR/year",
         label="Cost of membership",
-        label_nl="Kosten lidmaatschap",
         description="Time and money membership asks of an SME; acceptance falls when it is large against resources.",
         source="DRIFT2015 §4, MVOAlliantie-nd: limited time of SMEs; assumption",
     )
@@ -690,7 +650,6 @@ class CoalitionParams(Section):
         le=20.0,
         unit="logit",
         label="Willingness to join",
-        label_nl="Bereidheid om mee te doen",
         description="Intercept of the acceptance probability of an invitation.",
         source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every band under the current rules; posterior 90% interval -0.534 to 1.9",
     )
@@ -700,7 +659,6 @@ class CoalitionParams(Section):
         le=1.0,
         unit="probability",
         label="MVO plan uptake",
-        label_nl="Overname MVO-plan",
         description="Probability that a member below stage 2, not in a project, adopts its own MVO plan (stage 2) when the agenda phase (the koploper programme) ends.",
         source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every band under the current rules; posterior 90% interval 0.115 to 0.815; "
         + 'MVOAlliantie-nd "Stap 1": the 9-month koploper programme ends with a baseline measurement and an MVO plan; calibrated (docs/validation.md#calibration)',
@@ -711,7 +669,6 @@ class CoalitionParams(Section):
         le=1.0,
         unit="1/month",
         label="Dropout",
-        label_nl="Uitval",
         description="Monthly probability that a member without any enthusiasm leaves (scaled by 1 - enthusiasm).",
         source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every band under the current rules; posterior 90% interval 0.0174 to 0.0717; "
         + "ODD §6 M3; assumption",
@@ -722,7 +679,6 @@ class CoalitionParams(Section):
         le=1.0,
         unit="enthusiasm",
         label="Lift from success",
-        label_nl="Impuls door succes",
         description="Rise of a member's enthusiasm when its project succeeds.",
         source="ODD §6 M3",
     )
@@ -732,7 +688,6 @@ class CoalitionParams(Section):
         le=1.0,
         unit="enthusiasm",
         label="Hit from setbacks",
-        label_nl="Klap door tegenslag",
         description="Fall of enthusiasm after a failed project or a cartel scare.",
         source="ODD §6 M3",
     )
@@ -742,7 +697,6 @@ class CoalitionParams(Section):
         le=1.0,
         unit="1/month",
         label="Fading enthusiasm",
-        label_nl="Afnemend enthousiasme",
         description="Monthly fall of enthusiasm without attention, and after 12 months without results.",
         source="ODD §6 M3",
     )
@@ -752,7 +706,6 @@ class CoalitionParams(Section):
         le=1.0,
         unit="share",
         label="Self-organisation",
-        label_nl="Zelforganisatie",
         description="After the team withdraws, members get attention cohesion x this from each other.",
         source="DRIFT2015 §3, phase IV: the team turns into a connector, then withdraws",
     )
@@ -763,7 +716,6 @@ class CoalitionParams(Section):
         le=50.0,
         unit="logit",
         label="Motivation in acceptance",
-        label_nl="Motivatie bij toetreden",
         description="Effect of motivation on the logit of accepting an invitation.",
         source="ODD §6 M3; assumption",
     )
@@ -773,7 +725,6 @@ class CoalitionParams(Section):
         le=600,
         unit="months",
         label="Months without results",
-        label_nl="Maanden zonder resultaat",
         description="Months without a project result after which a member's enthusiasm fades.",
         source="ODD §6 M3; assumption",
     )
@@ -786,7 +737,6 @@ class CohesionParams(Section):
         le=1.0,
         unit="1/month",
         label="Meetings",
-        label_nl="Bijeenkomsten",
         description="Monthly closing of the gap to full cohesion in phase II.",
         source="DRIFT2015 §3, phase II: agenda setting",
     )
@@ -796,7 +746,6 @@ class CohesionParams(Section):
         le=1.0,
         unit="1/month",
         label="Upkeep",
-        label_nl="Onderhoud",
         description="Monthly closing of the gap to full cohesion while the team is active after phase II.",
         source=CALIB,
     )
@@ -806,7 +755,6 @@ class CohesionParams(Section):
         le=1.0,
         unit="[0,1]",
         label="Cohesion of newcomers",
-        label_nl="Binding nieuwkomers",
         description="Cohesion a new member brings; broadening dilutes the coalition's cohesion.",
         source="DRIFT2015: broadening as a risk to the shared agenda",
     )
@@ -816,7 +764,6 @@ class CohesionParams(Section):
         le=1.0,
         unit="1/month",
         label="Decay without team",
-        label_nl="Verval zonder team",
         description="Monthly fall of cohesion after the team withdraws, scaled by the distance to critical mass.",
         source="ODD §3: movement persists only if self-carrying",
     )
@@ -826,7 +773,6 @@ class CohesionParams(Section):
         le=1.0,
         unit="share",
         label="Groupthink",
-        label_nl="Groepsdenken",
         description="Share of a project's learning lost when the coalition is cohesive but not diverse.",
         source='DRIFT2015 §4 "Strategische reflectie": groupthink, narrow interpretation of IMVO',
     )
@@ -837,7 +783,6 @@ class CohesionParams(Section):
         le=1.0,
         unit="[0,1]",
         label="Cohesion when switched off",
-        label_nl="Binding zonder mechanisme",
         description="Constant cohesion used when mechanisms.cohesion is off: neither a built nor a broken coalition.",
         source="ODD §6 M4; assumption",
     )
@@ -850,7 +795,6 @@ class ProjectParams(Section):
         le=1.0,
         unit="1/month",
         label="Project start rate",
-        label_nl="Startkans projecten",
         description="Monthly chance that a free member starts a change project (x cohesion x sharing x funding).",
         source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every band under the current rules; posterior 90% interval 0.0233 to 0.1",
     )
@@ -860,7 +804,6 @@ class ProjectParams(Section):
         le=100,
         unit="SMEs",
         label="SMEs per project",
-        label_nl="Mkb per project",
         description="SMEs taking part in one change project (the starter, members, then partners).",
         source='MVOAlliantie-nd "Stap 2", "Stap 3": masterclasses of 5-10 firms, chain projects',
     )
@@ -870,7 +813,6 @@ class ProjectParams(Section):
         le=100_000_000.0,
         unit="EUR",
         label="Project cost",
-        label_nl="Projectkosten",
         description="Cost of one change project.",
         source='MVOAlliantie-nd "Financiering": EUR 209,500 over two years; assumption',
     )
@@ -880,7 +822,6 @@ class ProjectParams(Section):
         le=0.99,
         unit="[0,1]",
         label="Radicalness",
-        label_nl="Radicaliteit",
         description="Mean radicalness of projects (0 = optimising, 1 = system-breaking; Beta distributed).",
         source='DRIFT2015 §3 "Veranderprojecten": system-breaking change projects',
     )
@@ -890,7 +831,6 @@ class ProjectParams(Section):
         le=120,
         unit="months",
         label="Shortest project",
-        label_nl="Kortste project",
         description="Duration of the least radical project.",
         source='MVOAlliantie-nd "Stap 3": projects of 6-24 months',
     )
@@ -900,7 +840,6 @@ class ProjectParams(Section):
         le=120,
         unit="months",
         label="Longest project",
-        label_nl="Langste project",
         description="Duration of the most radical project.",
         source='MVOAlliantie-nd "Stap 3": projects of 6-24 months',
     )
@@ -910,7 +849,6 @@ class ProjectParams(Section):
         le=1.0,
         unit="probability",
         label="Success of a safe project",
-        label_nl="Succes veilig project",
         description="Success probability of a project with radicalness 0 and no support.",
         source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every band under the current rules; posterior 90% interval 0.44 to 0.921",
     )
@@ -920,7 +858,6 @@ class ProjectParams(Section):
         le=1.0,
         unit="probability",
         label="Risk of radical projects",
-        label_nl="Risico radicale projecten",
         description="Fall in success probability from radicalness 0 to 1.",
         source="ODD §6 M5",
     )
@@ -930,7 +867,6 @@ class ProjectParams(Section):
         le=1.0,
         unit="probability",
         label="NGO support bonus",
-        label_nl="Bonus ngo-steun",
         description="Rise in success probability with NGO knowledge support.",
         source="ODD §6 M5, M10",
     )
@@ -940,7 +876,6 @@ class ProjectParams(Section):
         le=1.0,
         unit="probability",
         label="Grant bonus",
-        label_nl="Bonus subsidie",
         description="Rise in success probability of a project with a grant (more means, less haste).",
         source="ODD §6 M5",
     )
@@ -950,7 +885,6 @@ class ProjectParams(Section):
         le=10.0,
         unit="K",
         label="Learning per success",
-        label_nl="Leren per succes",
         description="Action perspective a successful project adds to K, times its radicalness.",
         source='DRIFT2015 §3 "Handelingsperspectief": action perspectives from change projects',
     )
@@ -960,7 +894,6 @@ class ProjectParams(Section):
         le=1.0,
         unit="share",
         label="Learning from failure",
-        label_nl="Leren van mislukking",
         description="Share of the learning a failed project still adds.",
         source="ODD §6 M5",
     )
@@ -970,7 +903,6 @@ class ProjectParams(Section):
         le=1.0,
         unit="1/month",
         label="Forgetting",
-        label_nl="Vergeten",
         description="Monthly decay of the stock of action perspectives K.",
         source=CALIB,
     )
@@ -981,10 +913,19 @@ class ProjectParams(Section):
         le=1000.0,
         unit="-",
         label="Spread of radicalness",
-        label_nl="Spreiding radicaliteit",
         description="Concentration a+b of the Beta distribution of project radicalness; higher is less spread.",
         source="ODD §6 M5; assumption",
     )
+
+    @model_validator(mode="after")
+    def _months_ordered(self) -> ProjectParams:
+        if self.min_months > self.max_months:
+            raise Inconsistent(
+                "projects.min_months",
+                self.min_months,
+                f"at most projects.max_months = {self.max_months}",
+            )
+        return self
 
 
 class BroadeningParams(Section):
@@ -994,11 +935,8 @@ class BroadeningParams(Section):
         le=600,
         unit="months after start",
         label="Broadening from",
-        label_nl="Verbreding vanaf",
         description="Month (after programme start) from which the coalition opens to the wider sector (phase IV).",
         source="DRIFT2015 §3: phase IV broadening",
-        description_nl="Maand (na de start van het programma) vanaf wanneer de coalitie zich openstelt voor de rest van de sector (fase IV).",
-        slider=(0, 120, 3),
     )
     rate: float = param(
         0.01,
@@ -1006,20 +944,15 @@ class BroadeningParams(Section):
         le=1.0,
         unit="1/month",
         label="Broadening rate",
-        label_nl="Tempo verbreding",
         description="Monthly chance that an SME tied to a member, or known to the team, is invited and may join.",
         source=CALIB,
-        description_nl="Kans per maand dat een mkb'er met een band met een lid, of bekend bij het team, wordt uitgenodigd en kan toetreden.",
-        slider=(0.0, 0.1, 0.005),
     )
     open: bool = param(
         True,
         unit="on/off",
         label="Open coalition",
-        label_nl="Open coalitie",
         description="false = closed coalition ('smal & diep'): no new members, action perspectives stay inside.",
         source='DRIFT2015 §3 "Sectorcoalitie": broad or narrow-and-deep coalitions',
-        description_nl="Uit = gesloten coalitie ('smal & diep'): geen nieuwe leden, handelingsperspectieven blijven binnen de coalitie.",
     )
     closed_access: float = param(
         0.2,
@@ -1027,7 +960,6 @@ class BroadeningParams(Section):
         le=1.0,
         unit="share of K",
         label="Reach of a closed coalition",
-        label_nl="Bereik gesloten coalitie",
         description="Share of the action perspectives that reaches non-members of a closed coalition.",
         source=CALIB,
     )
@@ -1037,7 +969,6 @@ class BroadeningParams(Section):
         le=1.0,
         unit="x rate",
         label="Growth past the target",
-        label_nl="Groei boven doel",
         description="Joining rate once the coalition has reached its target size, relative to before.",
         source="ODD §3: grows toward the target and beyond",
     )
@@ -1048,7 +979,6 @@ class BroadeningParams(Section):
         le=1.0,
         unit="x member",
         label="Pull of the team",
-        label_nl="Trekkracht team",
         description="Pull of the team's invitation relative to that of a member the firm is tied to.",
         source="ODD §6 M6; assumption",
     )
@@ -1058,7 +988,6 @@ class BroadeningParams(Section):
         le=100.0,
         unit="ties",
         label="Ties to see all",
-        label_nl="Relaties voor volledig zicht",
         description="Ties to members or innovators at which a non-member can use all shared action perspectives.",
         source="ODD §6 M6; assumption",
     )
@@ -1071,11 +1000,8 @@ class CartelParams(Section):
         le=1.0,
         unit="market share",
         label="Safe harbour",
-        label_nl="Veilige haven",
         description="Combined market share of cooperating competitors below which there is no cartel risk.",
         source="EU 2023 horizontal guidelines (soft safe harbour for sustainability agreements)",
-        description_nl="Gezamenlijk marktaandeel van samenwerkende concurrenten waaronder geen kartelrisico is.",
-        slider=(0.0, 0.5, 0.05),
     )
     hazard: float = param(
         0.04,
@@ -1083,7 +1009,6 @@ class CartelParams(Section):
         le=1.0,
         unit="1/month",
         label="Cartel hazard",
-        label_nl="Kartelrisico",
         description="Monthly chance of a cartel flag for cooperation above the safe harbour.",
         source='DRIFT2015 §4 "Samenwerking": cartel risk of cooperation; assumption',
     )
@@ -1091,10 +1016,8 @@ class CartelParams(Section):
         False,
         unit="on/off",
         label="Green Deal",
-        label_nl="Green Deal",
         description="A Green Deal with the government makes joint initiatives possible and lowers the hazard.",
         source='DRIFT2015 §4 "Samenwerking": Green Deals',
-        description_nl="Een Green Deal met de overheid maakt gezamenlijke initiatieven mogelijk en verlaagt het kartelrisico.",
     )
     green_deal_factor: float = param(
         0.2,
@@ -1102,7 +1025,6 @@ class CartelParams(Section):
         le=1.0,
         unit="x hazard",
         label="Hazard under a Green Deal",
-        label_nl="Risico met Green Deal",
         description="Cartel hazard under a Green Deal, relative to without.",
         source=CALIB,
     )
@@ -1110,7 +1032,6 @@ class CartelParams(Section):
         False,
         unit="on/off",
         label="Pre-competitive sharing",
-        label_nl="Precompetitief delen",
         description="Knowledge is shared pre-competitively: halves the hazard and removes the fear of large firms.",
         source='DRIFT2015 §4 "Delen": pre-competitive cooperation',
     )
@@ -1120,7 +1041,6 @@ class CartelParams(Section):
         le=1.0,
         unit="share",
         label="Flags that halt",
-        label_nl="Stopzettingen",
         description="Share of flagged projects that halt; the rest must go through a tender.",
         source="ODD §6 M7",
     )
@@ -1130,7 +1050,6 @@ class CartelParams(Section):
         le=60,
         unit="months",
         label="Tender delay",
-        label_nl="Vertraging aanbesteding",
         description="Delay of a flagged project that goes through a tender.",
         source="ODD §6 M7",
     )
@@ -1140,7 +1059,6 @@ class CartelParams(Section):
         le=10_000_000.0,
         unit="EUR",
         label="Tender cost",
-        label_nl="Kosten aanbesteding",
         description="Extra cost of a tender, paid from the project channel while it lasts.",
         source=CALIB,
     )
@@ -1150,7 +1068,6 @@ class CartelParams(Section):
         le=1.0,
         unit="share",
         label="Cohesion lost to a flag",
-        label_nl="Bindingsverlies door vlag",
         description="Share of the coalition's cohesion lost at a cartel flag.",
         source="ODD §6 M7",
     )
@@ -1160,7 +1077,6 @@ class CartelParams(Section):
         le=1.0,
         unit="share",
         label="Chill after a flag",
-        label_nl="Terughoudendheid na vlag",
         description="Drop in willingness to share knowledge after a flag (recovers at 5% a month).",
         source="ODD §6 M7",
     )
@@ -1170,7 +1086,6 @@ class CartelParams(Section):
         le=1.0,
         unit="share",
         label="Fear of large firms",
-        label_nl="Angst voor grote bedrijven",
         description="Drop in knowledge sharing when large firms are in the coalition, unless sharing is pre-competitive.",
         source='DRIFT2015 §4 "Delen": SMEs fear large firms use their insights',
     )
@@ -1181,7 +1096,6 @@ class CartelParams(Section):
         le=1.0,
         unit="x hazard",
         label="Pre-competitive factor",
-        label_nl="Factor precompetitief",
         description="Factor on the flag hazard when sharing is pre-competitive.",
         source="ODD §6 M7; assumption",
     )
@@ -1191,7 +1105,6 @@ class CartelParams(Section):
         le=1.0,
         unit="1/month",
         label="Recovery of sharing",
-        label_nl="Herstel van delen",
         description="Share of the chill after a cartel flag that wears off each month.",
         source="ODD §6 M7; assumption",
     )
@@ -1204,11 +1117,8 @@ class FundingParams(Section):
         le=1_000_000_000.0,
         unit="EUR",
         label="Programme budget",
-        label_nl="Programmabudget",
         description="Total programme budget; spending stops when it is used up.",
         source='MVOAlliantie-nd "Financiering": EUR 209,500 for a regional programme; assumption for a sector',
-        description_nl="Totaal programmabudget; uitgaven stoppen als het op is.",
-        slider=(0.0, 5000000.0, 100000.0),
     )
     share_vouchers: float = param(
         0.3,
@@ -1216,11 +1126,8 @@ class FundingParams(Section):
         le=1.0,
         unit="share",
         label="Share for vouchers",
-        label_nl="Aandeel vouchers",
         description="Share of the budget for vouchers that lower an SME's cost of implementing.",
         source="ODD §6 M8",
-        description_nl="Deel van het budget voor vouchers die de kosten van implementeren voor een mkb'er verlagen.",
-        slider=(0.0, 1.0, 0.05),
     )
     share_projects: float = param(
         0.5,
@@ -1228,11 +1135,8 @@ class FundingParams(Section):
         le=1.0,
         unit="share",
         label="Share for project grants",
-        label_nl="Aandeel projectsubsidie",
         description="Share of the budget for change-project grants.",
         source="ODD §6 M8",
-        description_nl="Deel van het budget voor subsidie op veranderprojecten.",
-        slider=(0.0, 1.0, 0.05),
     )
     share_team: float = param(
         0.2,
@@ -1240,7 +1144,6 @@ class FundingParams(Section):
         le=1.0,
         unit="share",
         label="Share for team capacity",
-        label_nl="Aandeel teamcapaciteit",
         description="Share of the budget for extra sector-team capacity.",
         source="ODD §6 M8",
     )
@@ -1250,7 +1153,6 @@ class FundingParams(Section):
         le=1_000_000.0,
         unit="EUR",
         label="Voucher value",
-        label_nl="Waarde voucher",
         description="Value of one voucher against the cost of moving to stage 2.",
         source="assumption (MKB-vouchers)",
     )
@@ -1260,7 +1162,6 @@ class FundingParams(Section):
         le=1.0,
         unit="1/month",
         label="Voucher uptake",
-        label_nl="Gebruik vouchers",
         description="Monthly share of orienting SMEs reached by the team that take up a voucher.",
         source=CALIB,
     )
@@ -1270,7 +1171,6 @@ class FundingParams(Section):
         le=1.0,
         unit="share",
         label="Co-funding",
-        label_nl="Cofinanciering",
         description="Share of a project's cost its members pay themselves; a grant pays the rest.",
         source='MVOAlliantie-nd "Financiering", SFEC-M6: co-funding of projects',
     )
@@ -1280,10 +1180,20 @@ class FundingParams(Section):
         le=1_000_000.0,
         unit="EUR/month",
         label="Cost of team attention",
-        label_nl="Kosten teamaandacht",
         description="Staff cost of maintaining one extra coalition relationship for a month.",
         source=CALIB,
     )
+
+    @model_validator(mode="after")
+    def _shares_sum_to_one(self) -> FundingParams:
+        if abs(self.share_vouchers + self.share_projects + self.share_team - 1.0) > 1e-6:
+            rest = 1.0 - self.share_vouchers - self.share_projects
+            raise Inconsistent(
+                "funding.share_team",
+                self.share_team,
+                f"the three funding shares sum to 1, so {rest:g} with these vouchers and projects shares",
+            )
+        return self
 
 
 class LargeFirmParams(Section):
@@ -1293,7 +1203,6 @@ class LargeFirmParams(Section):
         le=1000,
         unit="firms",
         label="Large firms",
-        label_nl="Grote bedrijven",
         description="Large firms (buyers, brands, retailers) in the sector.",
         source="ODD §2",
     )
@@ -1303,7 +1212,6 @@ class LargeFirmParams(Section):
         le=1.0,
         unit="share",
         label="Market share of large firms",
-        label_nl="Marktaandeel grote bedrijven",
         description="Share of each segment's market held by its large firms; SMEs share the rest by size.",
         source="assumption; sector differences in DRIFT2015 §4",
     )
@@ -1313,7 +1221,6 @@ class LargeFirmParams(Section):
         le=1.0,
         unit="share of SMEs",
         label="SMEs supplying large firms",
-        label_nl="Toeleveranciers",
         description="Share of SMEs that supply a large firm (chain ties).",
         source="ODD §2",
     )
@@ -1323,7 +1230,6 @@ class LargeFirmParams(Section):
         le=0.99,
         unit="[0,1]",
         label="Strategic motivation",
-        label_nl="Strategische motivatie",
         description="Mean strategic motivation of large firms for IMVO (Beta distributed).",
         source=CALIB,
     )
@@ -1333,7 +1239,6 @@ class LargeFirmParams(Section):
         le=1.0,
         unit="1/month",
         label="Large-firm adoption",
-        label_nl="Adoptie grote bedrijven",
         description="Monthly chance that a fully motivated large firm adopts IMVO policy (x drivers).",
         source=CALIB,
     )
@@ -1344,7 +1249,6 @@ class LargeFirmParams(Section):
         le=1000.0,
         unit="-",
         label="Spread of motivation",
-        label_nl="Spreiding motivatie",
         description="Concentration a+b of the Beta distribution of large firms' strategic motivation.",
         source="ODD §5; assumption",
     )
@@ -1354,7 +1258,6 @@ class LargeFirmParams(Section):
         le=1.0,
         unit="drive",
         label="Drive from the coalition",
-        label_nl="Drijfveer coalitie",
         description="What coalition membership adds to a large firm's drive to adopt IMVO policy.",
         source="ODD §6 M9; assumption",
     )
@@ -1364,7 +1267,6 @@ class LargeFirmParams(Section):
         le=1.0,
         unit="drive",
         label="Drive from due diligence",
-        label_nl="Drijfveer zorgplicht",
         description="What the due-diligence obligation adds to a large firm's drive to adopt IMVO policy.",
         source="ODD §6 M9; assumption",
     )
@@ -1374,7 +1276,6 @@ class LargeFirmParams(Section):
         le=1.0,
         unit="probability",
         label="Joins projects",
-        label_nl="Doet mee in projecten",
         description="Chance that a coalition large firm joins a new change project as chain partner.",
         source="ODD §6 M5; assumption",
     )
@@ -1384,7 +1285,6 @@ class LargeFirmParams(Section):
         le=1.0,
         unit="share of cost",
         label="Large-firm co-funding",
-        label_nl="Cofinanciering grootbedrijf",
         description="Share of a change project's cost a large-firm partner pays, lowering the SMEs' own contribution.",
         source="ODD §6 M5; assumption",
     )
@@ -1394,7 +1294,6 @@ class LargeFirmParams(Section):
         le=1000.0,
         unit="SMEs",
         label="Visibility of a large firm",
-        label_nl="Zichtbaarheid grootbedrijf",
         description="Weight, in SMEs, of an adopted coalition large firm in the reference group of its segment's SMEs.",
         source="ODD §6 M2; assumption",
     )
@@ -1407,7 +1306,6 @@ class ChainParams(Section):
         le=1.0,
         unit="[0,1]",
         label="Chain pressure",
-        label_nl="Ketendruk",
         description="Pressure on an SME whose large buyer requires responsible conduct from its suppliers.",
         source="DRIFT2015, WestWing-nd: chain responsibility",
     )
@@ -1417,7 +1315,6 @@ class ChainParams(Section):
         le=1.0,
         unit="1/month",
         label="Supplier requirements",
-        label_nl="Eisen aan leveranciers",
         description="Monthly chance that an adopted large firm starts requiring it of its suppliers.",
         source=CALIB,
     )
@@ -1428,7 +1325,6 @@ class ChainParams(Section):
         le=100.0,
         unit="x rate",
         label="Requirements under due diligence",
-        label_nl="Eisen onder zorgplicht",
         description="Factor on the requirement rate while the due-diligence obligation is in force.",
         source="ODD §6 M9; assumption",
     )
@@ -1441,11 +1337,8 @@ class RegulationParams(Section):
         le=1200,
         unit="month",
         label="Due diligence from",
-        label_nl="Gepaste zorgvuldigheid vanaf",
         description="Month a due-diligence obligation takes effect (-1 = never).",
         source="WestWing-nd: due-diligence obligation as trigger",
-        description_nl="Maand waarin een verplichting tot gepaste zorgvuldigheid ingaat (-1 = nooit).",
-        slider=(-1, 180, 1),
     )
     pressure: float = param(
         0.3,
@@ -1453,7 +1346,6 @@ class RegulationParams(Section):
         le=1.0,
         unit="[0,1]",
         label="Pressure of the obligation",
-        label_nl="Druk van de verplichting",
         description="Pressure of the obligation on a medium firm (small 0.75x, micro 0.5x).",
         source=CALIB,
     )
@@ -1464,7 +1356,6 @@ class RegulationParams(Section):
         le=1.0,
         unit="x pressure",
         label="Obligation felt by micro firms",
-        label_nl="Zorgplicht micro",
         description="Share of the obligation's pressure a micro firm feels (medium firms feel all of it).",
         source="ODD §6 M9; assumption",
     )
@@ -1474,7 +1365,6 @@ class RegulationParams(Section):
         le=1.0,
         unit="x pressure",
         label="Obligation felt by small firms",
-        label_nl="Zorgplicht klein",
         description="Share of the obligation's pressure a small firm feels.",
         source="ODD §6 M9; assumption",
     )
@@ -1487,7 +1377,6 @@ class NGOParams(Section):
         le=1000,
         unit="organisations",
         label="NGOs",
-        label_nl="ngo's",
         description="NGOs and knowledge bodies (such as RVO) active in the sector.",
         source="ODD §2",
     )
@@ -1497,7 +1386,6 @@ class NGOParams(Section):
         le=1000,
         unit="projects",
         label="NGO capacity",
-        label_nl="Capaciteit ngo",
         description="Projects one NGO can support with knowledge at a time (coalition NGOs first).",
         source="ODD §6 M10",
     )
@@ -1507,7 +1395,6 @@ class NGOParams(Section):
         le=1.0,
         unit="1/month",
         label="Campaigns",
-        label_nl="Campagnes",
         description="Monthly chance that an NGO runs a public campaign.",
         source="SFEC-M6: external pressure",
     )
@@ -1517,7 +1404,6 @@ class NGOParams(Section):
         le=1.0,
         unit="[0,1]",
         label="Campaign pressure",
-        label_nl="Campagnedruk",
         description="Sector-wide pressure a campaign adds (decays with shock.half_life).",
         source=CALIB,
     )
@@ -1528,7 +1414,6 @@ class NGOParams(Section):
         le=1.0,
         unit="x capacity",
         label="Support from outside",
-        label_nl="Steun van buiten",
         description="Support capacity of an NGO or knowledge body outside the coalition, relative to a member.",
         source="ODD §6 M10; assumption",
     )
@@ -1538,7 +1423,6 @@ class NGOParams(Section):
         le=100000,
         unit="SMEs",
         label="SMEs advised per NGO",
-        label_nl="Mkb'ers begeleid per ngo",
         description="SMEs an NGO in the coalition can advise at a time (outside: outside_share of that).",
         source="ODD §6 M10; assumption",
     )
@@ -1548,7 +1432,6 @@ class NGOParams(Section):
         le=1.0,
         unit="share of cost",
         label="Cost saved by advice",
-        label_nl="Kostenbesparing advies",
         description="Share of the cost of its next stage that an NGO's advice saves an orienting SME.",
         source="ODD §6 M10; assumption",
     )
@@ -1561,11 +1444,8 @@ class ShockParams(Section):
         le=1200,
         unit="month",
         label="Scandal month",
-        label_nl="Maand schandaal",
         description="Month of a scandal shock such as the Rana Plaza disaster.",
         source='SFEC-M6 "Profiteren van externe druk": Rana Plaza',
-        description_nl="Maand van een schandaal zoals de ramp met Rana Plaza.",
-        slider=(0, 180, 1),
     )
     size: float = param(
         0.0,
@@ -1573,11 +1453,8 @@ class ShockParams(Section):
         le=1.0,
         unit="[0,1]",
         label="Scandal size",
-        label_nl="Omvang schandaal",
         description="Sector-wide pressure the scandal adds (0 = no scandal).",
         source='SFEC-M6 "Profiteren van externe druk": Rana Plaza',
-        description_nl="Publieke druk die het schandaal toevoegt aan de hele sector (0 = geen schandaal).",
-        slider=(0.0, 1.0, 0.05),
     )
     half_life: float = param(
         12.0,
@@ -1585,7 +1462,6 @@ class ShockParams(Section):
         le=600.0,
         unit="months",
         label="Half-life of public pressure",
-        label_nl="Halfwaardetijd publieke druk",
         description="Half-life of the pressure from scandals and campaigns.",
         source=CALIB,
     )
@@ -1598,7 +1474,6 @@ class MechanismSwitches(Section):
         True,
         unit="on/off",
         label="Coalition",
-        label_nl="Coalitie",
         description="M3: recruitment, invitations, enthusiasm and dropout.",
         source="ODD §6 M3",
     )
@@ -1606,7 +1481,6 @@ class MechanismSwitches(Section):
         True,
         unit="on/off",
         label="Cohesion",
-        label_nl="Binding",
         description="M4: agenda, cohesion and groupthink (off: cohesion fixed at cohesion.neutral, no groupthink).",
         source="ODD §6 M4",
     )
@@ -1614,7 +1488,6 @@ class MechanismSwitches(Section):
         True,
         unit="on/off",
         label="Change projects",
-        label_nl="Veranderprojecten",
         description="M5: change projects, learning and visibility.",
         source="ODD §6 M5",
     )
@@ -1622,7 +1495,6 @@ class MechanismSwitches(Section):
         True,
         unit="on/off",
         label="Broadening",
-        label_nl="Verbreding",
         description="M6: opening the coalition and spreading action perspectives.",
         source="ODD §6 M6",
     )
@@ -1630,7 +1502,6 @@ class MechanismSwitches(Section):
         True,
         unit="on/off",
         label="Cartel risk",
-        label_nl="Kartelrisico",
         description="M7: cartel flags and the fear of sharing with large firms.",
         source="ODD §6 M7",
     )
@@ -1638,7 +1509,6 @@ class MechanismSwitches(Section):
         True,
         unit="on/off",
         label="Funding",
-        label_nl="Financiering",
         description="M8: vouchers, project grants and team capacity (off: no money flows).",
         source="ODD §6 M8",
     )
@@ -1646,7 +1516,6 @@ class MechanismSwitches(Section):
         True,
         unit="on/off",
         label="Chain pressure",
-        label_nl="Ketendruk",
         description="M9: large firms adopt IMVO policy and require it of their suppliers.",
         source="ODD §6 M9",
     )
@@ -1654,7 +1523,6 @@ class MechanismSwitches(Section):
         True,
         unit="on/off",
         label="NGOs",
-        label_nl="ngo's",
         description="M10: NGO support of projects and SMEs, and campaigns.",
         source="ODD §6 M10",
     )
@@ -1662,7 +1530,6 @@ class MechanismSwitches(Section):
         True,
         unit="on/off",
         label="Imitation",
-        label_nl="Navolging",
         description="M2: peers ahead pull an SME up.",
         source="ODD §6 M2",
     )
@@ -1670,7 +1537,6 @@ class MechanismSwitches(Section):
         True,
         unit="on/off",
         label="Relapse",
-        label_nl="Terugval",
         description="M11: unsupported SMEs fall back to business as usual.",
         source="ODD §6 M11",
     )
@@ -1678,7 +1544,6 @@ class MechanismSwitches(Section):
         True,
         unit="on/off",
         label="Regulation",
-        label_nl="Regelgeving",
         description="M9: the due-diligence obligation (off: it never takes effect).",
         source="ODD §6 M9",
     )
@@ -1686,7 +1551,6 @@ class MechanismSwitches(Section):
         True,
         unit="on/off",
         label="Scandals",
-        label_nl="Schandalen",
         description="M10: scandal shocks that raise public pressure (off: no scandal).",
         source="ODD §6 M10",
     )
@@ -1699,7 +1563,6 @@ class CalendarParams(Section):
         le=2200,
         unit="year",
         label="First year",
-        label_nl="Eerste jaar",
         description="Calendar year whose January is month 0; figures count time in years from it. No rule of the model reads it.",
         source="the period of the scenario (ODD §2, scales)",
     )
@@ -1714,7 +1577,6 @@ class Config(Section):
         le=1200,
         unit="months",
         label="Horizon",
-        label_nl="Looptijd",
         description="Number of monthly steps simulated.",
         source="ODD §2 (15 years)",
     )
@@ -1724,7 +1586,6 @@ class Config(Section):
         le=0.99,
         unit="share",
         label="Critical mass",
-        label_nl="Kritische massa",
         description="Adoption share that counts as critical mass (0.16 = Rogers' innovators + early adopters).",
         source="Centola et al. 2018 (tipping point ~25%)",
     )
@@ -1734,7 +1595,6 @@ class Config(Section):
         le=1200,
         unit="months",
         label="Critical mass must last",
-        label_nl="Kritische massa moet duren",
         description="Critical mass is reached in the first month of a stretch of this many months at or above critical_mass_share.",
         source="ODD §7; assumption: a year, so that one month's crossing does not count",
     )
@@ -1761,6 +1621,30 @@ class Config(Section):
     mechanisms: MechanismSwitches = MechanismSwitches()
     calendar: CalendarParams = CalendarParams()
 
+    @model_validator(mode="after")
+    def _fits_the_sector(self) -> Config:
+        n = self.sme.count
+        if self.adoption.initial_adopters > n:
+            raise Inconsistent(
+                "adoption.initial_adopters",
+                self.adoption.initial_adopters,
+                f"at most sme.count = {n}",
+            )
+        if self.network.kind != "complete" and self.network.mean_degree > n - 1:
+            raise Inconsistent(
+                "network.mean_degree", self.network.mean_degree, f"at most sme.count - 1 = {n - 1}"
+            )
+        return self
+
+    def updated(self, changes: Mapping[str, Any]) -> Config:
+        """A copy with ``{dotted key: value}`` changed, validated: a wrong, out-of-range,
+        unknown or inconsistent value raises pydantic's ``ValidationError`` naming its key.
+        A section's key takes a table of its keys, changing only those."""
+        data = self.model_dump()
+        for key, value in changes.items():
+            _merge(data, key, value)
+        return Config.model_validate(data)
+
     def flat(self) -> dict[str, Any]:
         """The configuration as ``{dotted key: value}``."""
         return {key: self.get(key) for key in PARAMETERS}
@@ -1771,6 +1655,22 @@ class Config(Section):
         for part in key.split("."):
             value = getattr(value, part)
         return value
+
+
+def _merge(data: dict[str, Any], key: str, value: Any) -> None:
+    """Put ``value`` at the dotted ``key`` of the nested ``data``; a table only at its keys."""
+    *tables, name = key.split(".")
+    for table in tables:
+        if not isinstance(data.get(table), dict):
+            data[table] = {}
+        data = data[table]
+    if isinstance(value, Section):
+        value = value.model_dump()
+    if isinstance(value, Mapping) and isinstance(data.get(name), dict):
+        for inner, item in value.items():
+            _merge(data[name], inner, item)
+    else:
+        data[name] = value
 
 
 @dataclass(frozen=True)
@@ -1784,18 +1684,9 @@ class ParamSpec:
     description: str
     source: str
     label: str
-    label_nl: str
     ge: float | None = None
     le: float | None = None
     choices: tuple[str, ...] | None = None
-    description_nl: str | None = None
-    slider: tuple[float, float, float] | None = None
-
-    def text(self, language: str) -> tuple[str, str]:
-        """(label, description) in ``language`` ("en" or "nl")."""
-        if language == "nl":
-            return self.label_nl, self.description_nl or self.description
-        return self.label, self.description
 
     def allowed(self) -> str:
         """Human description of the allowed values."""
@@ -1825,8 +1716,6 @@ def _spec(key: str, field: Any) -> ParamSpec:
     ann = field.annotation
     choices = tuple(typing.get_args(ann)) if typing.get_origin(ann) is Literal else None
     type_name = "str" if choices else ann.__name__
-    if extra.get("description_nl") and type_name in ("int", "float") and "slider" not in extra:
-        raise ValueError(f"lever {key}: a numeric lever needs a slider range")
     return ParamSpec(
         key=key,
         type=type_name,
@@ -1835,12 +1724,9 @@ def _spec(key: str, field: Any) -> ParamSpec:
         description=field.description,
         source=extra["source"],
         label=extra["label"],
-        label_nl=extra["label_nl"],
         ge=ge,
         le=le,
         choices=choices,
-        description_nl=extra.get("description_nl"),
-        slider=tuple(extra["slider"]) if "slider" in extra else None,
     )
 
 
@@ -1857,9 +1743,6 @@ def _collect(model: type[Section], prefix: str = "") -> dict[str, ParamSpec]:
 
 #: Every parameter by dotted key, in schema order.
 PARAMETERS: dict[str, ParamSpec] = _collect(Config)
-
-#: The levers of the workshop app: parameters with a Dutch description, in schema order.
-LEVERS: dict[str, ParamSpec] = {k: s for k, s in PARAMETERS.items() if s.description_nl}
 
 
 def markdown_table() -> str:
@@ -1878,3 +1761,12 @@ def markdown_table() -> str:
 
 #: The sections (TOML tables) of the schema.
 SECTIONS: frozenset[str] = frozenset(k.split(".")[0] for k in PARAMETERS if "." in k)
+
+
+def __getattr__(name: str) -> Any:
+    """``LEVERS`` moved to :mod:`sectorsim.app.levers`; the old name reads it from there."""
+    if name == "LEVERS":
+        from sectorsim.app.levers import LEVERS
+
+        return LEVERS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

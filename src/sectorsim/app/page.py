@@ -2,7 +2,7 @@
 
 Every browser session gets its own :class:`~sectorsim.app.session.WorkshopSession` (made in
 ``Page`` with ``use_memo``), so one participant's slider never moves another's. The controls are
-generated from the schema's levers (:data:`sectorsim.params.LEVERS`). Playing runs in a
+generated from the app's levers (:data:`sectorsim.app.levers.LEVERS`). Playing runs in a
 background task that steps the model and bumps a version counter; the charts redraw from a
 snapshot taken under the session's lock.
 
@@ -28,6 +28,8 @@ import solara
 import solara.lab
 
 from sectorsim.app import charts
+from sectorsim.app.levers import LEVERS, label
+from sectorsim.app.levers import Lever as LeverSpec
 from sectorsim.app.session import (
     FUNDING_SHARES,
     TEAM_SHARE,
@@ -38,7 +40,7 @@ from sectorsim.app.session import (
 from sectorsim.app.texts import GROUPS, LANGUAGES, MECHANISMS, OUTCOMES, ui, unit
 from sectorsim.config import preset_names
 from sectorsim.experiments.runners import exit_with_parent
-from sectorsim.params import LEVERS, PARAMETERS, ParamSpec
+from sectorsim.params import PARAMETERS, ParamSpec
 
 logger = logging.getLogger("sectorsim.app")
 
@@ -61,15 +63,15 @@ def replication_pool() -> ProcessPoolExecutor:
     )
 
 
-def lever_groups() -> dict[str, list[ParamSpec]]:
+def lever_groups() -> dict[str, list[LeverSpec]]:
     """The levers by schema section, in the order of :data:`GROUPS`."""
-    groups: dict[str, list[ParamSpec]] = {name: [] for name in GROUPS}
+    groups: dict[str, list[LeverSpec]] = {name: [] for name in GROUPS}
     for spec in LEVERS.values():
         groups[spec.key.split(".")[0]].append(spec)
     return {name: specs for name, specs in groups.items() if specs}
 
 
-def shown_value(spec: ParamSpec, value: Any, language: str) -> str:
+def shown_value(spec: ParamSpec | LeverSpec, value: Any, language: str) -> str:
     if spec.type == "bool":
         return {"nl": ("nee", "ja"), "en": ("no", "yes")}[language][bool(value)]
     if spec.unit == "EUR":
@@ -81,7 +83,7 @@ def shown_value(spec: ParamSpec, value: Any, language: str) -> str:
 
 
 @solara.component
-def Lever(spec: ParamSpec, value: Any, language: str, on_value: Any):
+def Lever(spec: LeverSpec, value: Any, language: str, on_value: Any):
     """One lever: a slider (or switch) with its label, value and unit, and its help as a hint.
 
     One Vuetify widget per lever keeps the page small, and a small page redraws fast.
@@ -106,6 +108,24 @@ def Lever(spec: ParamSpec, value: Any, language: str, on_value: Any):
         thumb_label=True,
         **common,
     )
+
+
+def slider_echo(spec: LeverSpec, value: Any, current: Any) -> bool:
+    """Whether ``value`` is a slider rounding the server's ``current`` value to its grid.
+
+    A slider given a value off its grid (a design of the front has any budget) sends back the
+    nearest grid value at once. A participant cannot send that value: the slider holds it
+    already, and a click on it sends nothing. So it is not a move, and the value stays.
+    """
+    if spec.slider is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    low, high, step = spec.slider
+
+    def on_grid(x: float) -> bool:
+        return low <= x <= high and abs((x - low) / step - round((x - low) / step)) < 1e-6
+
+    nearest = min(max(current, low), high)
+    return not on_grid(current) and on_grid(value) and abs(value - nearest) <= step * (0.5 + 1e-9)
 
 
 def guarded(action: Any, report: Any, then: Any = None) -> Any:
@@ -137,7 +157,7 @@ def problem_text(problem: tuple[str, str | None], language: str) -> str:
     kind, what = problem
     if kind == "refused":
         if what in PARAMETERS:
-            name = PARAMETERS[what].text(language)[0]
+            name = label(what, language)
         else:
             named = ("seed", "preset", "speed", "language", "design")
             name = ui(what, language) if what in named else what
@@ -169,8 +189,12 @@ def Levers(
     ``guard`` wraps each lever's setter (see :func:`guarded`); a new count of ``refusals`` redraws
     them from the server's values (a refused value must not stay on a slider)."""
 
-    def setter(key: str):
-        return guard(lambda value: session.set_lever(key, value))
+    def setter(spec: LeverSpec):
+        def move(value: Any) -> None:
+            if not slider_echo(spec, value, session.value(spec.key)):
+                session.set_lever(spec.key, value)
+
+        return guard(move)
 
     groups = lever_groups()
     opened = [i for i, group in enumerate(groups) if group in OPEN_GROUPS]
@@ -180,17 +204,17 @@ def Levers(
                 rv.ExpansionPanelHeader(children=[GROUPS[group][language]])
                 with rv.ExpansionPanelContent():
                     for spec in specs:
-                        Lever(spec, values[spec.key], language, setter(spec.key)).key(
+                        Lever(spec, values[spec.key], language, setter(spec)).key(
                             f"{spec.key}-{refusals}"
                         )
                     if group == "funding":
-                        names = " - ".join(PARAMETERS[k].text(language)[0] for k in FUNDING_SHARES)
+                        names = " - ".join(label(k, language) for k in FUNDING_SHARES)
                         rv.Html(
                             tag="div",
                             class_="team-share",
                             style_="font-size: 0.85em",
                             children=[
-                                f"{PARAMETERS[TEAM_SHARE].text(language)[0]}: "
+                                f"{label(TEAM_SHARE, language)}: "
                                 f"{values[TEAM_SHARE]:.0%} (= 100% - {names})"
                             ],
                         )
@@ -451,7 +475,7 @@ def CostPanel(session: WorkshopSession, language: str, settings: int, guard: Any
         if loaded.value is not None:
             levers = design_levers(front, loaded.value)
             shown = ", ".join(
-                f"{PARAMETERS[k].text(language)[0]} {shown_value(PARAMETERS[k], v, language)}"
+                f"{label(k, language)} {shown_value(PARAMETERS[k], v, language)}"
                 for k, v in levers.items()
             )
             solara.Text(
