@@ -2,13 +2,16 @@
 
     python benchmarks/model_speed.py [--quick]
 
-- full model (the default scenario, 180 months) in SME-months per second at 500, 10,000 and
-  100,000 SMEs, with model construction timed apart;
+- one 500-SME run of the default scenario (180 months, build included) against the numpy floor
+  at that size, and the full model at 10,000 and 100,000 SMEs against the floor, construction
+  timed apart; each target and whether it is met;
 - the per-agent Mesa reference (``per_agent_reference.py``) against sectorsim with the same Bass
   rule on the same network at 10,000 SMEs, with a check that their mean adoption curves agree;
 - the numpy floor: one sparse matrix-vector product over the network and one random draw per
   SME a month, the least any implementation of a month must do;
 - peak memory per SME at 100,000 and 1,000,000 SMEs, each in a fresh process;
+- a fresh process: importing sectorsim and its first run with the compiled month loaded from the
+  cache, and (full version) compiled into an empty cache;
 - sweep throughput with 1 and 2 local workers and a 2-worker Dask cluster on loopback.
 
 Prints a table and writes JSON lines (name, value, unit, reference, ratio) to
@@ -24,6 +27,7 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -57,12 +61,21 @@ def timed(action):
     return result, time.perf_counter() - started
 
 
-def full_model(n: int) -> tuple[float, float]:
-    """(construction seconds, SME-months per second) of one run of the default scenario."""
+def median_time(action, repeat: int) -> float:
+    """Median seconds of ``repeat`` calls of ``action(i)``."""
+    return float(np.median([timed(lambda i=i: action(i))[1] for i in range(repeat)]))
+
+
+def full_model(n: int, repeat: int = 1) -> tuple[float, float]:
+    """(construction seconds, seconds of the 180 months) of the default scenario, medians."""
     config = load_scenario(SCENARIO, {"sme.count": n, "months": MONTHS})
-    model, build = timed(lambda: SectorModel(config, seed=1))
-    _, run = timed(model.run)
-    return build, n * MONTHS / run
+    builds, runs = [], []
+    for seed in range(repeat):
+        model, build = timed(lambda s=seed: SectorModel(config, seed=s))
+        _, run = timed(model.run)
+        builds.append(build)
+        runs.append(run)
+    return float(np.median(builds)), float(np.median(runs))
 
 
 def bass_pair(n: int, seeds: int) -> tuple[float, float, float]:
@@ -90,18 +103,44 @@ def bass_pair(n: int, seeds: int) -> tuple[float, float, float]:
     return fast / seeds, slow / seeds, gap
 
 
-def numpy_floor(n: int) -> float:
-    """SME-months per second of the least work a month needs, on the default scenario's network."""
+def numpy_floor(n: int, repeat: int = 1) -> float:
+    """Seconds of the least work 180 months need (one sparse product over the default
+    scenario's network and one random draw per SME a month), median of ``repeat``."""
     network = SectorModel(load_scenario(SCENARIO, {"sme.count": n}), seed=1).network
     rng = np.random.default_rng(1)
     x = np.zeros(n)
 
-    def months() -> None:
+    def months(_: int) -> None:
         for _ in range(MONTHS):
             x[:] = (network.adjacency @ x + rng.random(n)) > 0.5
 
-    _, seconds = timed(months)
-    return n * MONTHS / seconds
+    return median_time(months, repeat)
+
+
+def fresh_process(code: str, env: dict | None = None) -> list[str]:
+    """Run ``code`` in a new interpreter; its printed words."""
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **(env or {})},
+    )
+    return out.stdout.split()
+
+
+def first_run(cache: str | None = None) -> tuple[float, float]:
+    """(seconds to import sectorsim, seconds of the first 500-SME run) in a fresh process: with
+    the compiled month loaded from the cache, or compiled afresh into an empty ``cache``."""
+    code = (
+        "import time; t = time.perf_counter()\n"
+        "from sectorsim import SectorModel, load_scenario\n"
+        "i = time.perf_counter() - t; t = time.perf_counter()\n"
+        f"SectorModel(load_scenario({SCENARIO!r}, {{'sme.count': 500}}), seed=1).run()\n"
+        "print(i, time.perf_counter() - t)"
+    )
+    words = fresh_process(code, {"NUMBA_CACHE_DIR": cache} if cache else None)
+    return float(words[0]), float(words[1])
 
 
 def peak_memory(n: int) -> tuple[float, float]:
@@ -117,8 +156,7 @@ def peak_memory(n: int) -> tuple[float, float]:
         "status = open('/proc/self/status').read()\n"
         "print(int(re.search(r'VmHWM:\\s+(\\d+)', status).group(1)) / 1024, t)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    mib, seconds = out.stdout.split()
+    mib, seconds = fresh_process(code)
     return float(mib), float(seconds)
 
 
@@ -143,19 +181,48 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="sectorsim speed, with same-run references")
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke test")
     quick = parser.parse_args().quick
-    sizes = (500, 2_000) if quick else (500, 10_000, 100_000)
+    large = 20_000 if quick else 100_000
     reference_n, memory_sizes = (2_000, (20_000,)) if quick else (10_000, (100_000, 1_000_000))
     rows: list[dict] = []
 
-    def add(name: str, value: float, unit: str, reference: str | None = None, ratio=None) -> None:
+    def add(name, value, unit, reference=None, ratio=None, target=None, met=None) -> None:
         rows.append(
             {"name": name, "value": value, "unit": unit, "reference": reference, "ratio": ratio}
+            | {"target": target, "met": met}
         )
 
-    for n in sizes:
-        build, rate = full_model(n)
-        add(f"full model, {n:,} SMEs", rate / 1e6, "million SME-months/s")
-        add(f"construction, {n:,} SMEs", build, "s")
+    SectorModel(load_scenario(SCENARIO, {"sme.count": 50}), seed=0).run()  # load the kernels
+    repeat = 10 if quick else 40
+    build, run = full_model(500, repeat)
+    floor = numpy_floor(500, repeat)
+    add("500 SMEs, build + 180 months", build + run, "s", "numpy floor", (build + run) / floor)
+    add("  of which build", build, "s")
+    add(
+        "500 SMEs: run / numpy floor",
+        (build + run) / floor,
+        "x the floor's time",
+        f"floor {floor * 1e3:.2f} ms",
+        (build + run) / floor,
+        "<= 5",
+        (build + run) / floor <= 5,
+    )
+    add("500 SMEs, runs per second on one core", 1 / (build + run), "runs/s")
+    if not quick:
+        build, run = full_model(10_000, 3)
+        add("full model, 10,000 SMEs", 10_000 * MONTHS / run / 1e6, "million SME-months/s")
+    build, run = full_model(large, 3)
+    floor = numpy_floor(large, 3)
+    add(f"full model, {large:,} SMEs", large * MONTHS / run / 1e6, "million SME-months/s")
+    add(
+        f"{large:,} SMEs: run / numpy floor",
+        run / floor,
+        "x the floor's time",
+        f"floor {floor:.2f} s",
+        run / floor,
+        "<= 3",
+        run / floor <= 3,
+    )
+    add(f"construction, {large:,} SMEs", build, "s", target="< 1", met=build < 1)
     ours, theirs, gap = bass_pair(reference_n, seeds=3)
     add(f"Bass rule, sectorsim, {reference_n:,} SMEs", ours, "s per run")
     add(
@@ -166,52 +233,53 @@ def main() -> None:
         theirs / ours,
     )
     add("largest gap of mean adoption curves", gap, "share of SMEs")
-    _, full_rate = full_model(reference_n)
-    add(
-        f"per-agent Mesa (Bass) vs full model, {reference_n:,} SMEs",
-        theirs / (reference_n * MONTHS / full_rate),
-        "x slower than the full model",
-    )
-    floor_n = sizes[-1]
-    floor = numpy_floor(floor_n)
-    _, rate = full_model(floor_n)
-    add(f"numpy floor, {floor_n:,} SMEs", floor / 1e6, "million SME-months/s")
-    add(
-        f"full model / floor, {floor_n:,} SMEs",
-        floor / rate,
-        "x the floor's time",
-        "numpy floor",
-        floor / rate,
-    )
     idle, _ = peak_memory(0)
     add("interpreter with sectorsim imported", idle, "MiB")
     for n in memory_sizes:
         mib, seconds = peak_memory(n)
+        big = n == 1_000_000
         add(f"peak memory, {n:,} SMEs", (mib - idle) * 1024 * 1024 / n, "bytes per SME")
-        add(f"full run, {n:,} SMEs, 180 months", seconds, "s")
-        add(f"peak memory, {n:,} SMEs (total)", mib / 1024, "GiB")
+        add(
+            f"full run, {n:,} SMEs, 180 months",
+            seconds,
+            "s",
+            target="< 30" if big else None,
+            met=seconds < 30 if big else None,
+        )
+        add(
+            f"peak memory, {n:,} SMEs (total)",
+            mib / 1024,
+            "GiB",
+            target="< 4" if big else None,
+            met=mib / 1024 < 4 if big else None,
+        )
+    imported, first = first_run()
+    add("fresh process: import sectorsim", imported, "s")
+    add("fresh process: first 500-SME run (cached kernels)", first, "s")
+    if not quick:
+        with tempfile.TemporaryDirectory() as empty:
+            _, compile_run = first_run(empty)
+        add("fresh process: first run, compiling (empty cache)", compile_run, "s")
     rates = sweep_throughput(reps=2 if quick else 10)
     for label, rate in rates.items():
         add(f"sweep, {label}", rate, "runs/s")
-    add(
-        "parallel efficiency, 2 workers",
-        rates["2 workers"] / (2 * rates["1 worker"]),
-        "share",
-        "1 worker",
-        rates["2 workers"] / rates["1 worker"],
-    )
-    add(
-        "parallel efficiency, Dask 2 workers",
-        rates["Dask, 2 workers"] / (2 * rates["1 worker"]),
-        "share",
-        "1 worker",
-        rates["Dask, 2 workers"] / rates["1 worker"],
-    )
+    for label in ("2 workers", "Dask, 2 workers"):
+        efficiency = rates[label] / (2 * rates["1 worker"])
+        add(
+            f"parallel efficiency, {label}",
+            efficiency,
+            "share",
+            "1 worker",
+            rates[label] / rates["1 worker"],
+            ">= 0.9",
+            efficiency >= 0.9,
+        )
 
-    print(f"{'measure':<52}{'value':>12}  unit")
+    print(f"{'measure':<52}{'value':>12}  {'unit':<22}{'target':>8}")
     for row in rows:
-        ratio = f"   (ratio {row['ratio']:.1f})" if row["ratio"] is not None else ""
-        print(f"{row['name']:<52}{row['value']:>12.3f}  {row['unit']}{ratio}")
+        target = f"{row['target']:>8} {'met' if row['met'] else 'MISSED'}" if row["target"] else ""
+        ratio = f" (ratio {row['ratio']:.1f})" if row["ratio"] is not None else ""
+        print(f"{row['name']:<52}{row['value']:>12.4g}  {row['unit'] + ratio:<34}{target}")
     results = RESULTS.with_stem("latest-quick") if quick else RESULTS
     results.parent.mkdir(exist_ok=True)
     stamp = {

@@ -1,4 +1,5 @@
-"""SectorModel: a Mesa model with SMEs as views on arrays, reproducible, with sane outputs."""
+"""SectorModel: a Mesa model of components that own their state, reproducible, with sane
+outputs."""
 
 import mesa
 import numpy as np
@@ -6,26 +7,41 @@ import pandas as pd
 import pytest
 
 from sectorsim import SectorModel, load_scenario
-from sectorsim.agents import SME
 from sectorsim.randomness import RandomStreams
 from sectorsim.state import Stage
 
 
-def test_is_a_mesa_model_with_one_sme_agent_per_firm(small_config):
-    model = SectorModel(small_config, seed=1)
+def test_is_a_mesa_model_whose_month_is_a_plan_of_components(small_config):
+    model = SectorModel(small_config, seed=1)  # the baseline: no programme
     assert isinstance(model, mesa.Model)
-    assert len(model.agents_by_type[SME]) == small_config.sme.count
+    assert model.components == (
+        "environment", "ngos", "large_firms", "projects", "coalition", "smes"
+    )  # fmt: skip
+    assert model.state.stage.size == small_config.sme.count
+    programme = SectorModel(load_scenario("imvo_samen_veranderen", {"sme.count": 60}), seed=1)
+    assert programme.components[:2] == ("environment", "programme")
+    bass = SectorModel(load_scenario("bass", {"sme.count": 50}), seed=1)
+    assert bass.components == ("smes",)
 
 
-def test_sme_agents_are_views_on_the_arrays(small_config):
+def test_switches_take_components_out_of_the_plan(small_config):
+    off = {"mechanisms.chain": False, "mechanisms.ngo": False, "mechanisms.projects": False}
+    model = SectorModel(load_scenario("imvo_samen_veranderen", {"sme.count": 60, **off}), seed=1)
+    assert model.components == ("environment", "programme", "coalition", "smes")
+
+
+def test_the_state_a_month_changes_is_the_state_the_model_shows(small_config):
     model = SectorModel(small_config, seed=1)
-    agent = model.smes[7]
-    agent.stage = Stage.ORIENTING
-    assert model.state.stage[7] == 1
-    model.state.motivation[7] = 0.123
-    assert agent.motivation == pytest.approx(0.123)
-    assert all(isinstance(n, SME) for n in agent.neighbours)
-    assert {n.index for n in agent.neighbours} == set(model.network.adjacency[[7]].indices)
+    model.state.stage[:] = Stage.INNOVATING  # everyone far ahead: nobody moves up or down
+    model.step()
+    assert model.series("stage_share_3")[-1] == 1.0
+
+
+def test_mesa_generators_cannot_be_drawn_from_by_mistake(small_config):
+    model = SectorModel(small_config, seed=1)
+    for name in ("random", "rng"):
+        with pytest.raises(AttributeError, match="named stream"):
+            getattr(model, name).random()
 
 
 def test_same_config_and_seed_give_identical_outputs(small_config):
@@ -72,7 +88,7 @@ def test_timeseries_shares_are_valid(small_config):
 
 
 def test_without_change_projects_no_sme_reaches_stage_three(small_config):
-    model = SectorModel(small_config.model_copy(update={"months": 120}), seed=1).run()
+    model = SectorModel(small_config.updated({"months": 120}), seed=1).run()
     assert model.state.stage.max() <= Stage.IMPLEMENTING
 
 
@@ -111,42 +127,32 @@ def test_switching_a_mechanism_off_keeps_the_other_random_streams():
     assert (on.network.adjacency != off.network.adjacency).nnz == 0
 
 
-def drawn(monkeypatch, overrides, months=24):
-    """Every uniform number each named stream handed out over ``months`` of the default
-    programme, by stream name."""
-    log: dict[str, list] = {}
-    original = RandomStreams.__getitem__
-
-    def logged(self, name):
-        generator = original(self, name)
-
-        class Logged:
-            def __getattr__(self, attribute):
-                return getattr(generator, attribute)
-
-            def random(self, *args, **kwargs):
-                values = generator.random(*args, **kwargs)
-                log.setdefault(name, []).append(np.atleast_1d(values).copy())
-                return values
-
-        return Logged()
-
-    monkeypatch.setattr(RandomStreams, "__getitem__", logged)
-    model = SectorModel(load_scenario("imvo_samen_veranderen", overrides), seed=11)
+def stream_states(overrides, months=24):
+    """The state of the SMEs' adoption and relapse streams after ``months`` of the default
+    programme, and the state numpy's Generator reaches after the SMEs' draws alone (one number
+    per SME a month each)."""
+    config = load_scenario("imvo_samen_veranderen", overrides)
+    model = SectorModel(config, seed=11)
     for _ in range(months):
         model.step()
-    return {name: np.concatenate(values) for name, values in log.items()}
-
-
-@pytest.mark.parametrize("switch", ["relapse", "imitation", "ngo", "chain", "cartel", "projects"])
-def test_each_mechanism_draws_from_a_stream_of_its_own(monkeypatch, switch):
-    """Common random numbers: the SMEs' monthly draws for adoption (and, unless it is the switch,
-    relapse) are the same numbers whichever other mechanism is off. A mechanism that drew from
-    another's stream would shift them."""
-    full = drawn(monkeypatch, {})
-    without = drawn(monkeypatch, {f"mechanisms.{switch}": False})
+    own = RandomStreams(11)
+    states = {}
     for name in ("adoption", "relapse"):
-        np.testing.assert_array_equal(full[name], without[name], err_msg=f"{name} without {switch}")
+        own[name].random(months * config.sme.count)
+        states[name] = (model.streams[name].bit_generator.state, own[name].bit_generator.state)
+    return states
+
+
+@pytest.mark.parametrize(
+    "switch", ["none", "relapse", "imitation", "ngo", "chain", "cartel", "projects", "coalition"]
+)
+def test_each_mechanism_draws_from_a_stream_of_its_own(switch):
+    """Common random numbers: the adoption and relapse streams hand out exactly the SMEs' monthly
+    draws, whichever mechanism is off; a mechanism that drew from them would shift every later
+    number."""
+    overrides = {} if switch == "none" else {f"mechanisms.{switch}": False}
+    for name, (drawn, expected) in stream_states(overrides).items():
+        assert drawn == expected, f"{name} stream with {switch} off"
 
 
 def test_imitation_speeds_up_adoption():

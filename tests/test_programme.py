@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 from sectorsim import SectorModel, load_scenario
-from sectorsim.agents import NGO, LargeFirm, SectorTeam
 from sectorsim.mechanisms.funding import CHANNELS
 from sectorsim.params import PARAMETERS
 from sectorsim.runs import run_model
@@ -17,11 +16,11 @@ def run(overrides=None, seed=1, scenario=IMVO):
     return SectorModel(load_scenario(scenario, overrides or {}), seed=seed).run()
 
 
-def test_programme_agents_are_mesa_agents():
-    model = SectorModel(load_scenario(IMVO), seed=0)
-    assert len(model.agents_by_type[LargeFirm]) == 10
-    assert len(model.agents_by_type[NGO]) == 5
-    assert len(model.agents_by_type[SectorTeam]) == 1
+def test_large_firms_and_ngos_are_columns_of_their_components():
+    config = load_scenario(IMVO)
+    model = SectorModel(config, seed=0)
+    assert model.sector.large_firms.motivation.size == config.large_firms.count
+    assert model.sector.ngos.member.size == config.ngo.count
 
 
 def test_team_runs_phases_i_to_iv_then_withdraws():
@@ -42,7 +41,7 @@ def test_phase_one_recruits_the_start_size_of_koplopers():
         model.step()
     assert 10 <= model.state.coalition_member.sum() <= 15
     assert model.state.koploper[model.state.coalition_member].all()
-    assert sum(f.coalition_member for f in model.large_firms) == 1
+    assert model.sector.large_firms.member.sum() == 1
 
 
 @pytest.mark.parametrize("size", [10, 11])
@@ -69,7 +68,7 @@ def test_shares_stay_in_bounds_and_budget_is_never_overspent():
     assert ts["budget_spent"].iloc[-1] <= 150_000.0 + 1e-6
     channels = ts[[f"budget_spent_{c}" for c in CHANNELS]].sum(axis=1)
     np.testing.assert_allclose(channels, ts["budget_spent"])
-    assert all(v >= -1e-9 for v in model.team.budget.balance.values())
+    assert (model.sector.programme.balance >= -1e-9).all()
 
 
 def test_no_budget_no_spending_and_spending_stops_with_the_team():
@@ -96,7 +95,7 @@ def test_projects_put_participants_at_stage_three_and_add_action_perspectives():
     model = run()
     assert model.summary()["projects_succeeded"] > 0 and model.knowledge_stock > 0
     model = SectorModel(load_scenario(IMVO), seed=1)
-    while model.projects.tally()["projects_active"] == 0:
+    while model.series("projects_active")[-1] == 0:
         model.step()
     inside = model.state.project_of >= 0
     assert (model.state.stage[inside] == 3).all()
@@ -204,18 +203,22 @@ def test_a_failed_project_returns_participants_to_their_earlier_stage():
 
 
 def test_participants_can_pay_their_share_of_the_project():
+    """Each pays its part of the co-funding, less what a large-firm partner pays (M5)."""
     config = load_scenario(IMVO)
     model = SectorModel(config, seed=3)
-    share = config.funding.cofunding_share * config.projects.cost / config.projects.size
+    p, lf = config.projects, config.large_firms
+    own = config.funding.cofunding_share * p.cost
+    share = np.array([own, own - min(own, lf.cofunding * p.cost)]) / p.size
     for _ in range(60):
         model.step()
-        inside = model.state.project_of >= 0
-        assert (model.state.resources[inside] >= share - 1e-9).all()
+        inside = np.flatnonzero(model.state.project_of >= 0)
+        partner = model.sector.projects.large_firm[model.state.project_of[inside]] >= 0
+        assert (model.state.resources[inside] >= share[partner.astype(int)] - 1e-9).all()
 
 
 def test_action_perspectives_fade_without_new_projects():
     model = SectorModel(load_scenario(IMVO, {"projects.knowledge_decay": 0.05}), seed=1)
-    model.knowledge_stock = 1.0
+    model.sector.environment.knowledge_stock[0] = 1.0
     model.step()
     assert model.knowledge_stock <= 0.95 + 1e-12
 

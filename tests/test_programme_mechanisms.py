@@ -5,6 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sectorsim.compiled import ADVICE, Streams, compiled_params
+from sectorsim.components import projects as project_book
 from sectorsim.mechanisms import (
     broadening,
     cartel,
@@ -15,13 +17,13 @@ from sectorsim.mechanisms import (
     ngo,
     projects,
 )
-from sectorsim.params import ProjectParams
+from sectorsim.outputs import MONTHLY_OUTPUTS, column
+from sectorsim.params import Config
+from sectorsim.randomness import RandomStreams
 
 
 def accept(motivation, resources, cost=3000, slope=4.0):
-    return coalition.acceptance_probability(
-        np.array([motivation]), np.array([resources]), cost, 0.0, slope
-    )[0]
+    return coalition.acceptance_probability(motivation, resources, cost, 0.0, slope)
 
 
 def test_acceptance_rises_with_motivation_and_resources():
@@ -44,14 +46,15 @@ def test_attention_is_shared_once_the_coalition_outgrows_the_team():
 
 
 def test_enthusiasm_fades_without_attention_or_results_and_stays_in_bounds():
+    fade = np.vectorize(coalition.fade_enthusiasm)
     e = np.array([0.5, 0.5, 0.01])
-    faded = coalition.fade_enthusiasm(e, 0.5, np.array([False, True, True]), 0.1)
+    faded = fade(e, 0.5, np.array([False, True, True]), 0.1)
     assert faded[0] < 0.5 and faded[1] < faded[0] and faded[2] == 0.0
-    np.testing.assert_array_equal(coalition.fade_enthusiasm(e, 1.0, np.zeros(3, bool), 0.1), e)
+    np.testing.assert_array_equal(fade(e, 1.0, np.zeros(3, bool), 0.1), e)
 
 
 def test_dropout_falls_with_enthusiasm():
-    p = coalition.dropout_probability(np.array([0.0, 0.5, 1.0]), 0.1)
+    p = [coalition.dropout_probability(e, 0.1) for e in (0.0, 0.5, 1.0)]
     np.testing.assert_allclose(p, [0.1, 0.05, 0.0])
 
 
@@ -76,52 +79,67 @@ def test_cohesion_builds_dilutes_and_decays_within_bounds():
 
 
 def test_project_duration_spans_six_to_twentyfour_months():
-    np.testing.assert_array_equal(projects.duration(np.array([0.0, 0.5, 1.0]), 6, 24), [6, 15, 24])
+    months = [projects.duration(r, 6, 24) for r in (0.0, 0.5, 1.0)]
+    np.testing.assert_array_equal(months, [6, 15, 24])
 
 
 def test_success_falls_with_radicalness_and_rises_with_support_and_funding():
     r = np.array([0.0, 1.0, 1.0, 1.0])
     supported = np.array([False, False, True, False])
     funded = np.array([False, False, False, True])
-    p = projects.success_probability(r, supported, funded, ProjectParams())
+    chance = np.vectorize(projects.success_probability, excluded={3})
+    p = chance(r, supported, funded, compiled_params(Config()).projects)
     assert p[0] > p[2] > p[1] and p[3] > p[1]
     assert ((p > 0) & (p < 1)).all()
 
 
 def test_what_a_project_teaches_is_proportional_to_its_radicalness():
     r = np.array([0.0, 0.25, 0.5, 1.0])
-    each = [projects.learning(r[[k]], np.array([True]), 0.2, 0.3, 1.0) for k in range(4)]
+    each = [projects.learning(radicalness, True, 0.2, 0.3) for radicalness in r]
     np.testing.assert_allclose(each, 0.2 * r)
 
 
 def test_radical_and_successful_projects_teach_more():
-    radical = projects.learning(np.array([1.0]), np.array([True]), 0.1, 0.3, 1.0)
-    safe = projects.learning(np.array([0.0]), np.array([True]), 0.1, 0.3, 1.0)
-    failed = projects.learning(np.array([1.0]), np.array([False]), 0.1, 0.3, 1.0)
+    radical = projects.learning(1.0, True, 0.1, 0.3)
+    safe = projects.learning(0.0, True, 0.1, 0.3)
+    failed = projects.learning(1.0, False, 0.1, 0.3)
     assert radical > safe and radical > failed > 0
-    assert projects.learning(np.array([1.0]), np.array([True]), 0.1, 0.3, 0.0) == 0.0
 
 
-def test_project_book_grows_and_tallies():
-    book = projects.ProjectBook(capacity=2)
-    for i in range(5):
-        book.add(
-            start=[i], end=[i + 6], radicalness=[0.5], status=[projects.ACTIVE], large_firm=[-1]
-        )
-    book.status[[0, 1]] = [projects.SUCCEEDED, projects.HALTED]
-    book.flagged[1] = True
-    assert book.count == 5 and book.capacity >= 5
-    assert book.tally() == {
+def test_project_book_tallies_the_projects_in_use():
+    rows = 8  # preallocated; 5 in use, the rest must not count
+    book = project_book.State(
+        count=np.array([5]),
+        start=np.arange(rows),
+        end=np.arange(rows) + 6,
+        radicalness=np.full(rows, 0.5),
+        success_probability=np.full(rows, 0.5),
+        status=np.full(rows, projects.ACTIVE, dtype=np.int8),
+        flagged=np.zeros(rows, dtype=np.bool_),
+        supported=np.zeros(rows, dtype=np.bool_),
+        grant=np.zeros(rows),
+        large_firm=np.full(rows, -1),
+        segment=np.zeros(rows, dtype=np.int64),
+    )
+    book.status[[0, 1, 6]] = [projects.SUCCEEDED, projects.HALTED, projects.FAILED]
+    book.flagged[[1, 7]] = True
+    row = np.zeros(len(MONTHLY_OUTPUTS))
+    project_book.record(book, row)
+    tally = {
+        name: row[column(name)]
+        for name in ("projects_active", "projects_succeeded", "projects_failed", "projects_flagged")
+    }
+    assert tally == {
         "projects_active": 3,
         "projects_succeeded": 1,
-        "projects_failed": 1,
+        "projects_failed": 1,  # a halted project counts as failed
         "projects_flagged": 1,
     }
-    np.testing.assert_array_equal(book.start, np.arange(5))
+    np.testing.assert_array_equal(book.view("start"), np.arange(5))
 
 
 def test_members_invite_more_strongly_than_the_team():
-    r = broadening.reach(
+    r = np.vectorize(broadening.reach)(
         np.array([True, False, False, True]),
         np.array([False, True, False, True]),
         np.array([True, True, True, False]),
@@ -131,20 +149,21 @@ def test_members_invite_more_strongly_than_the_team():
 
 
 def test_growth_slows_past_the_target():
-    before = broadening.join_probability(np.ones(1), np.ones(1), 0.1, 10, 30, 0.3)
-    after = broadening.join_probability(np.ones(1), np.ones(1), 0.1, 30, 30, 0.3)
-    assert after[0] == pytest.approx(0.3 * before[0])
+    before = broadening.join_probability(1.0, 1.0, 0.1, 10, 30, 0.3)
+    after = broadening.join_probability(1.0, 1.0, 0.1, 30, 30, 0.3)
+    assert after == pytest.approx(0.3 * before)
 
 
 def test_a_closed_coalition_keeps_its_knowledge_inside():
+    access = np.vectorize(broadening.knowledge_access)
     member = np.array([True, False, False])
     carriers = np.array([0.0, 0.0, 3.0])
-    closed = broadening.knowledge_access(member, carriers, False, 0.2, 2.0)
-    opened = broadening.knowledge_access(member, carriers, True, 0.2, 2.0)
+    closed = access(member, carriers, False, 0.2, 2.0)
+    opened = access(member, carriers, True, 0.2, 2.0)
     np.testing.assert_allclose(closed, [1.0, 0.2, 0.2])
     np.testing.assert_allclose(opened, [1.0, 0.2, 1.0])
     # with more ties needed to see everything, one tie shows less
-    few = broadening.knowledge_access(member, np.array([0.0, 1.0, 1.0]), True, 0.2, 4.0)
+    few = access(member, np.array([0.0, 1.0, 1.0]), True, 0.2, 4.0)
     np.testing.assert_allclose(few, [1.0, 0.4, 0.4])
 
 
@@ -167,12 +186,14 @@ def test_competitor_share_counts_segments_where_at_least_two_compete():
 
 def test_a_large_firm_with_one_supplier_exchanges_nothing_among_competitors():
     segment, level = np.array([0, 0]), np.array([LARGE, SME])
-    alone = cartel.competitor_share(np.zeros(2, int), segment, np.array([0.25, 0.01]), level, 1, 1)
+    alone = cartel.competitor_share(
+        np.zeros(2, np.int64), segment, np.array([0.25, 0.01]), level, 1, 1
+    )
     assert alone[0] == 0.0
     # two competing suppliers with their buyer: hub and spoke, the buyer's share counts
     hub = cartel.competitor_share(
-        np.zeros(3, int),
-        np.zeros(3, int),
+        np.zeros(3, np.int64),
+        np.zeros(3, np.int64),
         np.array([0.25, 0.01, 0.02]),
         np.array([LARGE, SME, SME]),
         1,
@@ -182,12 +203,21 @@ def test_a_large_firm_with_one_supplier_exchanges_nothing_among_competitors():
 
 
 def test_cartel_hazard_only_above_the_safe_harbour_and_lower_with_a_green_deal():
-    shares = np.array([0.1, 0.3])
-    plain = cartel.flag_hazard(shares, 0.2, 0.04, False, 0.2, False, 0.5)
-    deal = cartel.flag_hazard(shares, 0.2, 0.04, True, 0.2, False, 0.5)
-    pre = cartel.flag_hazard(shares, 0.2, 0.04, False, 0.2, True, 0.5)
-    np.testing.assert_allclose(plain, [0.0, 0.04])
-    assert deal[1] == pytest.approx(0.008) and pre[1] == pytest.approx(0.02)
+    def hazard(share, green_deal=False, precompetitive=False):
+        cartel_params = {
+            "safe_harbour_share": 0.2,
+            "hazard": 0.04,
+            "green_deal": green_deal,
+            "green_deal_factor": 0.2,
+            "precompetitive": precompetitive,
+            "precompetitive_factor": 0.5,
+        }
+        p = compiled_params(Config.model_validate({"cartel": cartel_params})).cartel
+        return cartel.flag_hazard(share, p)
+
+    np.testing.assert_allclose([hazard(0.1), hazard(0.3)], [0.0, 0.04])
+    assert hazard(0.3, green_deal=True) == pytest.approx(0.008)
+    assert hazard(0.3, precompetitive=True) == pytest.approx(0.02)
 
 
 def test_large_firms_chill_sharing_unless_precompetitive():
@@ -199,19 +229,18 @@ def test_large_firms_chill_sharing_unless_precompetitive():
 
 @given(st.floats(0, 1e7), st.lists(st.floats(0, 1e6), max_size=30))
 def test_budget_never_goes_negative_and_spending_adds_up(total, payments):
-    budget = funding.Budget.split(total, {"vouchers": 0.3, "projects": 0.5, "team": 0.2})
+    balance = funding.split(total, {"vouchers": 0.3, "projects": 0.5, "team": 0.2})
+    spent = np.zeros(len(funding.CHANNELS))
     for i, amount in enumerate(payments):
-        budget.pay(funding.CHANNELS[i % 3], amount)
-    assert all(v >= 0 for v in budget.balance.values())
-    assert budget.total_spent + sum(budget.balance.values()) == pytest.approx(
-        total, rel=1e-9, abs=1e-6
-    )
+        funding.pay(balance, spent, i % 3, amount)
+    assert (balance >= 0).all()
+    assert spent.sum() + balance.sum() == pytest.approx(total, rel=1e-9, abs=1e-6)
 
 
 def test_affordable_counts_whole_payments():
-    budget = funding.Budget.split(100.0, {"vouchers": 1.0, "projects": 0.0, "team": 0.0})
-    assert budget.affordable("vouchers", 30.0) == 3
-    assert budget.affordable("projects", 1.0) == 0
+    balance = funding.split(100.0, {"vouchers": 1.0, "projects": 0.0, "team": 0.0})
+    assert funding.affordable(balance, funding.VOUCHERS, 30.0) == 3
+    assert funding.affordable(balance, funding.PROJECTS, 1.0) == 0
 
 
 def test_team_money_is_spread_over_the_months_left():
@@ -221,15 +250,15 @@ def test_team_money_is_spread_over_the_months_left():
 
 
 def test_sme_pressure_adds_chain_regulation_and_public_pressure_capped_at_one():
-    buyer = np.array([0, 1, -1, -1])
-    requires = np.array([True, False])
-    size = np.array([0, 0, 0, 2])
-    factor = np.array([0.5, 0.75, 1.0])
-    p = chain.sme_pressure(buyer, requires, size, 0.4, False, 0.3, 0.0, factor)
+    pressure = np.vectorize(chain.sme_pressure)
+    # SME 0's buyer requires it; SME 1's buyer does not; SMEs 2 and 3 have no buyer
+    buyer_requires = np.array([True, False, False, False])
+    size_factor = np.array([0.5, 0.5, 0.5, 1.0])  # micro, micro, micro, medium
+    p = pressure(buyer_requires, size_factor, 0.4, False, 0.3, 0.0)
     np.testing.assert_allclose(p, [0.4, 0.0, 0.0, 0.0])
-    dd = chain.sme_pressure(buyer, requires, size, 0.4, True, 0.3, 0.0, factor)
+    dd = pressure(buyer_requires, size_factor, 0.4, True, 0.3, 0.0)
     np.testing.assert_allclose(dd, [0.55, 0.15, 0.15, 0.3])
-    assert chain.sme_pressure(buyer, requires, size, 0.9, True, 0.9, 0.9, factor).max() == 1.0
+    assert pressure(buyer_requires, size_factor, 0.9, True, 0.9, 0.9).max() == 1.0
 
 
 def test_due_diligence_and_coalition_drive_large_firms():
@@ -250,13 +279,16 @@ def test_public_pressure_halves_every_half_life():
 
 
 def test_advice_goes_to_eligible_smes_up_to_capacity_and_ends_when_they_move_on():
-    rng = np.random.default_rng(0)
+    streams = Streams.of(RandomStreams(0))
+    streams.load(RandomStreams(0))
+    rng = (streams.uniform, ADVICE)
     eligible = np.array([True, True, True, False, True])
-    advised = ngo.assign_advice(np.zeros(5, bool), eligible, 2, rng)
+    advised = np.zeros(5, bool)
+    ngo.assign_advice(advised, eligible, 2, *rng)
     assert advised.sum() == 2 and not (advised & ~eligible).any()
     kept = advised.copy()
-    again = ngo.assign_advice(advised, eligible, 2, rng)
-    np.testing.assert_array_equal(again, kept)  # advice stays while the SME is eligible
+    ngo.assign_advice(advised, eligible, 2, *rng)
+    np.testing.assert_array_equal(advised, kept)  # advice stays while the SME is eligible
     moved_on = eligible & ~kept  # the advised SMEs reach stage 2
-    after = ngo.assign_advice(kept, moved_on, 2, rng)
-    assert not (after & kept).any() and after.sum() == 2
+    ngo.assign_advice(advised, moved_on, 2, *rng)
+    assert not (advised & kept).any() and advised.sum() == 2

@@ -32,7 +32,8 @@ def test_the_podium_costs_visibility_times_cost_per_month_for_each_month_it_runs
     # the podium's money is set aside from the same budget: the other channels get less
     free = run({"podium.visibility": 2.0, "podium.cost_per_month": 0.0, "podium.months": 30})
     assert free.summary()["podium_spend"] == 0.0
-    assert model.team.budget.spent["vouchers"] <= free.team.budget.spent["vouchers"]
+    vouchers = "budget_spent_vouchers"
+    assert model.series(vouchers)[-1] <= free.series(vouchers)[-1]
 
 
 def test_the_podium_runs_its_months_then_fades_with_its_half_life():
@@ -133,15 +134,15 @@ def test_large_firm_partners_pay_part_of_the_project_so_poorer_smes_can_take_par
     over = {"coalition.large_firms": 3, "large_firms.project_partner": 1.0}
     rich = run({**over, "large_firms.cofunding": 0.5})
     none = run({**over, "large_firms.cofunding": 0.0})
-    assert rich.projects.count >= none.projects.count
-    assert (rich.projects.large_firm >= 0).all()
+    assert rich.sector.projects.count[0] >= none.sector.projects.count[0]
+    assert (rich.sector.projects.view("large_firm") >= 0).all()
 
 
 # ---- projects need a grant (M5), NGOs advise SMEs (M10) ---------------------------------------
 @pytest.mark.parametrize("over", [{"funding.budget": 0.0}, {"mechanisms.funding": False}])
 def test_no_grant_no_project(over):
     model = run(over)
-    assert model.projects.count == 0
+    assert model.sector.projects.count[0] == 0
     assert (model.state.stage < Stage.INNOVATING).all()
 
 
@@ -245,15 +246,14 @@ def test_the_tipping_point_is_where_decline_turns_into_growth_for_good():
 # ---- no behavioural constant outside the schema ----------------------------------------------
 STRUCTURAL = {0, 1, 2, 3, -1, 0.5, 1e-9, 30}  # stages, identities, halving, a tolerance, 1 << 30
 LAYOUT = {  # numbers that shape data, not behaviour
-    "model.py": {4},  # four adoption stages
-    "agents.py": {4, 5},  # programme phase codes
-    "imitation.py": {4, 5, 8},  # columns of the peer matrix
-    "projects.py": {64},  # the project book's first capacity
+    "imitation.py": {4, 5, 8},  # columns of the peer counts
+    "schedule.py": {4, 5},  # programme phase codes
 }
+COMPONENTS = sorted((SRC / "components").glob("*.py"))
 
 
 @pytest.mark.parametrize(
-    "path", [SRC / "model.py", SRC / "agents.py", *sorted((SRC / "mechanisms").glob("*.py"))]
+    "path", [SRC / "model.py", *COMPONENTS, *sorted((SRC / "mechanisms").glob("*.py"))]
 )
 def test_no_behavioural_number_lives_outside_the_parameter_schema(path):
     tree = ast.parse(path.read_text())

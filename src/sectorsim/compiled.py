@@ -28,7 +28,7 @@ from sectorsim.params import Config
 from sectorsim.randomness import RandomStreams
 
 PACKAGE = Path(__file__).parent
-COMPILED_SOURCES = ("compiled.py", "ties.py", "analytic.py", "outputs.py", "state.py")
+COMPILED_SOURCES = ("compiled.py", "ties.py", "network.py", "analytic.py", "outputs.py", "state.py")
 
 
 def cache_folder() -> Path:
@@ -91,28 +91,122 @@ def choice_index(key: str, value: str) -> int:
     )
 
 
-class Streams(NamedTuple):
-    """The named random streams the month draws from (one Generator each)."""
+#: The streams the compiled month draws uniforms from, in the order of their rows in
+#: :attr:`Streams.uniform`; change projects also draw from a numpy Generator (:attr:`Streams.projects`).
+UNIFORM_STREAMS = (
+    "adoption",
+    "relapse",
+    "dropout",
+    "broadening",
+    "vouchers",
+    "plans",
+    "recruitment",
+    "large_firms",
+    "ngo",
+    "cartel",
+    "advice",
+    "project_starts",
+)
+(
+    ADOPTION,
+    RELAPSE,
+    DROPOUT,
+    BROADENING,
+    VOUCHERS,
+    PLANS,
+    RECRUITMENT,
+    LARGE_FIRMS,
+    NGO,
+    CARTEL,
+    ADVICE,
+    PROJECT_STARTS,
+) = range(len(UNIFORM_STREAMS))
+_MASK = (1 << 64) - 1
 
-    population: np.random.Generator
-    seeding: np.random.Generator
-    large_firms: np.random.Generator
-    team: np.random.Generator
-    recruitment: np.random.Generator
-    plans: np.random.Generator
-    broadening: np.random.Generator
-    dropout: np.random.Generator
-    projects: np.random.Generator
-    cartel: np.random.Generator
-    vouchers: np.random.Generator
-    ngo: np.random.Generator
-    advice: np.random.Generator
-    adoption: np.random.Generator
-    relapse: np.random.Generator
+
+class Streams(NamedTuple):
+    """The named random streams of the compiled month.
+
+    ``uniform`` holds the PCG64 state (state high, low, increment high, low) of each stream of
+    :data:`UNIFORM_STREAMS`: the month draws from them inline (:func:`uniform`), the very numbers
+    ``Generator.random()`` gives, several times faster than numba's Generator methods; the state
+    is copied from the Generators before a month and back after it (:meth:`load`, :meth:`store`).
+    """
+
+    uniform: np.ndarray
+    projects: np.random.Generator  # beta, integers and shuffles of change projects
 
     @classmethod
     def of(cls, streams: RandomStreams) -> Streams:
-        return cls(*(streams[name] for name in cls._fields))
+        return cls(np.zeros((len(UNIFORM_STREAMS), 4), dtype=np.uint64), streams["projects"])
+
+    def load(self, streams: RandomStreams) -> None:
+        for row, name in enumerate(UNIFORM_STREAMS):
+            pcg = streams[name].bit_generator.state["state"]
+            state, inc = pcg["state"], pcg["inc"]
+            self.uniform[row] = (state >> 64, state & _MASK, inc >> 64, inc & _MASK)
+
+    def store(self, streams: RandomStreams) -> None:
+        for row, name in enumerate(UNIFORM_STREAMS):
+            generator = streams[name].bit_generator
+            state = generator.state
+            hi, lo, inc_hi, inc_lo = (int(v) for v in self.uniform[row])
+            state["state"] = {"state": hi << 64 | lo, "inc": inc_hi << 64 | inc_lo}
+            generator.state = state
+
+
+_M32, _S32 = np.uint64(0xFFFFFFFF), np.uint64(32)
+_MUL_HI, _MUL_LO = np.uint64(2549297995355413924), np.uint64(4865540595714422341)
+
+
+@numba.njit(inline="always")
+def _mul64(a, b):
+    """The 128-bit product of two uint64, as (high, low)."""
+    a_lo, a_hi, b_lo, b_hi = a & _M32, a >> _S32, b & _M32, b >> _S32
+    p0, p1, p2, p3 = a_lo * b_lo, a_lo * b_hi, a_hi * b_lo, a_hi * b_hi
+    mid = (p0 >> _S32) + (p1 & _M32) + (p2 & _M32)
+    return p3 + (p1 >> _S32) + (p2 >> _S32) + (mid >> _S32), (p0 & _M32) | (mid << _S32)
+
+
+@numba.njit(inline="always")
+def _next_double(s_hi, s_lo, i_hi, i_lo):
+    """numpy's PCG64 step (128-bit LCG, XSL-RR output) and its double in [0, 1)."""
+    hi, lo = _mul64(s_lo, _MUL_LO)
+    hi = hi + s_hi * _MUL_LO + s_lo * _MUL_HI
+    low = lo + i_lo
+    hi = hi + i_hi + np.uint64(low < lo)
+    rot = hi >> np.uint64(58)
+    x = hi ^ low
+    out = (x >> rot) | (x << ((np.uint64(64) - rot) & np.uint64(63)))
+    return hi, low, (out >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@kernel
+def uniform(u: np.ndarray, stream: int) -> float:
+    """One uniform draw in [0, 1) from a stream of :data:`UNIFORM_STREAMS`."""
+    u[stream, 0], u[stream, 1], value = _next_double(
+        u[stream, 0], u[stream, 1], u[stream, 2], u[stream, 3]
+    )
+    return value
+
+
+@kernel
+def uniforms(u: np.ndarray, stream: int, n: int) -> np.ndarray:
+    """``n`` uniform draws from a stream, as ``Generator.random(n)`` gives them."""
+    out = np.empty(n)
+    s_hi, s_lo, i_hi, i_lo = u[stream, 0], u[stream, 1], u[stream, 2], u[stream, 3]
+    for k in range(n):
+        s_hi, s_lo, out[k] = _next_double(s_hi, s_lo, i_hi, i_lo)
+    u[stream, 0], u[stream, 1] = s_hi, s_lo
+    return out
+
+
+@kernel
+def shuffle(u: np.ndarray, stream: int, a: np.ndarray) -> None:
+    """Shuffle ``a`` in place (Fisher-Yates) with draws from a stream."""
+    for i in range(a.size - 1, 0, -1):
+        j = int(uniform(u, stream) * (i + 1))
+        a[i], a[j] = a[j], a[i]
 
 
 @kernel

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import mesa
 
 from sectorsim.config import ConfigError, load_scenario, validate
+from sectorsim.outputs import MONTHLY_OUTPUTS
 from sectorsim.params import Config
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ class MonthlyDataCollector(mesa.DataCollector):
     def __init__(self, model: SectorModel):
         self._model = model
         self._cache: tuple[int, dict[str, list[Any]]] | None = None
-        columns = [c for c in model.timeseries().columns if c != "month"]
+        columns = [o.name for o in MONTHLY_OUTPUTS] + ["phase", "programme_phase"]
         super().__init__(model_reporters={name: _Column(name) for name in columns})
 
     @property

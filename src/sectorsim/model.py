@@ -83,7 +83,7 @@ class SectorModel(mesa.Model):
         self._params = compiled_params(config)
         self._streams = Streams.of(self.streams)
         self.plan = month.Plan.of(config)
-        self.sector = month.build(config, self._streams, Ties.of(self.network))
+        self.sector = month.build(config, self.streams, Ties.of(self.network))
         self._values = np.zeros((config.months + 1, len(MONTHLY_OUTPUTS)))
         self._programme = np.zeros(config.months + 1, dtype=np.int64)
         month.record(self._params, self.sector, self._values[0])
@@ -122,6 +122,7 @@ class SectorModel(mesa.Model):
         """Months ``t0`` to ``t1 - 1``."""
         if t1 > self.config.months:
             raise RuntimeError(f"the run has reached its horizon of {self.config.months} months")
+        self._streams.load(self.streams)
         month.advance(
             t0,
             t1,
@@ -132,6 +133,7 @@ class SectorModel(mesa.Model):
             self._values,
             self._programme,
         )
+        self._streams.store(self.streams)
 
     def step(self) -> None:
         """Advance one month (Mesa has already counted it in ``steps``)."""

@@ -17,9 +17,10 @@ O(n), not O(n^2) memory.
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 import scipy.sparse as sp
+
+from sectorsim.compiled import kernel
 
 _INT32_MAX = np.iinfo(np.int32).max
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing multiplier
@@ -160,7 +161,7 @@ def _canonical(adjacency: sp.sparray | sp.spmatrix) -> sp.csr_array:
     return adjacency
 
 
-@numba.njit(cache=True)
+@kernel
 def _rewire(n, half, rewired, candidates):
     """Targets of the n*half lattice ties (u, u+j), tie e = (j-1)*n + u, after rewiring.
 
@@ -213,7 +214,7 @@ def _rewire(n, half, rewired, candidates):
     return targets, True
 
 
-@numba.njit(cache=True)
+@kernel
 def _pair_nodes(pairs):
     """Pair index t = i(i-1)/2 + j (j < i) to its nodes (i, j)."""
     i = np.empty(pairs.size, np.int64)
@@ -230,7 +231,7 @@ def _pair_nodes(pairs):
     return i, j
 
 
-@numba.njit(cache=True)
+@kernel
 def _pairs_to_csr(n, a, b):
     """Symmetric CSR (indptr, sorted indices), both int32, of the ties (a[e], b[e])."""
     indptr = np.zeros(n + 1, np.int32)

@@ -12,7 +12,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sectorsim.compiled import kernel
+from sectorsim.compiled import BROADENING as BROADENING_DRAWS
+from sectorsim.compiled import CARTEL, DROPOUT, kernel, uniform, uniforms
 from sectorsim.components import environment, large_firms, ngos, smes
 from sectorsim.components.schedule import AGENDA, BROADENING, EXECUTION, WITHDRAWN, team_active
 from sectorsim.mechanisms import broadening, cartel, coalition, cohesion
@@ -61,7 +62,7 @@ def broaden(
     known: np.ndarray,
     via_team: bool,
     ties: Ties,
-    rng: np.random.Generator,
+    u: np.ndarray,
 ) -> None:
     """M6: SMEs tied to members (or known to the team while it is active) may join."""
     n = s.stage.size
@@ -89,10 +90,8 @@ def broaden(
                 p.coalition.target_size,
                 p.broadening.beyond_target,
             )
-    joined = np.zeros(n, dtype=np.bool_)
-    for i in range(n):
-        joined[i] = rng.random() < prob[i]
-    admit(t, p, s, coal, np.flatnonzero(joined), False)
+    joined = np.flatnonzero(uniforms(u, BROADENING_DRAWS, n) < prob)
+    admit(t, p, s, coal, joined, False)
 
 
 @kernel
@@ -108,7 +107,7 @@ def scare(p, s: smes.State, coal: State, env: environment.State) -> None:
 
 @kernel
 def check_agenda(
-    p, s: smes.State, coal: State, env: environment.State, firms: large_firms.State, rng
+    p, s: smes.State, coal: State, env: environment.State, firms: large_firms.State, u
 ) -> None:
     """The coalition's agenda as a horizontal exchange: SME members among themselves, large
     firms among themselves, per segment (M7)."""
@@ -123,7 +122,7 @@ def check_agenda(
     level[k:] = cartel.LARGE
     combined = cartel.competitor_share(level, segment, share, level, 2, p.sme.segments)
     hazard = max(cartel.flag_hazard(combined[0], p.cartel), cartel.flag_hazard(combined[1], p.cartel))
-    if rng.random() < hazard:
+    if uniform(u, CARTEL) < hazard:
         scare(p, s, coal, env)
 
 
@@ -161,7 +160,7 @@ def step(
     known: np.ndarray,
     adoption_last_month: float,
     ties: Ties,
-    streams,
+    u: np.ndarray,
 ) -> None:
     """Maintenance: enthusiasm fades without attention or results, members drop out; after the
     team withdraws, members keep inviting (at cohesion's rate); cohesion by phase (M3, M4, M6)."""
@@ -177,8 +176,9 @@ def step(
             s.enthusiasm[i] = coalition.fade_enthusiasm(
                 s.enthusiasm[i], attention, idle, p.coalition.enthusiasm_decay
             )
+    draws = uniforms(u, DROPOUT, n)
     for i in range(n):
-        draw = streams.dropout.random()
+        draw = draws[i]
         if (
             s.coalition_member[i]
             and s.project_of[i] < 0
@@ -188,7 +188,7 @@ def step(
             if s.stage[i] < IMPLEMENTING:
                 s.koploper[i] = False  # left without a plan
     if phase == WITHDRAWN and broadened and p.broadening.open and p.mechanisms.broadening:
-        broaden(t, p, s, coal, known, False, ties, streams.broadening)
+        broaden(t, p, s, coal, known, False, ties, u)
     c = p.cohesion
     if not p.mechanisms.cohesion:
         coal.cohesion[0] = c.neutral

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sectorsim.compiled import kernel
+from sectorsim.compiled import LARGE_FIRMS, kernel, uniform
 from sectorsim.components import environment
 from sectorsim.mechanisms import chain
 from sectorsim.outputs import column
@@ -42,10 +42,10 @@ def init(config: Config, rng: np.random.Generator) -> State:
 
 
 @kernel
-def step(p, firms: State, env: environment.State, rng: np.random.Generator) -> None:
+def step(p, firms: State, env: environment.State, u: np.ndarray) -> None:
     """Each firm decides on its own IMVO policy, then on requirements for its suppliers."""
     for i in range(firms.segment.size):
-        draw_adopt, draw_require = rng.random(), rng.random()
+        draw_adopt, draw_require = uniform(u, LARGE_FIRMS), uniform(u, LARGE_FIRMS)
         if not firms.adopted[i]:
             drive = chain.large_firm_drive(
                 firms.motivation[i],

@@ -19,6 +19,7 @@ from sectorsim.components import (
 )
 from sectorsim.outputs import column
 from sectorsim.params import Config
+from sectorsim.randomness import RandomStreams
 from sectorsim.ties import Ties
 
 ADOPTION = column("adoption_share")
@@ -72,12 +73,12 @@ class Sector(NamedTuple):
     ties: Ties
 
 
-def build(config: Config, streams, ties: Ties) -> Sector:
+def build(config: Config, streams: RandomStreams, ties: Ties) -> Sector:
     """Each component's initial state, drawn from its own streams."""
-    firms = large_firms.init(config, streams.large_firms)
-    prog = programme.init(config, streams.team)
+    firms = large_firms.init(config, streams["large_firms"])
+    prog = programme.init(config, streams["team"])
     return Sector(
-        smes=smes.init(config, streams.population, streams.seeding),
+        smes=smes.init(config, streams["population"], streams["seeding"]),
         large_firms=firms,
         ngos=ngos.init(config.ngo.count),
         environment=environment.init(),
@@ -92,16 +93,18 @@ def build(config: Config, streams, ties: Ties) -> Sector:
 def step(t: int, p, plan: Plan, x: Sector, streams, adoption_last_month: float) -> None:
     """Month ``t`` (from 0), component by component."""
     if not plan.full:
-        smes.step_textbook(p, x.smes, x.ties, streams.adoption)
+        smes.step_textbook(p, x.smes, x.ties, streams.uniform)
         return
     prog = x.programme
     environment.step(t, p, x.environment)
     if plan.programme:
-        programme.step(t, p, prog, x.smes, x.coalition, x.large_firms, x.ngos, x.ties, streams)
+        programme.step(
+            t, p, prog, x.smes, x.coalition, x.large_firms, x.ngos, x.ties, streams.uniform
+        )
     if plan.ngos:
-        ngos.step(p, x.ngos, x.environment, streams.ngo)
+        ngos.step(p, x.ngos, x.environment, streams.uniform)
     if plan.large_firms:
-        large_firms.step(p, x.large_firms, x.environment, streams.large_firms)
+        large_firms.step(p, x.large_firms, x.environment, streams.uniform)
     if plan.projects:
         projects.step(
             t, p, x.projects, prog, x.smes, x.coalition, x.environment, x.large_firms, x.ngos,
@@ -109,7 +112,7 @@ def step(t: int, p, plan: Plan, x: Sector, streams, adoption_last_month: float) 
         )  # fmt: skip
     if plan.agenda_check:
         coalition.check_agenda(
-            p, x.smes, x.coalition, x.environment, x.large_firms, streams.cartel
+            p, x.smes, x.coalition, x.environment, x.large_firms, streams.uniform
         )
     if plan.coalition:
         coalition.step(
@@ -123,7 +126,7 @@ def step(t: int, p, plan: Plan, x: Sector, streams, adoption_last_month: float) 
             prog.known,
             adoption_last_month,
             x.ties,
-            streams,
+            streams.uniform,
         )
     smes.step(
         p,
@@ -135,7 +138,7 @@ def step(t: int, p, plan: Plan, x: Sector, streams, adoption_last_month: float) 
         x.environment,
         x.large_firms,
         x.ngos,
-        streams,
+        streams.uniform,
     )
 
 

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sectorsim.compiled import kernel
+from sectorsim.compiled import NGO, kernel, uniform
 from sectorsim.components import environment
 from sectorsim.mechanisms import ngo
 
@@ -22,9 +22,9 @@ def init(count: int) -> State:
 
 
 @kernel
-def step(p, ngos: State, env: environment.State, rng: np.random.Generator) -> None:
+def step(p, ngos: State, env: environment.State, u: np.ndarray) -> None:
     for i in range(ngos.member.size):
-        if rng.random() < p.ngo.campaign_rate:
+        if uniform(u, NGO) < p.ngo.campaign_rate:
             env.public_pressure[0] = min(1.0, env.public_pressure[0] + p.ngo.campaign_pressure)
             ngos.campaigns[i] += 1
 

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sectorsim.compiled import kernel
+from sectorsim.compiled import PLANS, RECRUITMENT, VOUCHERS, kernel, shuffle, uniform, uniforms
 from sectorsim.components import coalition, large_firms, ngos, smes
 from sectorsim.components.schedule import (
     BROADENING,
@@ -58,7 +58,7 @@ def init(config: Config, rng: np.random.Generator) -> State:
     return State(
         phase=np.zeros(1, dtype=np.int64),
         balance=balance,
-        spent=np.zeros(4),
+        spent=np.zeros(len(funding.CHANNELS)),
         known=known,
         invited=np.zeros(known.size, dtype=np.bool_),
         extra_capacity=np.zeros(1),
@@ -103,7 +103,7 @@ def invite_partners(p, firms: large_firms.State, orgs: ngos.State) -> None:
 
 
 @kernel
-def recruit_koplopers(t: int, p, prog: State, s: smes.State, coal: coalition.State, rng) -> None:
+def recruit_koplopers(t: int, p, prog: State, s: smes.State, coal: coalition.State, u) -> None:
     """Phase I: invite the best koplopers from the team's network until the start size is met."""
     shortfall = p.coalition.initial_size - s.coalition_member.sum()
     candidates = np.flatnonzero(prog.known & ~prog.invited & ~s.coalition_member)
@@ -121,17 +121,18 @@ def recruit_koplopers(t: int, p, prog: State, s: smes.State, coal: coalition.Sta
             p.coalition.acceptance,
             p.coalition.acceptance_slope,
         )
-        joined[k] = rng.random() < accept
+        joined[k] = uniform(u, RECRUITMENT) < accept
     coalition.admit(t, p, s, coal, invitees[joined], True)
 
 
 @kernel
-def adopt_plans(p, s: smes.State, rng: np.random.Generator) -> None:
+def adopt_plans(p, s: smes.State, u: np.ndarray) -> None:
     """The end of the agenda phase, the koploper programme of MVOAlliantie-nd (a baseline
     measurement and an MVO plan): each member below stage 2 and not in a project adopts its
     plan (stage 2) with probability ``coalition.plan_uptake``."""
+    draws = uniforms(u, PLANS, s.stage.size)
     for i in range(s.stage.size):
-        draw = rng.random()
+        draw = draws[i]
         eligible = s.coalition_member[i] and s.stage[i] < IMPLEMENTING and s.project_of[i] < 0
         if eligible and draw < p.coalition.plan_uptake:
             s.stage[i] = IMPLEMENTING
@@ -148,7 +149,7 @@ def fund_capacity(t: int, p, prog: State) -> None:
 
 
 @kernel
-def give_vouchers(p, prog: State, s: smes.State, ties: Ties, rng: np.random.Generator) -> None:
+def give_vouchers(p, prog: State, s: smes.State, ties: Ties, u: np.ndarray) -> None:
     """Orienting SMEs the team reaches may take up a voucher: its network and the members, and
     from broadening on also the SMEs tied to members."""
     n = s.stage.size
@@ -156,12 +157,13 @@ def give_vouchers(p, prog: State, s: smes.State, ties: Ties, rng: np.random.Gene
     if prog.phase[0] == BROADENING:
         reached |= tied_to(s.coalition_member, ties)
     taking = np.zeros(n, dtype=np.bool_)
+    draws = uniforms(u, VOUCHERS, n)
     for i in range(n):
-        draw = rng.random()
+        draw = draws[i]
         eligible = s.stage[i] == ORIENTING and s.subsidy[i] == 0 and reached[i]
         taking[i] = eligible and draw < p.funding.voucher_rate
     takers = np.flatnonzero(taking)
-    rng.shuffle(takers)  # who is first in line when the money runs short
+    shuffle(u, VOUCHERS, takers)  # who is first in line when the money runs short
     value = p.funding.voucher_value
     takers = takers[: funding.affordable(prog.balance, funding.VOUCHERS, value)]
     funding.pay(prog.balance, prog.spent, funding.VOUCHERS, takers.size * value)
@@ -178,7 +180,7 @@ def step(
     firms: large_firms.State,
     orgs: ngos.State,
     ties: Ties,
-    streams,
+    u: np.ndarray,
 ) -> None:
     """The podium, then the team's work in this month's phase."""
     run_podium(t, p, prog)
@@ -191,16 +193,16 @@ def step(
             if not prog.partners_invited[0]:
                 prog.partners_invited[0] = True
                 invite_partners(p, firms, orgs)
-            recruit_koplopers(t, p, prog, s, coal, streams.recruitment)
+            recruit_koplopers(t, p, prog, s, coal, u)
         prog_ = p.programme
         if t - prog_.start_month == prog_.preparation_months + prog_.agenda_months and m.coalition:
-            adopt_plans(p, s, streams.plans)
+            adopt_plans(p, s, u)
         if m.funding and m.coalition:
             fund_capacity(t, p, prog)  # team capacity serves the coalition's relationships
             if phase >= EXECUTION:
-                give_vouchers(p, prog, s, ties, streams.vouchers)
+                give_vouchers(p, prog, s, ties, u)
         if phase == BROADENING and m.coalition and p.broadening.open:
-            coalition.broaden(t, p, s, coal, prog.known, True, ties, streams.broadening)
+            coalition.broaden(t, p, s, coal, prog.known, True, ties, u)
     if phase == BROADENING:
         prog.broadened[0] = True
 
@@ -213,7 +215,7 @@ PODIUM = column("podium")
 @kernel
 def record(prog: State, row: np.ndarray) -> None:
     row[SPENT] = prog.spent.sum()
-    for c in range(4):
+    for c in range(SPENT_BY_CHANNEL.size):
         row[SPENT_BY_CHANNEL[c]] = prog.spent[c]
     row[PODIUM] = prog.podium[0]
 

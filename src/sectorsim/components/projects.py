@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sectorsim.compiled import kernel
+from sectorsim.compiled import CARTEL, PROJECT_STARTS, kernel, uniform, uniforms
 from sectorsim.components import coalition, environment, large_firms, ngos, programme, smes
 from sectorsim.components.schedule import EXECUTION, team_active
 from sectorsim.mechanisms import cartel, funding, projects
@@ -128,7 +128,7 @@ def check_cartel_risk(
     coal: coalition.State,
     env: environment.State,
     firms: large_firms.State,
-    rng: np.random.Generator,
+    u: np.ndarray,
 ) -> None:
     """Each active project: its participants' and large-firm partner's shares per segment."""
     count = book.count[0]
@@ -148,9 +148,7 @@ def check_cartel_risk(
     group[k:], segment[k:], share[k:] = partnered, firms.segment[partner], firms.market_share[partner]
     level[k:] = cartel.LARGE
     combined = cartel.competitor_share(group, segment, share, level, count, p.sme.segments)
-    draws = np.empty(active.size)
-    for a in range(active.size):
-        draws[a] = rng.random()
+    draws = uniforms(u, CARTEL, active.size)
     flag = np.zeros(active.size, dtype=np.bool_)
     for a in range(active.size):
         pid = active[a]
@@ -158,7 +156,7 @@ def check_cartel_risk(
     for pid in active[flag]:
         book.flagged[pid] = True
         coalition.scare(p, s, coal, env)
-        if rng.random() < p.cartel.halt_share:
+        if uniform(u, CARTEL) < p.cartel.halt_share:
             book.status[pid] = HALTED
             _leave(t, s, np.flatnonzero(s.project_of == pid))
         else:
@@ -208,6 +206,7 @@ def start(
     firms: large_firms.State,
     orgs: ngos.State,
     ties: Ties,
+    u: np.ndarray,
     rng: np.random.Generator,
 ) -> None:
     """Free members start projects while the project channel can pay grants (M5): no grant,
@@ -215,9 +214,7 @@ def start(
     partner pays, and must be able to afford it."""
     pp, lf = p.projects, p.large_firms
     n = s.stage.size
-    draws = np.empty(n)
-    for i in range(n):
-        draws[i] = rng.random()
+    draws = uniforms(u, PROJECT_STARTS, n)
     if not (team_active(prog.phase[0]) and p.mechanisms.funding):
         return
     grant = pp.cost * (1.0 - p.funding.cofunding_share)
@@ -277,9 +274,9 @@ def step(t, p, book, prog, s, coal, env, firms, orgs, ties, streams) -> None:
     """Finish, check, start (M5, M7)."""
     finish(t, p, book, s, coal, env, firms, orgs, streams.projects)
     if p.mechanisms.cartel:
-        check_cartel_risk(t, p, book, prog, s, coal, env, firms, streams.cartel)
+        check_cartel_risk(t, p, book, prog, s, coal, env, firms, streams.uniform)
     if prog.phase[0] >= EXECUTION and p.mechanisms.coalition:
-        start(t, p, book, prog, s, coal, firms, orgs, ties, streams.projects)
+        start(t, p, book, prog, s, coal, firms, orgs, ties, streams.uniform, streams.projects)
 
 
 ACTIVE_, SUCCEEDED_, FAILED_, FLAGGED_ = (

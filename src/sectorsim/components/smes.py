@@ -11,7 +11,8 @@ from typing import NamedTuple
 import numpy as np
 
 from sectorsim.analytic import truncated_thresholds
-from sectorsim.compiled import choice_index, kernel
+from sectorsim.compiled import ADOPTION as ADOPTION_DRAWS
+from sectorsim.compiled import ADVICE, RELAPSE, choice_index, kernel, uniform, uniforms
 from sectorsim.components import environment, large_firms, ngos
 from sectorsim.mechanisms import adoption, broadening, chain, imitation, ngo, relapse
 from sectorsim.outputs import column
@@ -149,16 +150,12 @@ def step(
     env: environment.State,
     firms: large_firms.State,
     orgs: ngos.State,
-    streams,
+    u: np.ndarray,
 ) -> None:
     """One month of every SME under the full rule."""
     n = s.stage.size
-    up_draw = np.empty(n)
-    down_draw = np.empty(n)
-    for i in range(n):
-        up_draw[i] = streams.adoption.random()
-    for i in range(n):
-        down_draw[i] = streams.relapse.random()
+    up_draw = uniforms(u, ADOPTION_DRAWS, n)
+    down_draw = uniforms(u, RELAPSE, n)
 
     chain_pressure = p.chain.pressure if p.mechanisms.chain else 0.0
     size_factor = (p.regulation.micro_factor, p.regulation.small_factor, 1.0)
@@ -187,7 +184,7 @@ def step(
             )
     if p.mechanisms.ngo:
         slots = ngos.slots(p.ngo.sme_capacity, orgs, p.ngo.outside_share)
-        ngo.assign_advice(s.advised, s.stage == ORIENTING, slots, streams.advice)
+        ngo.assign_advice(s.advised, s.stage == ORIENTING, slots, u, ADVICE)
 
     social = np.zeros(n)
     if p.mechanisms.imitation:
@@ -245,7 +242,7 @@ def step(
 
 
 @kernel
-def step_textbook(p, s: State, ties: Ties, rng: np.random.Generator) -> None:
+def step_textbook(p, s: State, ties: Ties, u: np.ndarray) -> None:
     """One month under the Bass or the threshold rule: an adopter goes to stage 2."""
     n = s.stage.size
     adopted = s.stage >= IMPLEMENTING
@@ -254,7 +251,7 @@ def step_textbook(p, s: State, ties: Ties, rng: np.random.Generator) -> None:
     new = np.zeros(n, dtype=np.bool_)
     for i in range(n):
         if bass:
-            draw = rng.random()
+            draw = uniform(u, ADOPTION_DRAWS)
             new[i] = not adopted[i] and draw < adoption.bass_probability(
                 share[i], p.adoption.p, p.adoption.q
             )
@@ -272,15 +269,15 @@ ADOPTION, KOPLOPERS, PRESSURE = (
     column("koploper_count"),
     column("mean_pressure"),
 )
-STAGE_SHARE = np.array([column(f"stage_share_{k}") for k in range(4)])
+STAGE_SHARE = np.array([column(f"stage_share_{int(k)}") for k in Stage])
 
 
 @kernel
 def record(p, s: State, row: np.ndarray) -> None:
     n = s.stage.size
-    counts = np.bincount(s.stage, minlength=4)
+    counts = np.bincount(s.stage, minlength=STAGE_SHARE.size)
     adopted = 0.0
-    for k in range(4):
+    for k in range(STAGE_SHARE.size):
         row[STAGE_SHARE[k]] = counts[k] / n
         if k >= p.adoption.adopted_stage:
             adopted += counts[k] / n

@@ -8,7 +8,7 @@ Maintenance: each member needs attention; with more members than the team can ke
 with, attention per member is ``capacity / size`` and enthusiasm fades; members leave with monthly
 probability ``dropout_rate * (1 - enthusiasm)``. When the agenda phase (the koploper programme of
 MVOAlliantie-nd "Stap 1") ends, members below stage 2 adopt their MVO plan with probability
-``plan_uptake`` (:meth:`sectorsim.model.SectorModel.adopt_plans`).
+``plan_uptake`` (:func:`sectorsim.components.programme.adopt_plans`).
 """
 
 from __future__ import annotations

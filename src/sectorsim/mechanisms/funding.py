@@ -15,7 +15,7 @@ import numpy as np
 from sectorsim.compiled import kernel
 
 CHANNELS = ("vouchers", "projects", "team", "podium")
-VOUCHERS, PROJECTS, TEAM, PODIUM = range(4)
+VOUCHERS, PROJECTS, TEAM, PODIUM = range(len(CHANNELS))
 
 
 def split(total: float, shares: dict[str, float], podium: float = 0.0) -> np.ndarray:

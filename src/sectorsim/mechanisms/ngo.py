@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sectorsim.compiled import kernel
+from sectorsim.compiled import kernel, shuffle
 
 
 @kernel
@@ -28,15 +28,15 @@ def support_slots(capacity: int, in_coalition: int, outside: int, outside_share:
 
 @kernel
 def assign_advice(
-    advised: np.ndarray, eligible: np.ndarray, slots: int, rng: np.random.Generator
+    advised: np.ndarray, eligible: np.ndarray, slots: int, u: np.ndarray, stream: int
 ) -> None:
     """Advice ends for SMEs no longer eligible; free slots go to eligible SMEs at random (in
-    place)."""
+    place; the order from uniform stream ``stream`` of ``u``, see :mod:`sectorsim.compiled`)."""
     advised &= eligible
     free = slots - advised.sum()
     waiting = np.flatnonzero(eligible & ~advised)
     if free > 0 and waiting.size:
-        rng.shuffle(waiting)
+        shuffle(u, stream, waiting)
         advised[waiting[:free]] = True
 
 

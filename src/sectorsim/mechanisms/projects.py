@@ -13,7 +13,7 @@ starts a project with monthly probability ``rate * cohesion``; without a grant n
 in a project and stay there after a success (which also makes them visible koplopers); after a
 failure or a halt they return to the stage they had.
 
-Projects live in a :class:`ProjectBook` of preallocated columns, one row per project.
+Projects live in :mod:`sectorsim.components.projects`, one row per project.
 """
 
 from __future__ import annotations
