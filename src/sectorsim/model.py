@@ -17,7 +17,7 @@ from sectorsim import __version__
 from sectorsim.compiled import Streams, compiled_params
 from sectorsim.components import month
 from sectorsim.components.schedule import PROGRAMME_LABELS, ProgrammePhase
-from sectorsim.config import check_consistency, config_hash
+from sectorsim.config import config_hash
 from sectorsim.mechanisms.funding import PODIUM
 from sectorsim.mesa_api import MonthlyDataCollector, model_config
 from sectorsim.network import build_network
@@ -67,8 +67,7 @@ class SectorModel(mesa.Model):
         scenario: str | None = None,
         **kwargs: Any,
     ):
-        config = model_config(config, scenario, kwargs)
-        check_consistency(config)
+        config = model_config(config, scenario, kwargs)  # validated
         seed = fresh_seed() if seed is None else as_seed(seed)
         super().__init__(seed=seed)
         self.random = NamedStreamsOnly("random")
@@ -87,7 +86,14 @@ class SectorModel(mesa.Model):
         self._values = np.zeros((config.months + 1, len(MONTHLY_OUTPUTS)))
         self._programme = np.zeros(config.months + 1, dtype=np.int64)
         month.record(self._params, self.sector, self._values[0])
-        self.datacollector = MonthlyDataCollector(self)
+        self._datacollector: MonthlyDataCollector | None = None
+
+    @property
+    def datacollector(self) -> MonthlyDataCollector:
+        """Mesa's view of the monthly record (built on first use)."""
+        if self._datacollector is None:
+            self._datacollector = MonthlyDataCollector(self)
+        return self._datacollector
 
     @property
     def state(self):
