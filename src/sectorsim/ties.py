@@ -53,3 +53,4 @@ def neighbour_count(mask: np.ndarray, ties: Ties) -> np.ndarray:
 def tied_to(mask: np.ndarray, ties: Ties) -> np.ndarray:
     """Whether each SME has a neighbour for which ``mask`` holds."""
     return neighbour_count(mask, ties) > 0
+

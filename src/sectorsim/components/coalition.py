@@ -26,10 +26,27 @@ ORIENTING, IMPLEMENTING = int(Stage.ORIENTING), int(Stage.IMPLEMENTING)
 
 class State(NamedTuple):
     cohesion: np.ndarray  # float[1], in [0, 1]
+    acceptance: np.ndarray  # per SME: chance it accepts an invitation to join (M3)
 
 
-def init(config) -> State:
-    return State(np.array([0.0 if config.mechanisms.cohesion else config.cohesion.neutral]))
+def init(config, s: smes.State) -> State:
+    c = config.coalition
+    cohesion_ = 0.0 if config.mechanisms.cohesion else config.cohesion.neutral
+    accept = acceptance(
+        s.motivation, s.resources, c.member_cost, c.acceptance, c.acceptance_slope
+    )
+    return State(np.array([cohesion_]), accept)
+
+
+@kernel
+def acceptance(motivation, resources, member_cost, acceptance_, slope) -> np.ndarray:
+    """Each SME's chance to accept an invitation (its traits do not change during a run)."""
+    accept = np.empty(motivation.size)
+    for i in range(motivation.size):
+        accept[i] = coalition.acceptance_probability(
+            motivation[i], resources[i], member_cost, acceptance_, slope
+        )
+    return accept
 
 
 @kernel
@@ -61,12 +78,11 @@ def broaden(
     coal: State,
     known: np.ndarray,
     via_team: bool,
-    ties: Ties,
+    tied: np.ndarray,
     u: np.ndarray,
 ) -> None:
-    """M6: SMEs tied to members (or known to the team while it is active) may join."""
+    """M6: SMEs tied to members (``tied``), or known to the team while it is active, may join."""
     n = s.stage.size
-    tied = tied_to(s.coalition_member, ties)
     rate = p.broadening.rate * (1.0 if via_team else coal.cohesion[0])
     size = s.coalition_member.sum()
     prob = np.zeros(n)
@@ -75,16 +91,9 @@ def broaden(
             tied[i], known[i] and via_team, not s.coalition_member[i], p.broadening.team_reach
         )
         if reach > 0:
-            accept = coalition.acceptance_probability(
-                s.motivation[i],
-                s.resources[i],
-                p.coalition.member_cost,
-                p.coalition.acceptance,
-                p.coalition.acceptance_slope,
-            )
             prob[i] = broadening.join_probability(
                 reach,
-                accept,
+                coal.acceptance[i],
                 rate,
                 size,
                 p.coalition.target_size,
@@ -188,7 +197,7 @@ def step(
             if s.stage[i] < IMPLEMENTING:
                 s.koploper[i] = False  # left without a plan
     if phase == WITHDRAWN and broadened and p.broadening.open and p.mechanisms.broadening:
-        broaden(t, p, s, coal, known, False, ties, u)
+        broaden(t, p, s, coal, known, False, tied_to(s.coalition_member, ties), u)
     c = p.cohesion
     if not p.mechanisms.cohesion:
         coal.cohesion[0] = c.neutral

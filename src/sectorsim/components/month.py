@@ -77,13 +77,14 @@ def build(config: Config, streams: RandomStreams, ties: Ties) -> Sector:
     """Each component's initial state, drawn from its own streams."""
     firms = large_firms.init(config, streams["large_firms"])
     prog = programme.init(config, streams["team"])
+    sme_state = smes.init(config, streams["population"], streams["seeding"])
     return Sector(
-        smes=smes.init(config, streams["population"], streams["seeding"]),
+        smes=sme_state,
         large_firms=firms,
         ngos=ngos.init(config.ngo.count),
         environment=environment.init(),
         programme=prog,
-        coalition=coalition.init(config),
+        coalition=coalition.init(config, sme_state),
         projects=projects.init(config, prog.balance),
         ties=ties,
     )

@@ -113,15 +113,7 @@ def recruit_koplopers(t: int, p, prog: State, s: smes.State, coal: coalition.Sta
     prog.invited[invitees] = True
     joined = np.zeros(invitees.size, dtype=np.bool_)
     for k in range(invitees.size):
-        i = invitees[k]
-        accept = membership.acceptance_probability(
-            s.motivation[i],
-            s.resources[i],
-            p.coalition.member_cost,
-            p.coalition.acceptance,
-            p.coalition.acceptance_slope,
-        )
-        joined[k] = uniform(u, RECRUITMENT) < accept
+        joined[k] = uniform(u, RECRUITMENT) < coal.acceptance[invitees[k]]
     coalition.admit(t, p, s, coal, invitees[joined], True)
 
 
@@ -149,13 +141,13 @@ def fund_capacity(t: int, p, prog: State) -> None:
 
 
 @kernel
-def give_vouchers(p, prog: State, s: smes.State, ties: Ties, u: np.ndarray) -> None:
+def give_vouchers(p, prog: State, s: smes.State, tied: np.ndarray, u: np.ndarray) -> None:
     """Orienting SMEs the team reaches may take up a voucher: its network and the members, and
-    from broadening on also the SMEs tied to members."""
+    from broadening on also the SMEs tied to members (``tied``)."""
     n = s.stage.size
     reached = prog.known | s.coalition_member
     if prog.phase[0] == BROADENING:
-        reached |= tied_to(s.coalition_member, ties)
+        reached |= tied
     taking = np.zeros(n, dtype=np.bool_)
     draws = uniforms(u, VOUCHERS, n)
     for i in range(n):
@@ -197,12 +189,14 @@ def step(
         prog_ = p.programme
         if t - prog_.start_month == prog_.preparation_months + prog_.agenda_months and m.coalition:
             adopt_plans(p, s, u)
+        none = np.zeros(0, dtype=np.bool_)  # ties to members matter only while broadening
+        tied = tied_to(s.coalition_member, ties) if phase == BROADENING else none
         if m.funding and m.coalition:
             fund_capacity(t, p, prog)  # team capacity serves the coalition's relationships
             if phase >= EXECUTION:
-                give_vouchers(p, prog, s, ties, u)
+                give_vouchers(p, prog, s, tied, u)
         if phase == BROADENING and m.coalition and p.broadening.open:
-            coalition.broaden(t, p, s, coal, prog.known, True, ties, u)
+            coalition.broaden(t, p, s, coal, prog.known, True, tied, u)
     if phase == BROADENING:
         prog.broadened[0] = True
 

@@ -214,9 +214,9 @@ def start(
     partner pays, and must be able to afford it."""
     pp, lf = p.projects, p.large_firms
     n = s.stage.size
-    draws = uniforms(u, PROJECT_STARTS, n)
     if not (team_active(prog.phase[0]) and p.mechanisms.funding):
         return
+    draws = uniforms(u, PROJECT_STARTS, n)
     grant = pp.cost * (1.0 - p.funding.cofunding_share)
     grants_left = funding.affordable(prog.balance, funding.PROJECTS, grant)
     prob = projects.start_probability(pp.rate, coal.cohesion[0])
