@@ -14,12 +14,11 @@ import numpy as np
 
 from sectorsim.compiled import BROADENING as BROADENING_DRAWS
 from sectorsim.compiled import CARTEL, DROPOUT, kernel, uniform, uniforms
-from sectorsim.components import environment, large_firms, ngos, smes
+from sectorsim.components import environment, large_firms, neighbourhood, ngos, smes
 from sectorsim.components.schedule import AGENDA, BROADENING, EXECUTION, WITHDRAWN, team_active
 from sectorsim.mechanisms import broadening, cartel, coalition, cohesion
 from sectorsim.outputs import column
 from sectorsim.state import Stage
-from sectorsim.ties import Ties, tied_to
 
 ORIENTING, IMPLEMENTING = int(Stage.ORIENTING), int(Stage.IMPLEMENTING)
 
@@ -50,7 +49,15 @@ def acceptance(motivation, resources, member_cost, acceptance_, slope) -> np.nda
 
 
 @kernel
-def admit(t: int, p, s: smes.State, coal: State, joined: np.ndarray, koplopers: bool) -> None:
+def admit(
+    t: int,
+    p,
+    s: smes.State,
+    nb: neighbourhood.State,
+    coal: State,
+    joined: np.ndarray,
+    koplopers: bool,
+) -> None:
     """New members join: at least orienting, fully enthusiastic; they dilute cohesion."""
     if joined.size == 0:
         return
@@ -62,12 +69,14 @@ def admit(t: int, p, s: smes.State, coal: State, joined: np.ndarray, koplopers: 
             p.cohesion.newcomer_cohesion,
         )
     for i in joined:
+        neighbourhood.unmark(nb, s, i)
         s.coalition_member[i] = True
         s.enthusiasm[i] = 1.0
         s.stage[i] = max(s.stage[i], ORIENTING)
         s.last_result[i] = t + 1
         if koplopers:
             s.koploper[i] = True
+        neighbourhood.mark(nb, s, i)
 
 
 @kernel
@@ -75,20 +84,24 @@ def broaden(
     t: int,
     p,
     s: smes.State,
+    nb: neighbourhood.State,
     coal: State,
     known: np.ndarray,
     via_team: bool,
-    tied: np.ndarray,
     u: np.ndarray,
 ) -> None:
-    """M6: SMEs tied to members (``tied``), or known to the team while it is active, may join."""
+    """M6: SMEs tied to members, or known to the team while it is active, may join."""
     n = s.stage.size
     rate = p.broadening.rate * (1.0 if via_team else coal.cohesion[0])
     size = s.coalition_member.sum()
+    tied = neighbourhood.tied_to_members(nb, s)
     prob = np.zeros(n)
     for i in range(n):
         reach = broadening.reach(
-            tied[i], known[i] and via_team, not s.coalition_member[i], p.broadening.team_reach
+            tied[i],
+            known[i] and via_team,
+            not s.coalition_member[i],
+            p.broadening.team_reach,
         )
         if reach > 0:
             prob[i] = broadening.join_probability(
@@ -100,7 +113,7 @@ def broaden(
                 p.broadening.beyond_target,
             )
     joined = np.flatnonzero(uniforms(u, BROADENING_DRAWS, n) < prob)
-    admit(t, p, s, coal, joined, False)
+    admit(t, p, s, nb, coal, joined, False)
 
 
 @kernel
@@ -162,13 +175,13 @@ def step(
     t: int,
     p,
     s: smes.State,
+    nb: neighbourhood.State,
     coal: State,
     phase: int,
     capacity: float,
     broadened: bool,
     known: np.ndarray,
     adoption_last_month: float,
-    ties: Ties,
     u: np.ndarray,
 ) -> None:
     """Maintenance: enthusiasm fades without attention or results, members drop out; after the
@@ -193,11 +206,13 @@ def step(
             and s.project_of[i] < 0
             and draw < coalition.dropout_probability(s.enthusiasm[i], p.coalition.dropout_rate)
         ):
+            neighbourhood.unmark(nb, s, i)
             s.coalition_member[i] = False
             if s.stage[i] < IMPLEMENTING:
                 s.koploper[i] = False  # left without a plan
+            neighbourhood.mark(nb, s, i)
     if phase == WITHDRAWN and broadened and p.broadening.open and p.mechanisms.broadening:
-        broaden(t, p, s, coal, known, False, tied_to(s.coalition_member, ties), u)
+        broaden(t, p, s, nb, coal, known, False, u)
     c = p.cohesion
     if not p.mechanisms.cohesion:
         coal.cohesion[0] = c.neutral

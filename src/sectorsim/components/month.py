@@ -12,6 +12,7 @@ from sectorsim.components import (
     coalition,
     environment,
     large_firms,
+    neighbourhood,
     ngos,
     programme,
     projects,
@@ -64,13 +65,13 @@ class Sector(NamedTuple):
     """The state of every component."""
 
     smes: smes.State
+    neighbourhood: neighbourhood.State  # what each SME sees of its ties, and the ties
     large_firms: large_firms.State
     ngos: ngos.State
     environment: environment.State
     programme: programme.State
     coalition: coalition.State
     projects: projects.State
-    ties: Ties
 
 
 def build(config: Config, streams: RandomStreams, ties: Ties) -> Sector:
@@ -80,27 +81,28 @@ def build(config: Config, streams: RandomStreams, ties: Ties) -> Sector:
     sme_state = smes.init(config, streams["population"], streams["seeding"])
     return Sector(
         smes=sme_state,
+        neighbourhood=neighbourhood.init(config.sme.count, ties),
         large_firms=firms,
         ngos=ngos.init(config.ngo.count),
         environment=environment.init(),
         programme=prog,
         coalition=coalition.init(config, sme_state),
         projects=projects.init(config, prog.balance),
-        ties=ties,
     )
 
 
 @kernel
 def step(t: int, p, plan: Plan, x: Sector, streams, adoption_last_month: float) -> None:
     """Month ``t`` (from 0), component by component."""
+    nb = x.neighbourhood
     if not plan.full:
-        smes.step_textbook(p, x.smes, x.ties, streams.uniform)
+        smes.step_textbook(p, x.smes, nb, streams.uniform)
         return
     prog = x.programme
     environment.step(t, p, x.environment)
     if plan.programme:
         programme.step(
-            t, p, prog, x.smes, x.coalition, x.large_firms, x.ngos, x.ties, streams.uniform
+            t, p, prog, x.smes, nb, x.coalition, x.large_firms, x.ngos, streams.uniform
         )
     if plan.ngos:
         ngos.step(p, x.ngos, x.environment, streams.uniform)
@@ -108,8 +110,8 @@ def step(t: int, p, plan: Plan, x: Sector, streams, adoption_last_month: float) 
         large_firms.step(p, x.large_firms, x.environment, streams.uniform)
     if plan.projects:
         projects.step(
-            t, p, x.projects, prog, x.smes, x.coalition, x.environment, x.large_firms, x.ngos,
-            x.ties, streams,
+            t, p, x.projects, prog, x.smes, nb, x.coalition, x.environment, x.large_firms,
+            x.ngos, streams,
         )  # fmt: skip
     if plan.agenda_check:
         coalition.check_agenda(
@@ -120,19 +122,19 @@ def step(t: int, p, plan: Plan, x: Sector, streams, adoption_last_month: float) 
             t,
             p,
             x.smes,
+            nb,
             x.coalition,
             prog.phase[0],
             programme.capacity(p, prog),
             prog.broadened[0],
             prog.known,
             adoption_last_month,
-            x.ties,
             streams.uniform,
         )
     smes.step(
         p,
         x.smes,
-        x.ties,
+        nb,
         x.environment.knowledge_stock[0],
         prog.broadened[0],
         prog.podium[0],
@@ -160,6 +162,7 @@ def advance(
     t0: int, t1: int, p, plan: Plan, x: Sector, streams, out: np.ndarray, phases: np.ndarray
 ) -> None:
     """Months ``t0`` to ``t1 - 1``; row ``t + 1`` of ``out`` holds the state after month ``t``."""
+    neighbourhood.count(x.neighbourhood, x.smes)  # also sees changes made from outside
     for t in range(t0, t1):
         step(t, p, plan, x, streams, out[t, ADOPTION])
         phases[t + 1] = record(p, x, out[t + 1])

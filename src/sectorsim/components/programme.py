@@ -10,7 +10,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sectorsim.compiled import PLANS, RECRUITMENT, VOUCHERS, kernel, shuffle, uniform, uniforms
-from sectorsim.components import coalition, large_firms, ngos, smes
+from sectorsim.components import coalition, large_firms, neighbourhood, ngos, smes
 from sectorsim.components.schedule import (
     BROADENING,
     EXECUTION,
@@ -23,7 +23,6 @@ from sectorsim.mechanisms import funding, imitation
 from sectorsim.outputs import column
 from sectorsim.params import Config
 from sectorsim.state import Stage
-from sectorsim.ties import Ties, tied_to
 
 ORIENTING, IMPLEMENTING = int(Stage.ORIENTING), int(Stage.IMPLEMENTING)
 
@@ -103,7 +102,9 @@ def invite_partners(p, firms: large_firms.State, orgs: ngos.State) -> None:
 
 
 @kernel
-def recruit_koplopers(t: int, p, prog: State, s: smes.State, coal: coalition.State, u) -> None:
+def recruit_koplopers(
+    t: int, p, prog: State, s: smes.State, nb: neighbourhood.State, coal: coalition.State, u
+) -> None:
     """Phase I: invite the best koplopers from the team's network until the start size is met."""
     shortfall = p.coalition.initial_size - s.coalition_member.sum()
     candidates = np.flatnonzero(prog.known & ~prog.invited & ~s.coalition_member)
@@ -114,11 +115,11 @@ def recruit_koplopers(t: int, p, prog: State, s: smes.State, coal: coalition.Sta
     joined = np.zeros(invitees.size, dtype=np.bool_)
     for k in range(invitees.size):
         joined[k] = uniform(u, RECRUITMENT) < coal.acceptance[invitees[k]]
-    coalition.admit(t, p, s, coal, invitees[joined], True)
+    coalition.admit(t, p, s, nb, coal, invitees[joined], True)
 
 
 @kernel
-def adopt_plans(p, s: smes.State, u: np.ndarray) -> None:
+def adopt_plans(p, s: smes.State, nb: neighbourhood.State, u: np.ndarray) -> None:
     """The end of the agenda phase, the koploper programme of MVOAlliantie-nd (a baseline
     measurement and an MVO plan): each member below stage 2 and not in a project adopts its
     plan (stage 2) with probability ``coalition.plan_uptake``."""
@@ -127,7 +128,9 @@ def adopt_plans(p, s: smes.State, u: np.ndarray) -> None:
         draw = draws[i]
         eligible = s.coalition_member[i] and s.stage[i] < IMPLEMENTING and s.project_of[i] < 0
         if eligible and draw < p.coalition.plan_uptake:
+            neighbourhood.unmark(nb, s, i)
             s.stage[i] = IMPLEMENTING
+            neighbourhood.mark(nb, s, i)
 
 
 @kernel
@@ -141,13 +144,13 @@ def fund_capacity(t: int, p, prog: State) -> None:
 
 
 @kernel
-def give_vouchers(p, prog: State, s: smes.State, tied: np.ndarray, u: np.ndarray) -> None:
+def give_vouchers(p, prog: State, s: smes.State, nb: neighbourhood.State, u: np.ndarray) -> None:
     """Orienting SMEs the team reaches may take up a voucher: its network and the members, and
-    from broadening on also the SMEs tied to members (``tied``)."""
+    from broadening on also the SMEs tied to members."""
     n = s.stage.size
     reached = prog.known | s.coalition_member
     if prog.phase[0] == BROADENING:
-        reached |= tied
+        reached |= neighbourhood.tied_to_members(nb, s)
     taking = np.zeros(n, dtype=np.bool_)
     draws = uniforms(u, VOUCHERS, n)
     for i in range(n):
@@ -168,10 +171,10 @@ def step(
     p,
     prog: State,
     s: smes.State,
+    nb: neighbourhood.State,
     coal: coalition.State,
     firms: large_firms.State,
     orgs: ngos.State,
-    ties: Ties,
     u: np.ndarray,
 ) -> None:
     """The podium, then the team's work in this month's phase."""
@@ -185,18 +188,16 @@ def step(
             if not prog.partners_invited[0]:
                 prog.partners_invited[0] = True
                 invite_partners(p, firms, orgs)
-            recruit_koplopers(t, p, prog, s, coal, u)
+            recruit_koplopers(t, p, prog, s, nb, coal, u)
         prog_ = p.programme
         if t - prog_.start_month == prog_.preparation_months + prog_.agenda_months and m.coalition:
-            adopt_plans(p, s, u)
-        none = np.zeros(0, dtype=np.bool_)  # ties to members matter only while broadening
-        tied = tied_to(s.coalition_member, ties) if phase == BROADENING else none
+            adopt_plans(p, s, nb, u)
         if m.funding and m.coalition:
             fund_capacity(t, p, prog)  # team capacity serves the coalition's relationships
             if phase >= EXECUTION:
-                give_vouchers(p, prog, s, tied, u)
+                give_vouchers(p, prog, s, nb, u)
         if phase == BROADENING and m.coalition and p.broadening.open:
-            coalition.broaden(t, p, s, coal, prog.known, True, tied, u)
+            coalition.broaden(t, p, s, nb, coal, prog.known, True, u)
     if phase == BROADENING:
         prog.broadened[0] = True
 

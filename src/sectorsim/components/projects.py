@@ -10,7 +10,15 @@ from typing import NamedTuple
 import numpy as np
 
 from sectorsim.compiled import CARTEL, PROJECT_STARTS, kernel, uniform, uniforms
-from sectorsim.components import coalition, environment, large_firms, ngos, programme, smes
+from sectorsim.components import (
+    coalition,
+    environment,
+    large_firms,
+    neighbourhood,
+    ngos,
+    programme,
+    smes,
+)
 from sectorsim.components.schedule import EXECUTION, team_active
 from sectorsim.mechanisms import cartel, funding, projects
 from sectorsim.mechanisms.projects import ACTIVE, FAILED, HALTED, SUCCEEDED
@@ -62,12 +70,14 @@ def init(config: Config, budget: np.ndarray) -> State:
 
 
 @kernel
-def _leave(t: int, s: smes.State, participants: np.ndarray) -> None:
+def _leave(t: int, s: smes.State, nb: neighbourhood.State, participants: np.ndarray) -> None:
     """Participants of a failed or halted project return to the stage they had before it."""
     for i in participants:
+        neighbourhood.unmark(nb, s, i)
         s.stage[i] = s.stage_before_project[i]
         s.last_result[i] = t + 1
         s.project_of[i] = -1
+        neighbourhood.mark(nb, s, i)
 
 
 @kernel
@@ -76,6 +86,7 @@ def finish(
     p,
     book: State,
     s: smes.State,
+    nb: neighbourhood.State,
     coal: coalition.State,
     env: environment.State,
     firms: large_firms.State,
@@ -106,6 +117,8 @@ def finish(
         if s.project_of[i] < 0:
             continue
         result = outcome[s.project_of[i]]
+        if result != 0:
+            neighbourhood.unmark(nb, s, i)
         if result == 1:
             s.koploper[i] = True
             s.enthusiasm[i] = min(1.0, s.enthusiasm[i] + c.enthusiasm_success)
@@ -116,6 +129,8 @@ def finish(
             s.stage[i] = s.stage_before_project[i]
             s.last_result[i] = t + 1
             s.project_of[i] = -1
+        if result != 0:
+            neighbourhood.mark(nb, s, i)
 
 
 @kernel
@@ -125,6 +140,7 @@ def check_cartel_risk(
     book: State,
     prog: programme.State,
     s: smes.State,
+    nb: neighbourhood.State,
     coal: coalition.State,
     env: environment.State,
     firms: large_firms.State,
@@ -158,7 +174,7 @@ def check_cartel_risk(
         coalition.scare(p, s, coal, env)
         if uniform(u, CARTEL) < p.cartel.halt_share:
             book.status[pid] = HALTED
-            _leave(t, s, np.flatnonzero(s.project_of == pid))
+            _leave(t, s, nb, np.flatnonzero(s.project_of == pid))
         else:
             book.end[pid] += p.cartel.tender_months
             if team_active(prog.phase[0]) and p.mechanisms.funding:
@@ -202,10 +218,10 @@ def start(
     book: State,
     prog: programme.State,
     s: smes.State,
+    nb: neighbourhood.State,
     coal: coalition.State,
     firms: large_firms.State,
     orgs: ngos.State,
-    ties: Ties,
     u: np.ndarray,
     rng: np.random.Generator,
 ) -> None:
@@ -245,7 +261,7 @@ def start(
         if taken[starter] or s.resources[starter] < own_share:
             continue
         able = ~taken & free & (s.resources >= own_share)
-        team = _team(starter, able, pp.size, s, ties, rng)
+        team = _team(starter, able, pp.size, s, nb.ties, rng)
         grants_left -= 1
         c = pp.radicalness_concentration
         r = rng.beta(pp.radicalness_mean * c, (1 - pp.radicalness_mean) * c)
@@ -264,19 +280,21 @@ def start(
         book.segment[pid] = s.segment[starter]
         for i in team:
             taken[i] = True
+            neighbourhood.unmark(nb, s, i)
             s.project_of[i] = pid
             s.stage_before_project[i] = s.stage[i]
             s.stage[i] = INNOVATING
+            neighbourhood.mark(nb, s, i)
 
 
 @kernel
-def step(t, p, book, prog, s, coal, env, firms, orgs, ties, streams) -> None:
+def step(t, p, book, prog, s, nb, coal, env, firms, orgs, streams) -> None:
     """Finish, check, start (M5, M7)."""
-    finish(t, p, book, s, coal, env, firms, orgs, streams.projects)
+    finish(t, p, book, s, nb, coal, env, firms, orgs, streams.projects)
     if p.mechanisms.cartel:
-        check_cartel_risk(t, p, book, prog, s, coal, env, firms, streams.uniform)
+        check_cartel_risk(t, p, book, prog, s, nb, coal, env, firms, streams.uniform)
     if prog.phase[0] >= EXECUTION and p.mechanisms.coalition:
-        start(t, p, book, prog, s, coal, firms, orgs, ties, streams.uniform, streams.projects)
+        start(t, p, book, prog, s, nb, coal, firms, orgs, streams.uniform, streams.projects)
 
 
 ACTIVE_, SUCCEEDED_, FAILED_, FLAGGED_ = (

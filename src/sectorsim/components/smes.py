@@ -13,14 +13,14 @@ import numpy as np
 from sectorsim.analytic import truncated_thresholds
 from sectorsim.compiled import ADOPTION as ADOPTION_DRAWS
 from sectorsim.compiled import ADVICE, RELAPSE, choice_index, kernel, uniform, uniforms
-from sectorsim.components import environment, large_firms, ngos
+from sectorsim.components import environment, large_firms, neighbourhood, ngos
 from sectorsim.mechanisms import adoption, broadening, chain, imitation, ngo, relapse
 from sectorsim.outputs import column
 from sectorsim.params import Config
 from sectorsim.state import Stage
-from sectorsim.ties import Ties, neighbour_count
 
 ORIENTING, IMPLEMENTING, INNOVATING = (int(Stage.ORIENTING), int(Stage.IMPLEMENTING), int(Stage.INNOVATING))
+STAGES = len(Stage)
 FULL, BASS = choice_index("adoption.rule", "full"), choice_index("adoption.rule", "bass")
 
 
@@ -143,7 +143,7 @@ def _seed_adopters(config: Config, s: State, rng: np.random.Generator) -> None:
 def step(
     p,
     s: State,
-    ties: Ties,
+    nb: neighbourhood.State,
     knowledge_stock: float,
     broadened: bool,
     podium: float,
@@ -152,12 +152,13 @@ def step(
     orgs: ngos.State,
     u: np.ndarray,
 ) -> None:
-    """One month of every SME under the full rule."""
+    """One month of every SME under the full rule: every decision from the state at the start
+    of the month, then all moves at once."""
     n = s.stage.size
+    m = p.mechanisms
     up_draw = uniforms(u, ADOPTION_DRAWS, n)
     down_draw = uniforms(u, RELAPSE, n)
-
-    chain_pressure = p.chain.pressure if p.mechanisms.chain else 0.0
+    chain_pressure = p.chain.pressure if m.chain else 0.0
     size_factor = (p.regulation.micro_factor, p.regulation.small_factor, 1.0)
     for i in range(n):
         required = s.buyer[i] >= 0 and firms.requires[s.buyer[i]]
@@ -169,84 +170,104 @@ def step(
             p.regulation.pressure,
             env.public_pressure[0],
         )
-    supported = s.coalition_member | (s.project_of >= 0)
-    access = np.ones(n)
-    if knowledge_stock > 0:
-        carriers = neighbour_count(supported | (s.stage >= INNOVATING), ties)
-        open_now = p.broadening.open and broadened
-        for i in range(n):
-            access[i] = broadening.knowledge_access(
-                supported[i],
-                carriers[i],
-                open_now,
-                p.broadening.closed_access,
-                p.broadening.exposure_ties,
-            )
-    if p.mechanisms.ngo:
+    if m.ngo:
         slots = ngos.slots(p.ngo.sme_capacity, orgs, p.ngo.outside_share)
         ngo.assign_advice(s.advised, s.stage == ORIENTING, slots, u, ADVICE)
 
-    social = np.zeros(n)
-    if p.mechanisms.imitation:
-        social = imitation.peers_ahead(
-            s.stage,
-            s.koploper,
-            p.podium.visibility * podium,
-            ties.indptr,
-            ties.indices,
-            ties.complete,
-            s.segment,
-            p.sme.segments,
-            p.imitation.segment_weight,
-            p.podium.max_share,
-            large_firms.visibility(p, firms),
-        )
-    peers = np.zeros(n)
-    if p.mechanisms.relapse:
-        peers = neighbour_count(s.stage >= p.adoption.adopted_stage, ties) / np.maximum(
-            ties.degree, 1.0
-        )
+    extra = p.podium.visibility * podium
+    large = large_firms.visibility(p, firms)
+    seg = imitation.segment_counts(s.stage, s.koploper, s.segment, p.sme.segments)
+    open_now = p.broadening.open and broadened
     linear = p.imitation.rule == imitation.LINEAR
     advice_factor = 1.0 - p.ngo.advice_cost_reduction
+    at_stage, koplopers_at = nb.stage, nb.koploper  # neighbours (koplopers) at each stage
+    complete, degree = nb.ties.complete, nb.ties.degree
+    carriers = neighbourhood.carriers(nb, s)
+    move = np.zeros(n, dtype=np.int8)  # +1: up a stage; -1: back to stage 0
     for i in range(n):
-        signal = 0.0
-        if p.mechanisms.imitation:
-            signal = imitation.imitation_signal(social[i], s.threshold[i], p.imitation.rule)
-        utility = adoption.utility(
-            s.stage[i],
-            s.motivation[i],
-            0.0 if linear else signal,
-            s.pressure[i],
-            knowledge_stock * access[i],
-            s.subsidy[i],
-            s.resources[i],
-            advice_factor if (p.mechanisms.ngo and s.advised[i]) else 1.0,
-            p.adoption,
-        )
-        pull = p.imitation.linear_rate * signal if linear else 0.0
-        up = up_draw[i] < adoption.step_up_probability(utility, s.stage[i], p.adoption.dwell, pull)
-        down = False
-        if p.mechanisms.relapse and not up:
-            p_down = relapse.relapse_probability(
-                s.stage[i], peers[i], s.pressure[i], supported[i], p.relapse.rate
+        stage = s.stage[i]
+        row = 0 if complete else i  # the complete network keeps the sector's totals
+        supported = s.coalition_member[i] or s.project_of[i] >= 0
+        if stage < IMPLEMENTING:
+            signal = 0.0
+            if m.imitation:
+                ahead = kop = kop_ahead = 0.0
+                for k in range(STAGES):
+                    kop += koplopers_at[row, k]
+                    if k > stage:
+                        ahead += at_stage[row, k]
+                        kop_ahead += koplopers_at[row, k]
+                g, me = s.segment[i], s.koploper[i]
+                kop -= complete and me  # not oneself (one is never ahead of oneself)
+                share = imitation.reference_share(
+                    stage, degree[i], ahead, kop, kop_ahead, seg[g, 0] - 1,
+                    seg[g, 1 + stage], seg[g, 4] - me, seg[g, 5 + stage], large[g], extra,
+                    p.podium.max_share, p.imitation.segment_weight,
+                )  # fmt: skip
+                signal = imitation.imitation_signal(share, s.threshold[i], p.imitation.rule)
+            access = 1.0
+            if knowledge_stock > 0:
+                access = broadening.knowledge_access(
+                    supported,
+                    carriers[i],
+                    open_now,
+                    p.broadening.closed_access,
+                    p.broadening.exposure_ties,
+                )
+            utility = adoption.utility(
+                stage,
+                s.motivation[i],
+                0.0 if linear else signal,
+                s.pressure[i],
+                knowledge_stock * access,
+                s.subsidy[i],
+                s.resources[i],
+                advice_factor if (m.ngo and s.advised[i]) else 1.0,
+                p.adoption,
             )
-            down = down_draw[i] < p_down
-        if up:
-            s.stage[i] += 1
-        elif down:
-            s.stage[i] = 0
-            s.koploper[i] = False  # a koploper that falls back is no frontrunner any more
+            pull = p.imitation.linear_rate * signal if linear else 0.0
+            if up_draw[i] < adoption.step_up_probability(utility, stage, p.adoption.dwell, pull):
+                move[i] = 1
+                continue
+        if m.relapse and not supported and (stage == ORIENTING or stage == IMPLEMENTING):
+            adopted = 0.0
+            for k in range(p.adoption.adopted_stage, STAGES):
+                adopted += at_stage[row, k]
+            adopted -= complete and stage >= p.adoption.adopted_stage  # not oneself
+            peers = adopted / degree[i] if degree[i] > 0 else 0.0
+            p_down = relapse.relapse_probability(
+                stage, peers, s.pressure[i], supported, p.relapse.rate
+            )
+            if down_draw[i] < p_down:
+                move[i] = -1
+    for i in range(n):
+        if move[i] != 0:
+            neighbourhood.unmark(nb, s, i)
+            if move[i] == 1:
+                s.stage[i] += 1
+            else:
+                s.stage[i] = 0
+                s.koploper[i] = False  # a koploper that falls back is no frontrunner any more
+            neighbourhood.mark(nb, s, i)
         # a voucher is used up on reaching stage 2, and lapses on falling back to stage 0
-        if s.stage[i] >= IMPLEMENTING or down:
+        if s.stage[i] >= IMPLEMENTING or move[i] == -1:
             s.subsidy[i] = 0.0
 
 
 @kernel
-def step_textbook(p, s: State, ties: Ties, u: np.ndarray) -> None:
+def step_textbook(p, s: State, nb: neighbourhood.State, u: np.ndarray) -> None:
     """One month under the Bass or the threshold rule: an adopter goes to stage 2."""
     n = s.stage.size
     adopted = s.stage >= IMPLEMENTING
-    share = neighbour_count(adopted, ties) / np.maximum(ties.degree, 1.0)
+    degree, complete = nb.ties.degree, nb.ties.complete
+    share = np.zeros(n)
+    for i in range(n):
+        row = 0 if complete else i
+        if degree[i] > 0:
+            count = nb.stage[row, IMPLEMENTING] + nb.stage[row, INNOVATING] - (
+                complete and adopted[i]
+            )
+            share[i] = count / degree[i]
     bass = p.adoption.rule == BASS
     new = np.zeros(n, dtype=np.bool_)
     for i in range(n):
@@ -257,11 +278,13 @@ def step_textbook(p, s: State, ties: Ties, u: np.ndarray) -> None:
             )
         else:
             new[i] = not adopted[i] and adoption.threshold_reached(
-                share[i], s.threshold[i], ties.degree[i]
+                share[i], s.threshold[i], degree[i]
             )
     for i in range(n):
         if new[i]:
+            neighbourhood.unmark(nb, s, i)
             s.stage[i] = IMPLEMENTING
+            neighbourhood.mark(nb, s, i)
 
 
 ADOPTION, KOPLOPERS, PRESSURE = (

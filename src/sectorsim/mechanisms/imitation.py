@@ -44,6 +44,57 @@ def share_ahead(
 
 
 @kernel
+def reference_share(
+    level: int,
+    net_peers: float,
+    net_ahead: float,
+    net_koplopers: float,
+    net_koplopers_ahead: float,
+    seg_peers: float,
+    seg_ahead: float,
+    seg_koplopers: float,
+    seg_koplopers_ahead: float,
+    large: float,
+    extra: float,
+    max_share: float,
+    segment_weight: float,
+) -> float:
+    """The share ahead of an SME at ``level`` (its stage, below 3) in its reference group: its
+    ties (``net_*``) and the other firms of its segment (``seg_*``), each as peers, peers ahead
+    of it, koplopers and koplopers ahead; ``large``: the weight of adopted coalition large firms
+    in its segment (they count as peers at stage 2)."""
+    weighs = extra > 0
+    net = share_ahead(
+        net_peers, net_ahead, net_koplopers * weighs, net_koplopers_ahead * weighs, extra,
+        max_share,
+    )  # fmt: skip
+    ahead = seg_ahead + (large if level < LARGE_FIRM_STAGE else 0.0)
+    own = share_ahead(
+        seg_peers + large, ahead, seg_koplopers * weighs, seg_koplopers_ahead * weighs, extra,
+        max_share,
+    )  # fmt: skip
+    both = (1.0 - segment_weight) * net + segment_weight * own
+    return min(max(both, 0.0), 1.0)
+
+
+@kernel
+def segment_counts(
+    stage: np.ndarray, koploper: np.ndarray, segment: np.ndarray, n_segments: int
+) -> np.ndarray:
+    """Per segment: firms, firms ahead of levels 0-2, koplopers, koplopers ahead of levels 0-2."""
+    seg = np.zeros((n_segments, 8))
+    for i in range(stage.size):
+        g, k = segment[i], koploper[i]
+        seg[g, 0] += 1
+        seg[g, 4] += k
+        for level in range(stage[i]):
+            if level < 3:
+                seg[g, 1 + level] += 1
+                seg[g, 5 + level] += k
+    return seg
+
+
+@kernel
 def peers_ahead(
     stage: np.ndarray,
     koploper: np.ndarray,
@@ -57,54 +108,33 @@ def peers_ahead(
     max_share: float,
     segment_large_firms: np.ndarray,
 ) -> np.ndarray:
-    """Weighted share of each SME's reference group at a higher stage, in [0, 1].
-
-    The network is given as CSR arrays (``complete``: everyone sees everyone);
-    ``segment_large_firms``: per segment, the weight of adopted coalition large firms.
-    """
+    """:func:`reference_share` of every SME, its ties counted from scratch (the model keeps the
+    counts up to date instead: :mod:`sectorsim.components.neighbourhood`)."""
     n = stage.size
-    weighs = extra > 0  # koplopers count apart only while they weigh extra
-    # per segment (and for the complete network, in all): peers, and those ahead of levels 0-2
-    seg = np.zeros((n_segments, 8))
-    for i in range(n):
-        g, k = segment[i], weighs and koploper[i]
-        seg[g, 0] += 1
-        seg[g, 4] += k
-        for level in range(3):
-            if stage[i] > level:
-                seg[g, 1 + level] += 1
-                seg[g, 5 + level] += k
+    seg = segment_counts(stage, koploper, segment, n_segments)
     everyone = seg.sum(axis=0)
     share = np.zeros(n)
     for i in range(n):
-        if stage[i] >= 3:
+        level, g, k = stage[i], segment[i], koploper[i]
+        if level >= 3:
             continue
-        level, g, k = stage[i], segment[i], weighs and koploper[i]
-        me_ahead = stage[i] > level  # never: one is not ahead of oneself
         if complete:
-            total = everyone[0] - 1
-            ahead = everyone[1 + level] - me_ahead
-            kop_total = everyone[4] - k
-            kop_ahead = everyone[5 + level] - k * me_ahead
+            peers, ahead = everyone[0] - 1, everyone[1 + level]
+            kop, kop_ahead = everyone[4] - k, everyone[5 + level]
         else:
-            total = ahead = kop_total = kop_ahead = 0.0
+            peers = ahead = kop = kop_ahead = 0.0
             for e in range(indptr[i], indptr[i + 1]):
                 j = indices[e]
                 up = stage[j] > level
-                kj = weighs and koploper[j]
-                total += 1
+                peers += 1
                 ahead += up
-                kop_total += kj
-                kop_ahead += kj and up
-        net = share_ahead(total, ahead, kop_total, kop_ahead, extra, max_share)
-        large = segment_large_firms[g]
-        seg_total = seg[g, 0] - 1 + large
-        seg_ahead = seg[g, 1 + level] + (large if level < LARGE_FIRM_STAGE else 0.0)
-        own = share_ahead(
-            seg_total, seg_ahead, seg[g, 4] - k, seg[g, 5 + level], extra, max_share
-        )
-        both = (1.0 - segment_weight) * net + segment_weight * own
-        share[i] = min(max(both, 0.0), 1.0)
+                kop += koploper[j]
+                kop_ahead += koploper[j] and up
+        share[i] = reference_share(
+            level, peers, ahead, kop, kop_ahead, seg[g, 0] - 1, seg[g, 1 + level],
+            seg[g, 4] - k, seg[g, 5 + level], segment_large_firms[g], extra, max_share,
+            segment_weight,
+        )  # fmt: skip
     return share
 
 

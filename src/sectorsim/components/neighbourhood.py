@@ -1,0 +1,142 @@
+"""What each SME sees of its ties, kept up to date as firms change.
+
+Imitation (M2), relapse (M11), access to action perspectives (M6) and broadening (M6) read how
+many of an SME's neighbours are at each stage, are koplopers, carry action perspectives, or are
+coalition members. Counting them over every tie each month would cost a pass over the whole
+network; instead every change of a firm's stage, koploper status, membership or project is
+wrapped in :func:`unmark` and :func:`mark`, which update its neighbours' counts (a pass over its
+own ties only). A month then costs time in proportion to the SMEs and the changes, not the ties. The counts are
+read as arrays (row ``i``, or row 0 on the complete network, less the firm itself): a compiled
+function that took the state tuples once per SME would pay for each array in them on every
+call.
+:func:`count` recounts from scratch (at the start of every run of months, so changes made to the
+state from outside are seen). On the complete network the counts are the sector's totals, less
+the firm itself.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numba
+import numpy as np
+
+from sectorsim.compiled import kernel
+from sectorsim.state import Stage
+from sectorsim.ties import Ties
+
+INNOVATING = int(Stage.INNOVATING)
+STAGES = len(Stage)
+
+
+class State(NamedTuple):
+    ties: Ties  # the network these counts are over
+    stage: np.ndarray  # int64 (n, stages): neighbours at each stage (complete network: (1, .))
+    koploper: np.ndarray  # int64 (n, stages): koploper neighbours at each stage
+    carriers: np.ndarray  # int64 (n,): neighbours in the coalition, in a project, or at stage 3
+    members: np.ndarray  # int64 (n,): neighbours in the coalition
+
+
+@kernel
+def carries(s, i: int) -> bool:
+    """Whether SME ``i`` carries action perspectives to its ties (M6)."""
+    return s.coalition_member[i] or s.project_of[i] >= 0 or s.stage[i] >= INNOVATING
+
+
+@kernel
+def _add(
+    stage_counts: np.ndarray,
+    koploper_counts: np.ndarray,
+    carrier_counts: np.ndarray,
+    member_counts: np.ndarray,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    complete: bool,
+    i: int,
+    stage: int,
+    koploper: bool,
+    carrier: bool,
+    member: bool,
+    sign: int,
+) -> None:
+    """Add (``sign`` 1) or take away (-1) one firm's part in its neighbours' counts (arrays, not
+    the state tuples: a call that passes those costs a microsecond)."""
+    first, last = (0, 1) if complete else (indptr[i], indptr[i + 1])
+    for e in range(first, last):
+        j = 0 if complete else indices[e]
+        stage_counts[j, stage] += sign
+        koploper_counts[j, stage] += sign * koploper
+        carrier_counts[j] += sign * carrier
+        member_counts[j] += sign * member
+
+
+@numba.njit(cache=True, inline="always")
+def _change(nb: State, s, i: int, sign: int) -> None:
+    _add(
+        nb.stage, nb.koploper, nb.carriers, nb.members, nb.ties.indptr, nb.ties.indices,
+        nb.ties.complete, i, s.stage[i], s.koploper[i],
+        s.coalition_member[i] or s.project_of[i] >= 0 or s.stage[i] >= INNOVATING,
+        s.coalition_member[i], sign,
+    )  # fmt: skip
+
+
+@numba.njit(cache=True, inline="always")
+def unmark(nb: State, s, i: int) -> None:
+    """Take SME ``i`` out of its neighbours' counts (before it changes)."""
+    _change(nb, s, i, -1)
+
+
+@numba.njit(cache=True, inline="always")
+def mark(nb: State, s, i: int) -> None:
+    """Put SME ``i`` into its neighbours' counts (after it changed)."""
+    _change(nb, s, i, 1)
+
+
+def init(n: int, ties: Ties) -> State:
+    rows = 1 if ties.complete else n
+    return State(
+        ties,
+        np.zeros((rows, STAGES), dtype=np.int64),
+        np.zeros((rows, STAGES), dtype=np.int64),
+        np.zeros(rows, dtype=np.int64),
+        np.zeros(rows, dtype=np.int64),
+    )
+
+
+@kernel
+def count(nb: State, s) -> None:
+    """Every count from scratch."""
+    nb.stage[:] = 0
+    nb.koploper[:] = 0
+    nb.carriers[:] = 0
+    nb.members[:] = 0
+    ties = nb.ties
+    stage, koploper, member = s.stage, s.koploper, s.coalition_member
+    carrier = member | (s.project_of >= 0) | (stage >= INNOVATING)
+    for i in range(stage.size):
+        first, last = (0, 1) if ties.complete else (ties.indptr[i], ties.indptr[i + 1])
+        for e in range(first, last):
+            j = 0 if ties.complete else ties.indices[e]
+            nb.stage[j, stage[i]] += 1
+            nb.koploper[j, stage[i]] += koploper[i]
+            nb.carriers[j] += carrier[i]
+            nb.members[j] += member[i]
+
+
+@kernel
+def carriers(nb: State, s) -> np.ndarray:
+    """Per SME, its neighbours that carry action perspectives."""
+    if nb.ties.complete:
+        out = np.empty(s.stage.size)
+        for i in range(s.stage.size):
+            out[i] = nb.carriers[0] - carries(s, i)
+        return out
+    return nb.carriers.astype(np.float64)
+
+
+@kernel
+def tied_to_members(nb: State, s) -> np.ndarray:
+    """Per SME, whether it has a neighbour in the coalition."""
+    if nb.ties.complete:
+        return (nb.members[0] - s.coalition_member) > 0
+    return nb.members > 0
