@@ -213,8 +213,3 @@ def shuffle(u: np.ndarray, stream: int, a: np.ndarray) -> None:
 def expit(x: float) -> float:
     """The logistic function."""
     return 1.0 / (1.0 + np.exp(-x))
-
-
-@kernel
-def flatnonzero(mask: np.ndarray) -> np.ndarray:
-    return np.flatnonzero(mask)

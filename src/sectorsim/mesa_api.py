@@ -61,6 +61,7 @@ class MonthlyDataCollector(mesa.DataCollector):
         self._cache: tuple[int, dict[str, list[Any]]] | None = None
         columns = [o.name for o in MONTHLY_OUTPUTS] + ["phase", "programme_phase"]
         super().__init__(model_reporters={name: _Column(name) for name in columns})
+        self._cache = None  # DataCollector.__init__ wrote empty lists into the record's view
 
     @property
     def model_vars(self) -> dict[str, list[Any]]:

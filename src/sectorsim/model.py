@@ -213,4 +213,3 @@ class SectorModel(mesa.Model):
             "euros_per_extra_adopter": None,
             **phase_starts(phases),
         }
-

@@ -5,7 +5,6 @@ from __future__ import annotations
 from enum import IntEnum
 
 
-
 class Stage(IntEnum):
     """Adoption stages (DRIFT2015 §3: low-intensity vs fundamental change; MVOAlliantie-nd: three
     steps)."""

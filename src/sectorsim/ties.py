@@ -1,5 +1,5 @@
 """The sector network as the compiled month reads it: CSR arrays, or the complete network kept
-implicit (a neighbour count is the total minus oneself)."""
+implicit (see :mod:`sectorsim.components.neighbourhood`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sectorsim.compiled import kernel
 from sectorsim.network import Network
 
 
@@ -29,28 +28,3 @@ class Ties(NamedTuple):
             network.degree,
             False,
         )
-
-
-@kernel
-def neighbour_count(mask: np.ndarray, ties: Ties) -> np.ndarray:
-    """How many of each SME's neighbours ``mask`` holds for."""
-    n = mask.size
-    count = np.zeros(n)
-    if ties.complete:
-        total = mask.sum()
-        for i in range(n):
-            count[i] = total - mask[i]
-        return count
-    for i in range(n):
-        c = 0
-        for e in range(ties.indptr[i], ties.indptr[i + 1]):
-            c += mask[ties.indices[e]]
-        count[i] = c
-    return count
-
-
-@kernel
-def tied_to(mask: np.ndarray, ties: Ties) -> np.ndarray:
-    """Whether each SME has a neighbour for which ``mask`` holds."""
-    return neighbour_count(mask, ties) > 0
-

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from sectorsim.components.schedule import PROGRAMME_LABELS, ProgrammePhase
 from sectorsim.app.texts import PHASES, ui
+from sectorsim.components.schedule import PROGRAMME_LABELS, ProgrammePhase
 from sectorsim.labels import share_top, shows_critical_mass, year_step
 from sectorsim.mechanisms.funding import CHANNELS
 from sectorsim.outputs import MONTHLY_OUTPUTS

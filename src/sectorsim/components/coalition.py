@@ -31,9 +31,7 @@ class State(NamedTuple):
 def init(config, s: smes.State) -> State:
     c = config.coalition
     cohesion_ = 0.0 if config.mechanisms.cohesion else config.cohesion.neutral
-    accept = acceptance(
-        s.motivation, s.resources, c.member_cost, c.acceptance, c.acceptance_slope
-    )
+    accept = acceptance(s.motivation, s.resources, c.member_cost, c.acceptance, c.acceptance_slope)
     return State(np.array([cohesion_]), accept)
 
 
@@ -143,7 +141,9 @@ def check_agenda(
     segment[k:], share[k:] = firms.segment[partners], firms.market_share[partners]
     level[k:] = cartel.LARGE
     combined = cartel.competitor_share(level, segment, share, level, 2, p.sme.segments)
-    hazard = max(cartel.flag_hazard(combined[0], p.cartel), cartel.flag_hazard(combined[1], p.cartel))
+    hazard = max(
+        cartel.flag_hazard(combined[0], p.cartel), cartel.flag_hazard(combined[1], p.cartel)
+    )
     if uniform(u, CARTEL) < hazard:
         scare(p, s, coal, env)
 
@@ -218,7 +218,7 @@ def step(
         coal.cohesion[0] = c.neutral
     elif phase == AGENDA:
         coal.cohesion[0] = cohesion.build(coal.cohesion[0], c.meeting_rate)
-    elif phase == EXECUTION or phase == BROADENING:
+    elif phase in (EXECUTION, BROADENING):
         coal.cohesion[0] = cohesion.build(coal.cohesion[0], c.upkeep_rate)
     elif phase == WITHDRAWN:
         coal.cohesion[0] = cohesion.decay_without_team(

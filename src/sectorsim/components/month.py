@@ -101,9 +101,7 @@ def step(t: int, p, plan: Plan, x: Sector, streams, adoption_last_month: float) 
     prog = x.programme
     environment.step(t, p, x.environment)
     if plan.programme:
-        programme.step(
-            t, p, prog, x.smes, nb, x.coalition, x.large_firms, x.ngos, streams.uniform
-        )
+        programme.step(t, p, prog, x.smes, nb, x.coalition, x.large_firms, x.ngos, streams.uniform)
     if plan.ngos:
         ngos.step(p, x.ngos, x.environment, streams.uniform)
     if plan.large_firms:

@@ -53,7 +53,9 @@ def init(config: Config, rng: np.random.Generator) -> State:
     shares = {"vouchers": fund.share_vouchers, "projects": fund.share_projects}
     shares["team"] = fund.share_team
     pod = config.podium
-    balance = funding.split(total, shares, pod.visibility * pod.cost_per_month * podium_months(config))
+    balance = funding.split(
+        total, shares, pod.visibility * pod.cost_per_month * podium_months(config)
+    )
     return State(
         phase=np.zeros(1, dtype=np.int64),
         balance=balance,
@@ -84,9 +86,10 @@ def run_podium(t: int, p, prog: State) -> None:
     months = p.programme.duration if pod.months < 0 else pod.months
     if prog.podium_end[0] < 0:
         due = pod.visibility * pod.cost_per_month
-        if t >= start + months:
-            prog.podium_end[0] = t
-        elif funding.pay(prog.balance, prog.spent, funding.PODIUM, due) < due - 1e-9:
+        if (
+            t >= start + months
+            or funding.pay(prog.balance, prog.spent, funding.PODIUM, due) < due - 1e-9
+        ):
             prog.podium_end[0] = t
     end = prog.podium_end[0]
     ran = end < 0 or end > start  # paid for at least one month
@@ -213,4 +216,3 @@ def record(prog: State, row: np.ndarray) -> None:
     for c in range(SPENT_BY_CHANNEL.size):
         row[SPENT_BY_CHANNEL[c]] = prog.spent[c]
     row[PODIUM] = prog.podium[0]
-

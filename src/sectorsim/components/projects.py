@@ -158,10 +158,18 @@ def check_cartel_risk(
     segment = np.empty(k + m, dtype=np.int64)
     share = np.empty(k + m)
     level = np.empty(k + m, dtype=np.int64)
-    group[:k], segment[:k], share[:k] = s.project_of[inside], s.segment[inside], s.market_share[inside]
+    group[:k], segment[:k], share[:k] = (
+        s.project_of[inside],
+        s.segment[inside],
+        s.market_share[inside],
+    )
     level[:k] = cartel.SME
     partner = book.large_firm[partnered]
-    group[k:], segment[k:], share[k:] = partnered, firms.segment[partner], firms.market_share[partner]
+    group[k:], segment[k:], share[k:] = (
+        partnered,
+        firms.segment[partner],
+        firms.market_share[partner],
+    )
     level[k:] = cartel.LARGE
     combined = cartel.competitor_share(group, segment, share, level, count, p.sme.segments)
     draws = uniforms(u, CARTEL, active.size)
@@ -190,9 +198,7 @@ def _sample(pool: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
 
 
 @kernel
-def _team(
-    starter: int, able: np.ndarray, size: int, s: smes.State, ties: Ties, rng
-) -> np.ndarray:
+def _team(starter: int, able: np.ndarray, size: int, s: smes.State, ties: Ties, rng) -> np.ndarray:
     """The starter, free members at random, then free non-members tied to the starter (chain
     partners; on the complete network any free non-member)."""
     able = able.copy()

@@ -19,7 +19,11 @@ from sectorsim.outputs import column
 from sectorsim.params import Config
 from sectorsim.state import Stage
 
-ORIENTING, IMPLEMENTING, INNOVATING = (int(Stage.ORIENTING), int(Stage.IMPLEMENTING), int(Stage.INNOVATING))
+ORIENTING, IMPLEMENTING, INNOVATING = (
+    int(Stage.ORIENTING),
+    int(Stage.IMPLEMENTING),
+    int(Stage.INNOVATING),
+)
 STAGES = len(Stage)
 FULL, BASS = choice_index("adoption.rule", "full"), choice_index("adoption.rule", "bass")
 
@@ -229,7 +233,7 @@ def step(
             if up_draw[i] < adoption.step_up_probability(utility, stage, p.adoption.dwell, pull):
                 move[i] = 1
                 continue
-        if m.relapse and not supported and (stage == ORIENTING or stage == IMPLEMENTING):
+        if m.relapse and not supported and stage in (ORIENTING, IMPLEMENTING):
             adopted = 0.0
             for k in range(p.adoption.adopted_stage, STAGES):
                 adopted += at_stage[row, k]
@@ -264,8 +268,8 @@ def step_textbook(p, s: State, nb: neighbourhood.State, u: np.ndarray) -> None:
     for i in range(n):
         row = 0 if complete else i
         if degree[i] > 0:
-            count = nb.stage[row, IMPLEMENTING] + nb.stage[row, INNOVATING] - (
-                complete and adopted[i]
+            count = (
+                nb.stage[row, IMPLEMENTING] + nb.stage[row, INNOVATING] - (complete and adopted[i])
             )
             share[i] = count / degree[i]
     bass = p.adoption.rule == BASS

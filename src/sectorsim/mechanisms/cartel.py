@@ -62,7 +62,9 @@ def flag_hazard(combined_share: float, p) -> float:
 
 
 @kernel
-def sharing(chill: float, large_firms_in_coalition: int, precompetitive: bool, fear: float) -> float:
+def sharing(
+    chill: float, large_firms_in_coalition: int, precompetitive: bool, fear: float
+) -> float:
     """Willingness of members to share what their projects teach, in [0, 1]."""
     afraid = large_firms_in_coalition > 0 and not precompetitive
     return (1.0 - chill) * (1.0 - (fear if afraid else 0.0))

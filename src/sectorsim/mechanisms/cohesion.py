@@ -50,5 +50,7 @@ def dilute(cohesion: float, members: int, newcomers: int, newcomer_cohesion: flo
 
 
 @kernel
-def decay_without_team(cohesion: float, adoption: float, critical_mass: float, rate: float) -> float:
+def decay_without_team(
+    cohesion: float, adoption: float, critical_mass: float, rate: float
+) -> float:
     return cohesion * (1.0 - rate * (1.0 - min(1.0, adoption / critical_mass)))

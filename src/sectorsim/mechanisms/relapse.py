@@ -18,6 +18,6 @@ ORIENTING, IMPLEMENTING = int(Stage.ORIENTING), int(Stage.IMPLEMENTING)
 def relapse_probability(
     stage: int, peers: float, pressure: float, supported: bool, rate: float
 ) -> float:
-    if supported or not (stage == ORIENTING or stage == IMPLEMENTING):
+    if supported or stage not in (ORIENTING, IMPLEMENTING):
         return 0.0
     return rate * (1.0 - peers) * (1.0 - pressure)
