@@ -204,8 +204,9 @@ def step(
                 g, me = s.segment[i], s.koploper[i]
                 kop -= complete and me  # not oneself (one is never ahead of oneself)
                 share = imitation.reference_share(
-                    stage, degree[i], ahead, kop, kop_ahead, seg[g, 0] - 1,
-                    seg[g, 1 + stage], seg[g, 4] - me, seg[g, 5 + stage], large[g], extra,
+                    stage, degree[i], ahead, kop, kop_ahead, seg[g, imitation.PEERS] - 1,
+                    seg[g, imitation.AHEAD + stage], seg[g, imitation.KOPLOPERS] - me,
+                    seg[g, imitation.KOPLOPERS_AHEAD + stage], large[g], extra,
                     p.podium.max_share, p.imitation.segment_weight,
                 )  # fmt: skip
                 signal = imitation.imitation_signal(share, s.threshold[i], p.imitation.rule)

@@ -23,6 +23,8 @@ from sectorsim.compiled import kernel
 
 LINEAR, LOGIT, COMPLEX = 0, 1, 2  # imitation.rule
 LARGE_FIRM_STAGE = 2  # an adopted large firm is ahead of SMEs at stages 0 and 1
+#: columns of :func:`segment_counts`: peers, ahead of level 0-2 (AHEAD + level), koplopers, ...
+PEERS, AHEAD, KOPLOPERS, KOPLOPERS_AHEAD = 0, 1, 4, 5
 
 
 @kernel
@@ -85,12 +87,12 @@ def segment_counts(
     seg = np.zeros((n_segments, 8))
     for i in range(stage.size):
         g, k = segment[i], koploper[i]
-        seg[g, 0] += 1
-        seg[g, 4] += k
+        seg[g, PEERS] += 1
+        seg[g, KOPLOPERS] += k
         for level in range(stage[i]):
             if level < 3:
-                seg[g, 1 + level] += 1
-                seg[g, 5 + level] += k
+                seg[g, AHEAD + level] += 1
+                seg[g, KOPLOPERS_AHEAD + level] += k
     return seg
 
 
@@ -119,8 +121,8 @@ def peers_ahead(
         if level >= 3:
             continue
         if complete:
-            peers, ahead = everyone[0] - 1, everyone[1 + level]
-            kop, kop_ahead = everyone[4] - k, everyone[5 + level]
+            peers, ahead = everyone[PEERS] - 1, everyone[AHEAD + level]
+            kop, kop_ahead = everyone[KOPLOPERS] - k, everyone[KOPLOPERS_AHEAD + level]
         else:
             peers = ahead = kop = kop_ahead = 0.0
             for e in range(indptr[i], indptr[i + 1]):
@@ -131,9 +133,9 @@ def peers_ahead(
                 kop += koploper[j]
                 kop_ahead += koploper[j] and up
         share[i] = reference_share(
-            level, peers, ahead, kop, kop_ahead, seg[g, 0] - 1, seg[g, 1 + level],
-            seg[g, 4] - k, seg[g, 5 + level], segment_large_firms[g], extra, max_share,
-            segment_weight,
+            level, peers, ahead, kop, kop_ahead, seg[g, PEERS] - 1, seg[g, AHEAD + level],
+            seg[g, KOPLOPERS] - k, seg[g, KOPLOPERS_AHEAD + level], segment_large_firms[g],
+            extra, max_share, segment_weight,
         )  # fmt: skip
     return share
 
