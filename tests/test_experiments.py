@@ -152,8 +152,12 @@ def test_run_seeds_depend_on_point_and_replicate_only(tmp_path):
             write(tmp_path, SMALL.replace("replications = 3", "replications = 5"), "b.toml")
         )
     )
-    seeds = {(t.point, t.replicate): t.seed for t in tasks}
-    assert all(seeds[(t.point, t.replicate)] == t.seed for t in more if t.replicate < 3)
+    seeds = {(t.keys["point"], t.keys["replicate"]): t.seed for t in tasks}
+    assert all(
+        seeds[(t.keys["point"], t.keys["replicate"])] == t.seed
+        for t in more
+        if t.keys["replicate"] < 3
+    )
     assert len(set(seeds.values())) == len(seeds)
 
 

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,19 +44,12 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
+from sectorsim.batch import Batch, Run, RunStore, Task, batch_folder
 from sectorsim.config import load_scenario
-from sectorsim.experiments.runners import map_local
-from sectorsim.experiments.store import (
-    RunStore,
-    atomic_write_bytes,
-    claim,
-    now,
-    provenance,
-    write_manifest,
-)
 from sectorsim.model import SectorModel
 from sectorsim.params import PARAMETERS
 from sectorsim.randomness import derive_seed
+from sectorsim.storage import atomic_write_bytes
 
 UPTAKE_MONTH = 84  # 2020, seven years after the IMVO sector approach began in 2013
 PARTICIPANTS_MONTH = 36  # a year after the 24-month Koploper programme: its projects have ended
@@ -226,42 +218,32 @@ def distance(stats: dict[str, float]) -> float:
     return float(np.sqrt(np.sum(np.square(errors)))) if np.all(np.isfinite(errors)) else np.inf
 
 
-def _evaluate(item: tuple[int, dict[str, float], int, int]) -> dict[str, Any]:
-    """One sample (point, parameters, base seed, replicates) measured, as a stored row."""
-    point, theta, seed, reps = item
-    stats = measure(theta, derive_seed(seed, point), reps)
-    return {
-        "point": point,
-        "replicate": 0,
-        **theta,
-        **stats,
-        "distance": distance(stats),
-        "status": "done",
-    }
+@dataclass(frozen=True)
+class Sample:
+    """One sample of the prior to measure, with how many replicates."""
+
+    theta: dict[str, float]
+    reps: int
+
+
+def measure_task(task: Task) -> Run:
+    """A task of a :class:`Sample` measured: its statistics and their distance."""
+    stats = measure(task.config.theta, task.seed, task.config.reps)
+    return Run(task, {**stats, "distance": distance(stats), "status": "done"})
 
 
 def _evaluate_all(
-    store: RunStore,
-    thetas: dict[int, dict[str, float]],
-    seed: int,
-    reps: int,
-    workers: int,
-    on_done: Callable[[], None],
+    batch: Batch, store: RunStore, thetas: dict[int, dict[str, float]], seed: int, reps: int
 ) -> pd.DataFrame:
-    """Evaluate every point of ``thetas`` not yet in ``store``, storing each as it finishes;
+    """Measure every point of ``thetas`` not yet in ``store``, storing each as it finishes;
     return all stored points, indexed by point."""
-    stored = store.rows()
-    todo = [(p, thetas[p], seed, reps) for p in thetas if (p, 0) not in stored]
-
-    def on_result(row: dict[str, Any]) -> None:
-        store.write_run(row, pd.DataFrame())
-        on_done()
-
-    if workers <= 1 or len(todo) <= 1:
-        for item in todo:
-            on_result(_evaluate(item))
-    else:
-        map_local(_evaluate, todo, workers, on_result)
+    stored = store.done()
+    todo = [
+        Task(Sample(theta, reps), derive_seed(seed, p), {"point": p, "replicate": 0, **theta})
+        for p, theta in thetas.items()
+        if (p, 0) not in stored
+    ]
+    batch.run(store, todo, run=measure_task)
     return _frame(store)
 
 
@@ -275,58 +257,33 @@ def run_calibration(
     """Sample the prior into ``out`` (resumable), re-run the accepted samples on fresh seeds,
     write samples_runs.parquet, refined_runs.parquet, posterior.csv and report.md; return every
     sample with its statistics, distance, and (for the accepted ones) ``refined_distance``."""
-    folder = claim(Path(out), settings.hash, "calibration", resume)
-    stores = {
-        "samples": RunStore(folder, parts="sample_parts", name="samples_", timeseries=False),
-        "refined": RunStore(folder, parts="refine_parts", name="refined_", timeseries=False),
-    }
-    write_manifest(
-        folder,
+    with batch_folder(
+        out,
+        settings.hash,
+        "calibration",
+        resume,
+        workers=workers,
+        progress=progress,
         calibration="abc-rejection",
         calibration_hash=settings.hash,
         settings=settings.__dict__,
         prior=PRIOR,
-        started=now(),
-        status="running",
-        **provenance(),
-    )
-    workers = workers or os.cpu_count() or 1
-    k = accepted_count(settings)
-    total = settings.n + k
-    done = sum(len(store.rows()) for store in stores.values())
-
-    def on_done() -> None:
-        nonlocal done
-        done += 1
-        if progress:
-            progress(done, total)
-
-    status = "interrupted"
-    try:
+    ) as batch:
+        samples_store = batch.store(parts="sample_parts", name="samples_", timeseries=False)
+        refined_store = batch.store(parts="refine_parts", name="refined_", timeseries=False)
+        k = accepted_count(settings)
+        batch.total = settings.n + k
         thetas = dict(enumerate(prior_sample(settings)))
         samples = _evaluate_all(
-            stores["samples"],
-            thetas,
-            derive_seed(settings.seed, 1),
-            settings.reps,
-            workers,
-            on_done,
+            batch, samples_store, thetas, derive_seed(settings.seed, 1), settings.reps
         )
         best = samples.nsmallest(k, "distance")
         chosen = {int(p): {key: float(best.at[p, key]) for key in PRIOR} for p in best.index}
         refined = _evaluate_all(
-            stores["refined"],
-            chosen,
-            derive_seed(settings.seed, 2),
-            settings.refine_reps,
-            workers,
-            on_done,
+            batch, refined_store, chosen, derive_seed(settings.seed, 2), settings.refine_reps
         )
         samples["refined_distance"] = refined["distance"]
-        write_report(folder, samples, settings, refined)
-        status = "complete"
-    finally:
-        write_manifest(folder, ended=now(), status=status)
+        write_report(batch.folder, samples, settings, refined)
     return samples
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sectorsim.batch import Run, replicate_tasks, run_all
 from sectorsim.config import load_scenario, preset_names
 from sectorsim.model import SectorModel
 from sectorsim.runs import proportion_interval, replicate_seeds
@@ -29,10 +30,16 @@ WEAK = {"coalition.initial_size": 5, "funding.budget": 0.0}  # P2: a small unfun
 
 
 def replicates(
-    scenario: str, overrides: dict | None = None, reps: int = 24, seed: int = VALIDATION_SEED
-):
+    scenario: str,
+    overrides: dict | None = None,
+    reps: int = 24,
+    seed: int = VALIDATION_SEED,
+    workers: int = 1,
+) -> list[Run]:
+    """Replicates 0..reps-1 of a preset run to its horizon; each gives ``summary()`` and
+    ``series(name)`` as the model does."""
     config = load_scenario(scenario, overrides or {})
-    return [SectorModel(config, seed=s).run() for s in replicate_seeds(seed, reps)]
+    return run_all(replicate_tasks(config, seed, reps), workers=workers)
 
 
 def mean_series(models, name: str) -> np.ndarray:
