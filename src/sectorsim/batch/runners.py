@@ -116,12 +116,25 @@ Chunk = list[tuple[int, Task]]  # tasks with their positions
 
 
 def run_chunk(run: RunFunction, chunk: Chunk) -> list[Run]:
+    """The runs of a chunk, each with its task's position in place of the task (which the caller
+    has already: it is not sent back)."""
     finished = []
     for index, task in chunk:
         result = run(task)
-        result.index = index
+        result.task, result.index = None, index  # type: ignore[assignment]
         finished.append(result)
     return finished
+
+
+def deliver(tasks: Sequence[Task], on_run: Callable[[Run], None]) -> Callable[[list[Run]], None]:
+    """A chunk's runs to ``on_run`` one by one, each with its task again."""
+
+    def on_chunk(runs: list[Run]) -> None:
+        for finished in runs:
+            finished.task = tasks[finished.index]
+            on_run(finished)
+
+    return on_chunk
 
 
 def chunks(tasks: Sequence[Task], workers: int) -> list[Chunk]:
@@ -133,20 +146,17 @@ def chunks(tasks: Sequence[Task], workers: int) -> list[Chunk]:
 
 
 def run_serial(tasks: Sequence[Task], run: RunFunction, on_run: Callable[[Run], None]) -> None:
+    on_chunk = deliver(tasks, on_run)
     for index, task in enumerate(tasks):
-        on_run(*run_chunk(run, [(index, task)]))
+        on_chunk(run_chunk(run, [(index, task)]))
 
 
 def run_local(
     tasks: Sequence[Task], run: RunFunction, workers: int, on_run: Callable[[Run], None]
 ) -> None:
     """A local process pool over the tasks (see :func:`map_local`)."""
-
-    def on_chunk(runs: list[Run]) -> None:
-        for finished in runs:
-            on_run(finished)
-
-    map_local(functools.partial(run_chunk, run), chunks(tasks, workers), workers, on_chunk)
+    work = functools.partial(run_chunk, run)
+    map_local(work, chunks(tasks, workers), workers, deliver(tasks, on_run))
 
 
 def run_executor(
@@ -156,10 +166,10 @@ def run_executor(
     started are cancelled."""
     workers = getattr(executor, "_max_workers", 1)
     futures = [executor.submit(run_chunk, run, chunk) for chunk in chunks(tasks, workers)]
+    on_chunk = deliver(tasks, on_run)
     try:
         for future in as_completed(futures):
-            for finished in future.result():
-                on_run(finished)
+            on_chunk(future.result())
     except BaseException:
         for future in futures:
             future.cancel()
@@ -226,10 +236,10 @@ def run_dask(
     with Client(scheduler, timeout="20s") as client:
         workers = sum(client.nthreads().values()) or 1
         futures = client.map(functools.partial(run_chunk, run), chunks(tasks, workers), pure=False)
+        on_chunk = deliver(tasks, on_run)
         try:
             for future in dask_completed(futures):
-                for finished in future.result():
-                    on_run(finished)
+                on_chunk(future.result())
         except BaseException:
             client.cancel(futures)
             raise
