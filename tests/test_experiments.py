@@ -81,6 +81,8 @@ def test_headline_experiments_cover_e1_to_e5():
         (('method = "grid"', 'method = "random"'), "sampling.method", "'lhs'"),
         (("sme.count = 150", "sme.count = 5"), "set.sme.count", "out of range"),
         (("replications = 3", "replications = 0"), "experiment.replications", "at least 1"),
+        (("replications = 3", "replications = 2.5"), "experiment.replications", "wrong type"),
+        (('method = "grid"', 'method = "grid"\nsize = 3'), "sampling.size", "sampling.n"),
         (("seed = 7", "seed = 7\nbaseline = 1"), "experiment.baseline", "true or false"),
         (
             ('scenario = "imvo_samen_veranderen"', 'scenario = "nowhere"'),

@@ -10,9 +10,10 @@ An experiment is a TOML file with four tables::
                    dotted key = {min = .., max = ..}  (a range; optional log = true, integer = true)
     [sampling]     method = "grid" | "lhs" | "sobol" | "morris", and n
 
-Every value is checked against the parameter schema through the scenario it starts from; the first
-problem is a :class:`~sectorsim.config.ConfigError` naming the file, the key, the value and what is
-allowed.
+Each table's shape is a pydantic model (:class:`ExperimentTable`, :class:`SamplingTable`,
+:class:`RangeTable`: no unknown keys, TOML's own types), and every value is checked against the
+parameter schema through the scenario it starts from; the first problem is a
+:class:`~sectorsim.config.ConfigError` naming the file, the key, the value and what is allowed.
 """
 
 from __future__ import annotations
