@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from sectorsim.batch import Batch, Run, RunStore, Task, batch_folder
+from sectorsim.batch import Batch, Run, RunStore, Task, batch_folder, run_all
 from sectorsim.config import load_scenario
 from sectorsim.model import SectorModel
 from sectorsim.params import PARAMETERS
@@ -189,26 +189,62 @@ def _run(preset: str, overrides: dict[str, Any], seed: int, months: int):
     return model, participants, took_part
 
 
+def uptake(model: SectorModel, member: np.ndarray, took_part: np.ndarray) -> dict[str, float]:
+    return {"uptake": float(np.mean(model.state.stage >= 2))}
+
+
+def participants(model: SectorModel, member: np.ndarray, took_part: np.ndarray) -> dict[str, float]:
+    """What the koploper participants did (nothing, if the programme had none)."""
+    if not member.any():
+        return {}
+    stage = model.state.stage
+    done = (stage >= 3) & (model.state.project_of < 0)  # a project completed successfully
+    return {
+        "measures": float(np.mean(stage[member] >= 2)),
+        "cooperation": float(np.mean(took_part[member])),
+        "innovation": float(np.mean(done[member])),
+        "awareness": float(np.mean(stage[member] >= 1)),
+    }
+
+
+def coalition(model: SectorModel, member: np.ndarray, took_part: np.ndarray) -> dict[str, float]:
+    return {"coalition": float(model.series("coalition_size").max())}
+
+
+#: The measurements of one replicate: preset, months run, and what is read from the run.
+MEASUREMENTS = (
+    ("baseline", UPTAKE_MONTH, uptake),
+    ("koplopers_drenthe", PARTICIPANTS_MONTH, participants),
+    ("imvo_samen_veranderen", 48, coalition),
+)
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One of :data:`MEASUREMENTS` (by its number) with the parameters to measure."""
+
+    number: int
+    overrides: dict[str, Any]
+
+
+def observe(task: Task) -> Run:
+    """A task of a :class:`Measurement`: its preset run, and what is read from it."""
+    preset, months, read = MEASUREMENTS[task.config.number]
+    model, member, took_part = _run(preset, task.config.overrides, task.seed, months)
+    return Run(task, read(model, member, took_part))
+
+
 def measure(overrides: dict[str, Any], seed: int, reps: int) -> dict[str, float]:
     """The model outputs of :data:`OBSERVATIONS` for one parameter set, means over replicates."""
+    tasks = [
+        Task(Measurement(k, overrides), derive_seed(seed, k + 1, r))
+        for r in range(reps)
+        for k in range(len(MEASUREMENTS))
+    ]
     values: dict[str, list[float]] = {o.name: [] for o in OBSERVATIONS}
-    for r in range(reps):
-        base, _, _ = _run("baseline", overrides, derive_seed(seed, 1, r), UPTAKE_MONTH)
-        values["uptake"].append(float(np.mean(base.state.stage >= 2)))
-
-        kop, member, took_part = _run(
-            "koplopers_drenthe", overrides, derive_seed(seed, 2, r), PARTICIPANTS_MONTH
-        )
-        stage = kop.state.stage
-        if member.any():
-            values["measures"].append(float(np.mean(stage[member] >= 2)))
-            values["cooperation"].append(float(np.mean(took_part[member])))
-            done = (stage >= 3) & (kop.state.project_of < 0)  # a project completed successfully
-            values["innovation"].append(float(np.mean(done[member])))
-            values["awareness"].append(float(np.mean(stage[member] >= 1)))
-
-        imvo, _, _ = _run("imvo_samen_veranderen", overrides, derive_seed(seed, 3, r), 48)
-        values["coalition"].append(float(imvo.series("coalition_size").max()))
+    for finished in run_all(tasks, run=observe):
+        for name, value in finished.values.items():
+            values[name].append(value)
     return {name: float(np.mean(v)) if v else float("nan") for name, v in values.items()}
 
 
