@@ -66,6 +66,12 @@ def test_the_shipped_design_file_loads_and_says_what_it_answers():
         ("seed = 11", 'seed = 11\nsampler = "cmaes"', "one of 'tpe', 'nsga2', 'random'"),
         ("month = 120", "month = 120.5", "key 'target.month' = 120.5: wrong type"),
         ("[target]\nmonth = 120", "[target]\nmonth = 120\nprobabilities = [1.5]", "(0, 1]"),
+        (
+            "[target]\nmonth = 120",
+            "[target]\nmonth = 120\nprobabilities = []",
+            "key 'target.probabilities' = []: not a list of probabilities",
+        ),
+        ("batch = 6", "batch = true", "key 'design.batch' = True: wrong type"),
         ("shock.month", "shock.mont", "key 'levers.shock.mont'"),
         ("max = 800_000.0}", "max = -1.0}", "key 'levers.funding.budget' = -1.0: out of range"),
         ("[set]\n", "[cost]\nper_member = -5.0\n[set]\n", "key 'cost.per_member' = -5.0: negative"),

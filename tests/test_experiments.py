@@ -81,6 +81,8 @@ def test_headline_experiments_cover_e1_to_e5():
         (('method = "grid"', 'method = "random"'), "sampling.method", "'lhs'"),
         (("sme.count = 150", "sme.count = 5"), "set.sme.count", "out of range"),
         (("replications = 3", "replications = 0"), "experiment.replications", "at least 1"),
+        (("replications = 3", "replications = 2.5"), "experiment.replications", "wrong type"),
+        (('method = "grid"', 'method = "grid"\nsize = 3'), "sampling.size", "sampling.n"),
         (("seed = 7", "seed = 7\nbaseline = 1"), "experiment.baseline", "true or false"),
         (
             ('scenario = "imvo_samen_veranderen"', 'scenario = "nowhere"'),
@@ -152,8 +154,12 @@ def test_run_seeds_depend_on_point_and_replicate_only(tmp_path):
             write(tmp_path, SMALL.replace("replications = 3", "replications = 5"), "b.toml")
         )
     )
-    seeds = {(t.point, t.replicate): t.seed for t in tasks}
-    assert all(seeds[(t.point, t.replicate)] == t.seed for t in more if t.replicate < 3)
+    seeds = {(t.keys["point"], t.keys["replicate"]): t.seed for t in tasks}
+    assert all(
+        seeds[(t.keys["point"], t.keys["replicate"])] == t.seed
+        for t in more
+        if t.keys["replicate"] < 3
+    )
     assert len(set(seeds.values())) == len(seeds)
 
 

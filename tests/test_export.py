@@ -159,7 +159,7 @@ def test_the_manifest_notices_an_edited_preset_and_stores_the_resolved_scenario(
     import json
     import subprocess
 
-    from sectorsim.experiments.store import provenance
+    from sectorsim.batch.store import provenance
 
     repo = tmp_path / "repo"
     for folder in ("src", "scenarios", "experiments"):

@@ -5,8 +5,8 @@ import matplotlib.pyplot as plt
 import pytest
 
 from sectorsim import load_scenario
+from sectorsim.batch import run_replicates
 from sectorsim.plots import STYLE, adoption_figure
-from sectorsim.runs import run_replicates
 
 
 @pytest.fixture(scope="module")

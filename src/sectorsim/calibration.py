@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,19 +44,12 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
+from sectorsim.batch import Batch, Run, RunStore, Task, batch_folder, run_all
 from sectorsim.config import load_scenario
-from sectorsim.experiments.runners import map_local
-from sectorsim.experiments.store import (
-    RunStore,
-    atomic_write_bytes,
-    claim,
-    now,
-    provenance,
-    write_manifest,
-)
 from sectorsim.model import SectorModel
 from sectorsim.params import PARAMETERS
 from sectorsim.randomness import derive_seed
+from sectorsim.storage import atomic_write_bytes
 
 UPTAKE_MONTH = 84  # 2020, seven years after the IMVO sector approach began in 2013
 PARTICIPANTS_MONTH = 36  # a year after the 24-month Koploper programme: its projects have ended
@@ -197,26 +189,62 @@ def _run(preset: str, overrides: dict[str, Any], seed: int, months: int):
     return model, participants, took_part
 
 
+def uptake(model: SectorModel, member: np.ndarray, took_part: np.ndarray) -> dict[str, float]:
+    return {"uptake": float(np.mean(model.state.stage >= 2))}
+
+
+def participants(model: SectorModel, member: np.ndarray, took_part: np.ndarray) -> dict[str, float]:
+    """What the koploper participants did (nothing, if the programme had none)."""
+    if not member.any():
+        return {}
+    stage = model.state.stage
+    done = (stage >= 3) & (model.state.project_of < 0)  # a project completed successfully
+    return {
+        "measures": float(np.mean(stage[member] >= 2)),
+        "cooperation": float(np.mean(took_part[member])),
+        "innovation": float(np.mean(done[member])),
+        "awareness": float(np.mean(stage[member] >= 1)),
+    }
+
+
+def coalition(model: SectorModel, member: np.ndarray, took_part: np.ndarray) -> dict[str, float]:
+    return {"coalition": float(model.series("coalition_size").max())}
+
+
+#: The measurements of one replicate: preset, months run, and what is read from the run.
+MEASUREMENTS = (
+    ("baseline", UPTAKE_MONTH, uptake),
+    ("koplopers_drenthe", PARTICIPANTS_MONTH, participants),
+    ("imvo_samen_veranderen", 48, coalition),
+)
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One of :data:`MEASUREMENTS` (by its number) with the parameters to measure."""
+
+    number: int
+    overrides: dict[str, Any]
+
+
+def observe(task: Task) -> Run:
+    """A task of a :class:`Measurement`: its preset run, and what is read from it."""
+    preset, months, read = MEASUREMENTS[task.config.number]
+    model, member, took_part = _run(preset, task.config.overrides, task.seed, months)
+    return Run(task, read(model, member, took_part))
+
+
 def measure(overrides: dict[str, Any], seed: int, reps: int) -> dict[str, float]:
     """The model outputs of :data:`OBSERVATIONS` for one parameter set, means over replicates."""
+    tasks = [
+        Task(Measurement(k, overrides), derive_seed(seed, k + 1, r))
+        for r in range(reps)
+        for k in range(len(MEASUREMENTS))
+    ]
     values: dict[str, list[float]] = {o.name: [] for o in OBSERVATIONS}
-    for r in range(reps):
-        base, _, _ = _run("baseline", overrides, derive_seed(seed, 1, r), UPTAKE_MONTH)
-        values["uptake"].append(float(np.mean(base.state.stage >= 2)))
-
-        kop, member, took_part = _run(
-            "koplopers_drenthe", overrides, derive_seed(seed, 2, r), PARTICIPANTS_MONTH
-        )
-        stage = kop.state.stage
-        if member.any():
-            values["measures"].append(float(np.mean(stage[member] >= 2)))
-            values["cooperation"].append(float(np.mean(took_part[member])))
-            done = (stage >= 3) & (kop.state.project_of < 0)  # a project completed successfully
-            values["innovation"].append(float(np.mean(done[member])))
-            values["awareness"].append(float(np.mean(stage[member] >= 1)))
-
-        imvo, _, _ = _run("imvo_samen_veranderen", overrides, derive_seed(seed, 3, r), 48)
-        values["coalition"].append(float(imvo.series("coalition_size").max()))
+    for finished in run_all(tasks, run=observe):
+        for name, value in finished.values.items():
+            values[name].append(value)
     return {name: float(np.mean(v)) if v else float("nan") for name, v in values.items()}
 
 
@@ -226,42 +254,32 @@ def distance(stats: dict[str, float]) -> float:
     return float(np.sqrt(np.sum(np.square(errors)))) if np.all(np.isfinite(errors)) else np.inf
 
 
-def _evaluate(item: tuple[int, dict[str, float], int, int]) -> dict[str, Any]:
-    """One sample (point, parameters, base seed, replicates) measured, as a stored row."""
-    point, theta, seed, reps = item
-    stats = measure(theta, derive_seed(seed, point), reps)
-    return {
-        "point": point,
-        "replicate": 0,
-        **theta,
-        **stats,
-        "distance": distance(stats),
-        "status": "done",
-    }
+@dataclass(frozen=True)
+class Sample:
+    """One sample of the prior to measure, with how many replicates."""
+
+    theta: dict[str, float]
+    reps: int
+
+
+def measure_task(task: Task) -> Run:
+    """A task of a :class:`Sample` measured: its statistics and their distance."""
+    stats = measure(task.config.theta, task.seed, task.config.reps)
+    return Run(task, {**stats, "distance": distance(stats), "status": "done"})
 
 
 def _evaluate_all(
-    store: RunStore,
-    thetas: dict[int, dict[str, float]],
-    seed: int,
-    reps: int,
-    workers: int,
-    on_done: Callable[[], None],
+    batch: Batch, store: RunStore, thetas: dict[int, dict[str, float]], seed: int, reps: int
 ) -> pd.DataFrame:
-    """Evaluate every point of ``thetas`` not yet in ``store``, storing each as it finishes;
+    """Measure every point of ``thetas`` not yet in ``store``, storing each as it finishes;
     return all stored points, indexed by point."""
-    stored = store.rows()
-    todo = [(p, thetas[p], seed, reps) for p in thetas if (p, 0) not in stored]
-
-    def on_result(row: dict[str, Any]) -> None:
-        store.write_run(row, pd.DataFrame())
-        on_done()
-
-    if workers <= 1 or len(todo) <= 1:
-        for item in todo:
-            on_result(_evaluate(item))
-    else:
-        map_local(_evaluate, todo, workers, on_result)
+    stored = store.done()
+    todo = [
+        Task(Sample(theta, reps), derive_seed(seed, p), {"point": p, "replicate": 0, **theta})
+        for p, theta in thetas.items()
+        if (p, 0) not in stored
+    ]
+    batch.run(store, todo, run=measure_task)
     return _frame(store)
 
 
@@ -275,58 +293,33 @@ def run_calibration(
     """Sample the prior into ``out`` (resumable), re-run the accepted samples on fresh seeds,
     write samples_runs.parquet, refined_runs.parquet, posterior.csv and report.md; return every
     sample with its statistics, distance, and (for the accepted ones) ``refined_distance``."""
-    folder = claim(Path(out), settings.hash, "calibration", resume)
-    stores = {
-        "samples": RunStore(folder, parts="sample_parts", name="samples_", timeseries=False),
-        "refined": RunStore(folder, parts="refine_parts", name="refined_", timeseries=False),
-    }
-    write_manifest(
-        folder,
+    with batch_folder(
+        out,
+        settings.hash,
+        "calibration",
+        resume,
+        workers=workers,
+        progress=progress,
         calibration="abc-rejection",
         calibration_hash=settings.hash,
         settings=settings.__dict__,
         prior=PRIOR,
-        started=now(),
-        status="running",
-        **provenance(),
-    )
-    workers = workers or os.cpu_count() or 1
-    k = accepted_count(settings)
-    total = settings.n + k
-    done = sum(len(store.rows()) for store in stores.values())
-
-    def on_done() -> None:
-        nonlocal done
-        done += 1
-        if progress:
-            progress(done, total)
-
-    status = "interrupted"
-    try:
+    ) as batch:
+        samples_store = batch.store(parts="sample_parts", name="samples_", timeseries=False)
+        refined_store = batch.store(parts="refine_parts", name="refined_", timeseries=False)
+        k = accepted_count(settings)
+        batch.total = settings.n + k
         thetas = dict(enumerate(prior_sample(settings)))
         samples = _evaluate_all(
-            stores["samples"],
-            thetas,
-            derive_seed(settings.seed, 1),
-            settings.reps,
-            workers,
-            on_done,
+            batch, samples_store, thetas, derive_seed(settings.seed, 1), settings.reps
         )
         best = samples.nsmallest(k, "distance")
         chosen = {int(p): {key: float(best.at[p, key]) for key in PRIOR} for p in best.index}
         refined = _evaluate_all(
-            stores["refined"],
-            chosen,
-            derive_seed(settings.seed, 2),
-            settings.refine_reps,
-            workers,
-            on_done,
+            batch, refined_store, chosen, derive_seed(settings.seed, 2), settings.refine_reps
         )
         samples["refined_distance"] = refined["distance"]
-        write_report(folder, samples, settings, refined)
-        status = "complete"
-    finally:
-        write_manifest(folder, ended=now(), status=status)
+        write_report(batch.folder, samples, settings, refined)
     return samples
 
 

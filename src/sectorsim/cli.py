@@ -431,10 +431,11 @@ def _app(args: argparse.Namespace, console: Console) -> int:
 
 
 def _run(args: argparse.Namespace, console: Console) -> int:
+    from sectorsim.batch import run_replicates
     from sectorsim.config import ConfigError, load_scenario_with_description, parse_assignments
     from sectorsim.export import write_csv
     from sectorsim.plots import plot_adoption
-    from sectorsim.runs import aggregate, run_replicates
+    from sectorsim.runs import aggregate
 
     if not 1 <= args.reps <= MAX_COUNT:
         raise ConfigError(
@@ -571,7 +572,7 @@ def _with_progress(name: str, job: Callable[[Callable[[int, int], None]], Any]) 
 def _run_file(args: argparse.Namespace, path: Path, spec: Any, run: Callable[..., Any]):
     """Run an experiment or design file with the runner options, under a progress bar; return
     (what ``run`` returns, the output folder, the seconds it took)."""
-    from sectorsim.experiments.store import default_out
+    from sectorsim.batch import default_out
 
     _check_workers(args)
     out = args.out or default_out(spec.shrunk() if args.quick else spec)

@@ -88,7 +88,7 @@ def load(directory: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
             problem="not a results folder (no manifest.json)",
             allowed=RESULTS_FOLDER,
         )
-    from sectorsim.experiments.store import read_manifest
+    from sectorsim.batch import read_manifest
     from sectorsim.storage import OutputError
 
     try:

@@ -1,4 +1,5 @@
-"""Running replicates: a plain function per run, replicate seeds, and their aggregate.
+"""One run as a plain function, replicate seeds, and the aggregate of replicates (which the
+batch layer, :mod:`sectorsim.batch`, runs).
 
 ``run_model(config, seed)`` is the one entry point any runner or sampler calls (after the EMA
 Workbench's "a model is a function"). Replicate seeds derive from the base seed and the
@@ -8,7 +9,6 @@ replicates are run, and a row's ``seed`` rebuilds it with ``SectorModel(config, 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -17,12 +17,11 @@ from scipy import stats
 from sectorsim.model import SectorModel
 from sectorsim.outputs import OUTCOMES, median_month
 from sectorsim.params import Config
-from sectorsim.pool import map_local
 from sectorsim.randomness import DEFAULT_SEED, derive_seed
 
 BASELINE_ADOPTION = "baseline_adoption_share"  # the same seed's adoption without the programme
 
-__all__ = ["DEFAULT_SEED", "aggregate", "run_model", "run_replicates", "without_programme"]
+__all__ = ["DEFAULT_SEED", "aggregate", "run_model", "without_programme"]
 
 
 def without_programme(config: Config) -> Config:
@@ -57,49 +56,6 @@ def run_model(
 
 def replicate_seeds(seed: int, replications: int) -> list[int]:
     return [derive_seed(seed, r) for r in range(replications)]
-
-
-def _replicate(job: tuple[int, Config, int, bool]) -> tuple[int, dict[str, Any], pd.DataFrame]:
-    replicate, config, seed, compare_baseline = job
-    return (replicate, *run_model(config, seed, compare_baseline))
-
-
-def run_replicates(
-    config: Config,
-    seed: int,
-    replications: int,
-    compare_baseline: bool = False,
-    workers: int = 1,
-    progress: Callable[[int, int], None] | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Run ``replications`` replicates; return (runs, timeseries), each with a ``replicate`` column.
-
-    ``workers`` local processes share the replicates (the numbers do not depend on it);
-    ``progress(done, total)`` is called after each finished replicate.
-    """
-    jobs = [
-        (r, config, run_seed, compare_baseline)
-        for r, run_seed in enumerate(replicate_seeds(seed, replications))
-    ]
-    results: dict[int, tuple[dict[str, Any], pd.DataFrame]] = {}
-
-    def finished(result: tuple[int, dict[str, Any], pd.DataFrame]) -> None:
-        results[result[0]] = result[1:]
-        if progress:
-            progress(len(results), replications)
-
-    if workers > 1 and replications > 1:
-        map_local(_replicate, jobs, min(workers, replications), finished)
-    else:
-        for job in jobs:
-            finished(_replicate(job))
-    rows, series = [], []
-    for r in range(replications):
-        summary, ts = results[r]
-        rows.append({"replicate": r, **summary})
-        ts.insert(0, "replicate", r)
-        series.append(ts)
-    return pd.DataFrame(rows), pd.concat(series, ignore_index=True)
 
 
 def proportion_interval(

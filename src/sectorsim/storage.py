@@ -1,7 +1,9 @@
-"""Output folders: checked before any work, written whole, and never a folder of the user's.
+"""Atomic writes: output folders and files, checked before any work, written whole, and never
+a folder of the user's.
 
-Everything goes into a hidden temporary folder next to the target, which takes the target's
-place only when complete. An existing target is replaced only if it holds nothing but a previous
+A folder is written into a hidden temporary folder next to the target, which takes the target's
+place only when complete (:func:`atomic_directory`); a file is written into a hidden temporary
+file beside it, which replaces it only when complete (:func:`atomic_write_bytes`). An existing target is replaced only if it holds nothing but a previous
 output of the same command (its files, and a marker file that reads as one); anything else is
 refused with an :class:`OutputError` saying what is there. Temporary folders left by a killed
 process are removed by the next write into the same place.
@@ -17,6 +19,10 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 class OutputError(OSError):
@@ -177,3 +183,38 @@ def atomic_directory(
     finally:
         if tmp.exists():
             shutil.rmtree(tmp)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all (a hidden temporary file beside it, renamed
+    over it when complete), readable by the rest of a team."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide results from the rest of a team
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def atomic_write_table(path: Path, table: pa.Table) -> None:
+    """A Parquet file written with :func:`atomic_write_bytes`."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    atomic_write_bytes(path, sink.getvalue().to_pybytes())
+
+
+PARTIAL = re.compile(r"\.(.+\.(parquet|json|md|png|csv|toml))\.[a-z0-9_]{8}")
+
+
+def remove_partial_writes(folder: Path) -> None:
+    """Remove the temporary files of :func:`atomic_write_bytes` that a killed process left in
+    ``folder`` (``.<name>.<8 characters>`` of an output file's name)."""
+    for path in folder.glob(".*"):
+        if path.is_file() and PARTIAL.fullmatch(path.name):
+            path.unlink(missing_ok=True)

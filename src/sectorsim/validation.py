@@ -14,9 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
+from sectorsim.batch import Run, Task, replicate_tasks, run_all
 from sectorsim.config import load_scenario, preset_names
 from sectorsim.model import SectorModel
-from sectorsim.runs import proportion_interval, replicate_seeds
+from sectorsim.runs import proportion_interval
 
 IMVO = "imvo_samen_veranderen"
 VALIDATION_SEED = 1
@@ -29,10 +30,16 @@ WEAK = {"coalition.initial_size": 5, "funding.budget": 0.0}  # P2: a small unfun
 
 
 def replicates(
-    scenario: str, overrides: dict | None = None, reps: int = 24, seed: int = VALIDATION_SEED
-):
+    scenario: str,
+    overrides: dict | None = None,
+    reps: int = 24,
+    seed: int = VALIDATION_SEED,
+    workers: int = 1,
+) -> list[Run]:
+    """Replicates 0..reps-1 of a preset run to its horizon; each gives ``summary()`` and
+    ``series(name)`` as the model does."""
     config = load_scenario(scenario, overrides or {})
-    return [SectorModel(config, seed=s).run() for s in replicate_seeds(seed, reps)]
+    return run_all(replicate_tasks(config, seed, reps), workers=workers)
 
 
 def mean_series(models, name: str) -> np.ndarray:
@@ -47,23 +54,24 @@ def outcomes(models) -> list[str]:
     return [m.summary()["outcome"] for m in models]
 
 
+def at_programme_end(task: Task) -> Run:
+    """A run to the end of its programme: the stages of the coalition's members and the rest."""
+    model = SectorModel(task.config, seed=task.seed)
+    for _ in range(task.config.programme.duration):
+        model.step()
+    member, stage = model.state.coalition_member, model.state.stage
+    values = {
+        "members_adopted": np.mean(stage[member] >= 2),
+        "others_adopted": np.mean(stage[~member] >= 2),
+        "members_engaged": np.mean(stage[member] >= 1),
+    }
+    return Run(task, values)
+
+
 def measure_participants(reps: int = 12, seed: int = 2) -> dict[str, float]:
     """P4: stages of members and non-members when the default programme ends (month 48)."""
-    adopted, others, engaged = [], [], []
-    config = load_scenario(IMVO)
-    for s in replicate_seeds(seed, reps):
-        model = SectorModel(config, seed=s)
-        for _ in range(config.programme.duration):
-            model.step()
-        member, stage = model.state.coalition_member, model.state.stage
-        adopted.append(np.mean(stage[member] >= 2))
-        others.append(np.mean(stage[~member] >= 2))
-        engaged.append(np.mean(stage[member] >= 1))
-    return {
-        "members_adopted": float(np.mean(adopted)),
-        "others_adopted": float(np.mean(others)),
-        "members_engaged": float(np.mean(engaged)),
-    }
+    runs = run_all(replicate_tasks(load_scenario(IMVO), seed, reps), run=at_programme_end)
+    return {key: float(np.mean([run.values[key] for run in runs])) for key in runs[0].values}
 
 
 TIPPING_SHARES = tuple(round(0.02 * k, 2) for k in range(1, 26))  # 2% to 50%

@@ -21,6 +21,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from sectorsim.batch import replicate_tasks, run_all
 from sectorsim.config import (
     ConfigError,
     load_scenario_with_description,
@@ -35,7 +36,6 @@ from sectorsim.runs import (
     DEFAULT_SEED,
     proportion_interval,
     replicate_seeds,
-    run_model,
     without_programme,
 )
 
@@ -270,20 +270,14 @@ class WorkshopSession:
         """
         with self.lock:
             config, seed = self.config, self.seed
-        seeds = replicate_seeds(seed, n)
-        if executor is None:
-            runs = (run_model(config, s) for s in seeds)
-        else:
-            runs = executor.map(run_model, [config] * n, seeds)
-        finals, hits, months = [], 0, []
-        for r, (summary, frame) in enumerate(runs):
-            finals.append(frame["adoption_share"].to_numpy())
-            hits += bool(summary["critical_mass_reached"])
-            if summary["critical_mass_month"] is not None:
-                months.append(summary["critical_mass_month"])
-            if progress is not None:
-                progress(r + 1)
-        curves = np.vstack(finals)
+        runs = run_all(
+            replicate_tasks(config, seed, n),
+            progress=None if progress is None else lambda done, _: progress(done),
+            executor=executor,
+        )
+        hits = sum(bool(run.values["critical_mass_reached"]) for run in runs)
+        months = [m for run in runs if (m := run.values["critical_mass_month"]) is not None]
+        curves = np.vstack([run.series("adoption_share") for run in runs])
         low, high = proportion_interval(hits, n)
         result = {
             "n": n,

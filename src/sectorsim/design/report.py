@@ -25,9 +25,9 @@ from scipy import stats  # noqa: E402
 from sectorsim.config import to_toml  # noqa: E402
 from sectorsim.design.search import levers_of, plain, reevaluation_seed  # noqa: E402
 from sectorsim.design.spec import Design  # noqa: E402
-from sectorsim.experiments.store import atomic_write_bytes, atomic_write_table  # noqa: E402
 from sectorsim.labels import euros, year_of  # noqa: E402
 from sectorsim.params import PARAMETERS  # noqa: E402
+from sectorsim.storage import atomic_write_bytes, atomic_write_table  # noqa: E402
 
 
 def show(key: str, value: Any) -> str:

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sectorsim.batch import Scenario, Task
 from sectorsim.design.spec import Design
-from sectorsim.experiments.runners import Task
 from sectorsim.experiments.spec import Factor
 from sectorsim.outputs import median_month
 from sectorsim.randomness import derive_seed
@@ -79,15 +79,18 @@ def tasks(
     design: Design, candidate: int, levers: dict[str, Any], seeds: list[int], stored: Container
 ) -> list[Task]:
     """The runs of one candidate that are not on disk yet."""
+    scenario = Scenario(design.scenario, design.overrides(levers))
     return [
         Task(
-            run_id=candidate * len(seeds) + r,
-            point=candidate,
-            replicate=r,
-            seed=seed,
-            scenario=design.scenario,
-            overrides=design.overrides(levers),
-            factors=levers,
+            scenario,
+            seed,
+            {
+                "run_id": candidate * len(seeds) + r,
+                "point": candidate,
+                "replicate": r,
+                "seed": seed,
+                **levers,
+            },
             keep_timeseries=False,
         )
         for r, seed in enumerate(seeds)

@@ -25,38 +25,32 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, Field
 
 from sectorsim.config import ConfigError, load_scenario
 from sectorsim.experiments.spec import (
-    MAX_COUNT,
+    Count,
     Factor,
-    check_name,
-    check_table,
+    FolderName,
+    Seed,
+    Table,
+    Text,
     factor_items,
     file_hash,
     fixed_overrides,
     parse_factor,
+    parse_table,
     read_file,
     read_tables,
+    refuse,
     resolve_scenario,
 )
 from sectorsim.params import Config
 
 TABLES = ("design", "target", "cost", "set", "levers")
-DESIGN_KEYS = {
-    "name": str,
-    "scenario": str,
-    "seed": int,
-    "replications": int,
-    "candidates": int,
-    "batch": int,
-    "reevaluation": int,
-    "sampler": str,
-}
 SAMPLERS = ("tpe", "nsga2", "random")
-TARGET_KEYS = {"month": int, "probabilities": list}
-COST_KEYS = {"per_member": float, "per_month": float}
 SHARES = ("funding.share_vouchers", "funding.share_projects", "funding.share_team")
 QUICK = {
     "candidates": 12,
@@ -65,6 +59,50 @@ QUICK = {
     "reevaluation": 8,
     "sme.count": 200,
 }
+
+
+class DesignTable(Table):
+    name: FolderName
+    scenario: Text
+    seed: Seed
+    replications: Count
+    candidates: Count
+    batch: Count = 8
+    reevaluation: Count = 100
+    sampler: Annotated[
+        Literal["tpe", "nsga2", "random"],
+        Field(description="one of " + ", ".join(repr(s) for s in SAMPLERS)),
+    ] = "tpe"
+
+
+PROBABILITIES = "numbers in (0, 1], e.g. [0.5, 0.8, 0.9]"
+
+
+def check_probabilities(values: list[float]) -> list[float]:
+    if not values or not all(0 < p <= 1 for p in values):
+        raise refuse("not a list of probabilities", PROBABILITIES)
+    return values
+
+
+def euros(value: float) -> float:
+    if value < 0:
+        raise refuse("negative", "euros, at least 0")
+    return value
+
+
+Euros = Annotated[float, AfterValidator(euros), Field(description="euros, at least 0")]
+
+
+class TargetTable(Table):
+    month: Annotated[int, Field(ge=1, description="a whole number of at least 1")]
+    probabilities: Annotated[
+        list[float], AfterValidator(check_probabilities), Field(description=PROBABILITIES)
+    ] = [0.5, 0.8, 0.9]
+
+
+class CostTable(Table):
+    per_member: Euros = 0.0
+    per_month: Euros = 0.0
 
 
 @dataclass(frozen=True)
@@ -146,20 +184,6 @@ def load_design(path: str | Path) -> Design:
     return parse_design(*read_file(path, "design"))
 
 
-def _at_least(
-    source: str, table: dict[str, Any], name: str, key: str, low: int, high: int | None = None
-) -> None:
-    if key in table and (table[key] < low or (high is not None and table[key] > high)):
-        raise ConfigError(
-            source,
-            f"{name}.{key}",
-            table[key],
-            problem="out of range",
-            allowed=f"a whole number of at least {low}"
-            + (f" and at most {high:_}" if high is not None else ""),
-        )
-
-
 def _check_shares(source: str, levers: tuple[Factor, ...], fixed: dict[str, Any]) -> None:
     """Funding shares as levers leave at least one share to take the rest, and never exceed 1."""
     moved = [lever for lever in levers if lever.key in SHARES]
@@ -202,55 +226,18 @@ def parse_design(text: str, path: Path) -> Design:
     source = str(path)
     raw = read_tables(text, source, TABLES, ("design", "target", "levers"))
 
-    head = raw["design"]
-    required = ("name", "scenario", "seed", "replications", "candidates")
-    check_table(head, DESIGN_KEYS, required, source, "design")
-    _at_least(source, head, "design", "seed", 0)
-    for key in ("replications", "candidates", "batch", "reevaluation"):
-        _at_least(source, head, "design", key, 1, MAX_COUNT)
-    sampler = head.get("sampler", "tpe")
-    if sampler not in SAMPLERS:
-        raise ConfigError(
-            source,
-            "design.sampler",
-            sampler,
-            problem="not an allowed choice",
-            allowed="one of " + ", ".join(repr(s) for s in SAMPLERS),
-        )
-    check_name(source, "design.name", head["name"])
-    scenario = resolve_scenario(head["scenario"], path, "design.scenario")
+    head = parse_table(DesignTable, raw["design"], source, "design")
+    scenario = resolve_scenario(head.scenario, path, "design.scenario")
+    target = parse_table(TargetTable, raw["target"], source, "target")
+    cost = parse_table(CostTable, raw.get("cost", {}), source, "cost")
 
-    target = raw["target"]
-    check_table(target, TARGET_KEYS, ("month",), source, "target")
-    _at_least(source, target, "target", "month", 1)
-    probabilities = target.get("probabilities", [0.5, 0.8, 0.9])
-    if not probabilities or not all(
-        isinstance(p, (int, float)) and not isinstance(p, bool) and 0 < p <= 1
-        for p in probabilities
-    ):
-        raise ConfigError(
-            source,
-            "target.probabilities",
-            probabilities,
-            problem="not a list of probabilities",
-            allowed="numbers in (0, 1], e.g. [0.5, 0.8, 0.9]",
-        )
-
-    cost = raw.get("cost", {})
-    check_table(cost, COST_KEYS, (), source, "cost")
-    for key, value in cost.items():
-        if value < 0:
-            raise ConfigError(
-                source, f"cost.{key}", value, problem="negative", allowed="euros, at least 0"
-            )
-
-    fixed = fixed_overrides(raw, scenario, source, target["month"])
+    fixed = fixed_overrides(raw, scenario, source, target.month)
     items = factor_items(raw["levers"], source, "levers")
     _check_pinned_shares(source, [k for k, _ in items], fixed)
-    base = load_scenario(scenario, {**fixed, "months": target["month"]})
+    base = load_scenario(scenario, {**fixed, "months": target.month})
     context = {
         "scenario": scenario,
-        "fixed": {**fixed, "months": target["month"]},
+        "fixed": {**fixed, "months": target.month},
         "complete": lambda values: rebalance(values, base),
     }
     levers = tuple(parse_factor(k, v, source, context, "levers") for k, v in items)
@@ -267,18 +254,18 @@ def parse_design(text: str, path: Path) -> Design:
             )
     _check_shares(source, levers, fixed)
     return Design(
-        name=head["name"],
+        name=head.name,
         scenario=scenario,
-        seed=head["seed"],
-        replications=head["replications"],
-        candidates=head["candidates"],
-        batch=head.get("batch", 8),
-        reevaluation=head.get("reevaluation", 100),
-        sampler=sampler,
-        target_month=target["month"],
-        probabilities=tuple(sorted(float(p) for p in probabilities)),
-        per_member=float(cost.get("per_member", 0.0)),
-        per_month=float(cost.get("per_month", 0.0)),
+        seed=head.seed,
+        replications=head.replications,
+        candidates=head.candidates,
+        batch=head.batch,
+        reevaluation=head.reevaluation,
+        sampler=head.sampler,
+        target_month=target.month,
+        probabilities=tuple(sorted(target.probabilities)),
+        per_member=cost.per_member,
+        per_month=cost.per_month,
         fixed=fixed,
         levers=levers,
         source=source,

@@ -1,25 +1,16 @@
-"""Experiments: files that say what to vary (spec), points (sampling), evaluators (runners), the
-run store (store) and the analysis and report (analysis). :func:`run_experiment` ties them up."""
+"""Experiments: files that say what to vary (spec), points (sampling) and the analysis and report
+(analysis). :func:`run_experiment` runs one through the batch layer (:mod:`sectorsim.batch`)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
-from sectorsim.experiments.runners import Result, Task, check_scheduler, evaluate
+from sectorsim.batch import Scenario, Task, batch_folder, default_out
 from sectorsim.experiments.sampling import points
 from sectorsim.experiments.spec import Experiment, load_experiment
-from sectorsim.experiments.store import (
-    RunStore,
-    claim,
-    default_out,
-    now,
-    provenance,
-    write_manifest,
-)
 from sectorsim.randomness import derive_seed
 
 __all__ = ["Experiment", "load_experiment", "plan", "run_experiment"]
@@ -29,20 +20,17 @@ def plan(experiment: Experiment) -> list[Task]:
     """Every run of the experiment: points x replicates, each with its own derived seed."""
     tasks = []
     for p, point in enumerate(points(experiment)):
-        overrides = experiment.overrides(point)
+        scenario = Scenario(experiment.scenario, experiment.overrides(point))
         for r in range(experiment.replications):
-            tasks.append(
-                Task(
-                    run_id=p * experiment.replications + r,
-                    point=p,
-                    replicate=r,
-                    seed=derive_seed(experiment.seed, p, r),
-                    scenario=experiment.scenario,
-                    overrides=overrides,
-                    factors=point,
-                    compare_baseline=experiment.baseline,
-                )
-            )
+            seed = derive_seed(experiment.seed, p, r)
+            keys = {
+                "run_id": p * experiment.replications + r,
+                "point": p,
+                "replicate": r,
+                "seed": seed,
+                **point,
+            }
+            tasks.append(Task(scenario, seed, keys, compare_baseline=experiment.baseline))
     return tasks
 
 
@@ -64,18 +52,15 @@ def run_experiment(
     experiment = load_experiment(path)
     if quick:
         experiment = experiment.shrunk()
-    if scheduler is not None:
-        check_scheduler(scheduler)
-    folder = claim(
-        Path(out) if out else default_out(experiment), experiment.hash, "experiment", resume
-    )
-    store = RunStore(folder)
     tasks = plan(experiment)
-    done = store.done()
-    todo = [t for t in tasks if (t.point, t.replicate) not in done]
-    workers = workers or os.cpu_count() or 1
-    write_manifest(
-        folder,
+    with batch_folder(
+        Path(out) if out else default_out(experiment),
+        experiment.hash,
+        "experiment",
+        resume,
+        workers=workers,
+        scheduler=scheduler,
+        progress=progress,
         experiment=experiment.name,
         file=experiment.source,
         file_resolved=str(Path(experiment.source).resolve()),
@@ -85,30 +70,9 @@ def run_experiment(
         method=experiment.method,
         scenario_resolved=experiment.config({}).model_dump(mode="json"),
         runs_total=len(tasks),
-        started=now(),
-        ended=None,
-        status="running",
-        workers=None if scheduler else workers,
-        scheduler=scheduler,
-        **provenance(),
-    )
-    finished = len(tasks) - len(todo)
-
-    def on_result(result: Result) -> None:
-        nonlocal finished
-        store.write_run(*result)
-        finished += 1
-        if progress:
-            progress(finished, len(tasks))
-
-    status = "interrupted"
-    try:
-        evaluate(todo, on_result, workers=workers, scheduler=scheduler)
-        status = "complete"
-    finally:
-        runs, timeseries = store.gather()
-        failed = int((runs["status"] == "failed").sum()) if len(runs) else 0
-        write_manifest(
-            folder, ended=now(), status=status, runs_done=len(runs) - failed, runs_failed=failed
-        )
-    return runs, timeseries
+    ) as batch:
+        store = batch.store()
+        batch.total = len(tasks)
+        done = store.done()
+        batch.run(store, [t for t in tasks if (t.keys["point"], t.keys["replicate"]) not in done])
+    return batch.gathered[store.name]

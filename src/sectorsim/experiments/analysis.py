@@ -31,10 +31,10 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
+from sectorsim.batch.store import PARTS, read_manifest, state, stored_rows  # noqa: E402
 from sectorsim.config import ConfigError  # noqa: E402
 from sectorsim.experiments.sampling import MORRIS_LEVELS, salib_problem, unit_sample  # noqa: E402
 from sectorsim.experiments.spec import Experiment, parse_experiment  # noqa: E402
-from sectorsim.experiments.store import PARTS, read_manifest, state, stored_rows  # noqa: E402
 from sectorsim.labels import output_label, parameter_label, phrase, value_text, year_of  # noqa: E402
 from sectorsim.outputs import median_month  # noqa: E402
 from sectorsim.params import PARAMETERS  # noqa: E402

@@ -10,9 +10,10 @@ An experiment is a TOML file with four tables::
                    dotted key = {min = .., max = ..}  (a range; optional log = true, integer = true)
     [sampling]     method = "grid" | "lhs" | "sobol" | "morris", and n
 
-Every value is checked against the parameter schema through the scenario it starts from; the first
-problem is a :class:`~sectorsim.config.ConfigError` naming the file, the key, the value and what is
-allowed.
+Each table's shape is a pydantic model (:class:`ExperimentTable`, :class:`SamplingTable`,
+:class:`RangeTable`: no unknown keys, TOML's own types), and every value is checked against the
+parameter schema through the scenario it starts from; the first problem is a
+:class:`~sectorsim.config.ConfigError` naming the file, the key, the value and what is allowed.
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ import hashlib
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import PydanticCustomError
 
 from sectorsim.config import (
     COMMAND_LINE,
@@ -36,18 +40,140 @@ from sectorsim.params import PARAMETERS, SECTIONS, Config
 
 METHODS = ("grid", "lhs", "sobol", "morris")
 TABLES = ("experiment", "set", "factors", "sampling")
-EXPERIMENT_KEYS = {
-    "name": str,
-    "scenario": str,
-    "replications": int,
-    "seed": int,
-    "months": int,
-    "baseline": bool,
-}
-RANGE_KEYS = {"min", "max", "log", "integer"}
 NAME_LENGTH = 100
 MAX_COUNT = 1_000_000  # replications or samples in one file: more is a typo
 QUICK = {"replications": 2, "sme.count": 200, "lhs": 12, "sobol": 8, "morris": 4, "grid_levels": 2}
+
+
+def refuse(problem: str, allowed: str) -> PydanticCustomError:
+    """A validator's refusal, reported as a :class:`ConfigError` with this problem and allowed."""
+    return PydanticCustomError("sectorsim", "{problem}", {"problem": problem, "allowed": allowed})
+
+
+def plain_folder_name(name: str) -> str:
+    """A file's ``name``, which names its results folder (``results/<name>``): one plain folder
+    name, so that nothing is written outside ``results/``."""
+    plain = (
+        0 < len(name) <= NAME_LENGTH
+        and name == name.strip()
+        and not name.startswith(".")
+        and not any(c in name for c in '/\\:*?"<>|')
+        and name.isprintable()
+    )
+    if not plain:
+        raise refuse("not a plain folder name", FOLDER_NAME)
+    return name
+
+
+FOLDER_NAME = (
+    f'1 to {NAME_LENGTH} characters, no path separators or /\\:*?"<>|, '
+    "not starting with a dot (it names the folder results/<name>)"
+)
+COUNT = f"a whole number of at least 1 and at most {MAX_COUNT:_}"
+FolderName = Annotated[str, AfterValidator(plain_folder_name), Field(description=FOLDER_NAME)]
+Count = Annotated[int, Field(ge=1, le=MAX_COUNT, description=COUNT)]
+Seed = Annotated[int, Field(ge=0, description="a whole number of at least 0")]
+Text = Annotated[str, Field(description="a string")]
+Switch = Annotated[bool, Field(description="true or false")]
+Number = Annotated[float, Field(description="a number")]
+
+
+class Table(BaseModel):
+    """A table of a file: only its keys, each of its type (TOML's own: no 1 for true)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class ExperimentTable(Table):
+    name: FolderName
+    scenario: Text
+    replications: Count
+    seed: Seed
+    months: Annotated[int | None, Field(description="a whole number (the horizon)")] = None
+    baseline: Switch = False
+
+
+class SamplingTable(Table):
+    method: Annotated[
+        Literal["grid", "lhs", "sobol", "morris"],
+        Field(description="one of " + ", ".join(repr(m) for m in METHODS)),
+    ] = "grid"
+    n: Annotated[
+        int | None, Field(ge=1, le=MAX_COUNT, description=f"a whole number from 1 to {MAX_COUNT:_}")
+    ] = None
+
+
+RANGE = "{min = ..., max = ...} with optional log = true, integer = true"
+
+
+class RangeTable(Table):
+    """A factor's range: {min, max} and optionally log and integer."""
+
+    min: Number
+    max: Number
+    log: Switch = False
+    integer: Annotated[bool | None, Field(description="true or false")] = None
+
+
+def parse_table(
+    model: type[Table], value: Any, source: str, key: str, shape: str | None = None
+) -> Any:
+    """``value``, the table ``key`` of the file ``source``, as a ``model``; its first problem as
+    a :class:`ConfigError` naming the file, the key (``key.<its key>``), the value and what is
+    allowed. With ``shape``, an unknown or a missing key is reported on the table itself, as not
+    having that shape."""
+    try:
+        return model.model_validate(value)
+    except ValidationError as exc:
+        raise table_error(model, value, exc, source, key, shape) from None
+
+
+def table_error(
+    model: type[Table],
+    table: dict[str, Any],
+    exc: ValidationError,
+    source: str,
+    name: str,
+    shape: str | None,
+) -> ConfigError:
+    """The first problem of ``exc`` in the order a reader meets it: an unknown key or a wrong type
+    (in file order), then a missing key, then a value out of its range."""
+    order = list(table) if isinstance(table, dict) else []
+
+    def rank(error: Any) -> tuple[int, int]:
+        field = str(error["loc"][0]) if error["loc"] else ""
+        place = order.index(field) if field in order else len(order)
+        if error["type"] == "extra_forbidden" or error["type"].endswith("_type"):
+            return (0, place)
+        return (1 if error["type"] == "missing" else 2, place)
+
+    errors = exc.errors()
+    if not isinstance(table, dict):
+        return ConfigError(source, name, table, problem="wrong type", allowed="a table")
+    error = min(errors, key=rank)
+    field = str(error["loc"][0]) if error["loc"] else ""
+    key = f"{name}.{field}" if field else name
+    value = table.get(field)
+    known = model.model_fields
+    if shape and error["type"] in ("extra_forbidden", "missing"):
+        return ConfigError(source, name, table, problem="not a range", allowed=shape)
+    if error["type"] == "extra_forbidden":
+        return unknown_key(source, key, value, [f"{name}.{k}" for k in known])
+    if error["type"] == "missing":
+        return ConfigError(source, key, None, problem="missing", allowed="required")
+    allowed = known[field].description if field in known else ""
+    if error["type"] == "sectorsim":
+        context = error["ctx"]
+        return ConfigError(
+            source, key, value, problem=context["problem"], allowed=context["allowed"]
+        )
+    if error["type"].endswith("_type"):
+        problem = "wrong type"
+    elif error["type"] == "literal_error":
+        problem = "not an allowed choice"
+    else:
+        problem = "out of range"
+    return ConfigError(source, key, value, problem=problem, allowed=allowed or error["msg"])
 
 
 @dataclass(frozen=True)
@@ -190,15 +316,7 @@ def parse_factor(
             check_value(source, where, key, v, experiment)
         return Factor(key, values=tuple(value))
     if isinstance(value, dict):
-        extra = set(value) - RANGE_KEYS
-        if extra or not {"min", "max"} <= set(value):
-            raise ConfigError(
-                source,
-                where,
-                value,
-                problem="not a range",
-                allowed="{min = ..., max = ...} with optional log = true, integer = true",
-            )
+        bounds = parse_table(RangeTable, value, source, where, shape=RANGE)
         if spec.type not in ("int", "float"):
             raise ConfigError(
                 source,
@@ -207,23 +325,8 @@ def parse_factor(
                 problem=f"a range for a {spec.type} parameter",
                 allowed=f"a list of values: {spec.allowed()}",
             )
-        for option in ("min", "max"):
-            bound = value[option]
-            if not isinstance(bound, (int, float)) or isinstance(bound, bool):
-                raise ConfigError(
-                    source, f"{where}.{option}", bound, problem="wrong type", allowed="a number"
-                )
-        for option in ("log", "integer"):
-            if option in value and not isinstance(value[option], bool):
-                raise ConfigError(
-                    source,
-                    f"{where}.{option}",
-                    value[option],
-                    problem="wrong type",
-                    allowed="true or false",
-                )
         low, high = value["min"], value["max"]
-        integer = value.get("integer", spec.type == "int")
+        integer = spec.type == "int" if bounds.integer is None else bounds.integer
         if spec.type == "int" and not integer:
             raise ConfigError(
                 source,
@@ -249,7 +352,7 @@ def parse_factor(
             raise ConfigError(
                 source, where, value, problem="min is not below max", allowed="min < max"
             )
-        log = value.get("log", False)
+        log = bounds.log
         if log and low <= 0:
             raise ConfigError(
                 source,
@@ -296,37 +399,6 @@ def check_value(source: str, where: str, key: str, value: Any, experiment: dict[
         raise ConfigError(source, where, value, problem=problem, allowed=exc.allowed) from None
 
 
-KINDS = {
-    str: "a string",
-    int: "a whole number",
-    float: "a number",
-    bool: "true or false",
-    list: "a list",
-}
-
-
-def check_table(
-    table: dict[str, Any],
-    keys: dict[str, type],
-    required: tuple[str, ...],
-    source: str,
-    name: str,
-) -> None:
-    """Check a table of plain settings: only ``keys``, each of its type, ``required`` present."""
-    for key, value in table.items():
-        if key not in keys:
-            raise unknown_key(source, f"{name}.{key}", value, [f"{name}.{k}" for k in keys])
-        wanted = keys[key]
-        right = isinstance(value, (int, float) if wanted is float else wanted)
-        if not right or (wanted is not bool and isinstance(value, bool)):
-            raise ConfigError(
-                source, f"{name}.{key}", value, problem="wrong type", allowed=KINDS[wanted]
-            )
-    for key in required:
-        if key not in table:
-            raise ConfigError(source, f"{name}.{key}", None, problem="missing", allowed="required")
-
-
 def resolve_scenario(scenario: str, path: Path, key: str) -> str:
     """The scenario a file starts from, as a path (relative names are relative to the file)."""
     try:
@@ -369,29 +441,6 @@ def read_file(path: str | Path, kind: str) -> tuple[str, Path]:
     return read_text(path), path
 
 
-def check_name(source: str, key: str, name: Any) -> str:
-    """A file's ``name``, which names its results folder (``results/<name>``): one plain folder
-    name, so that nothing is written outside ``results/``."""
-    plain = (
-        isinstance(name, str)
-        and 0 < len(name) <= NAME_LENGTH
-        and name == name.strip()
-        and not name.startswith(".")
-        and not any(c in name for c in '/\\:*?"<>|')
-        and name.isprintable()
-    )
-    if not plain:
-        raise ConfigError(
-            source,
-            key,
-            name,
-            problem="not a plain folder name",
-            allowed=f'1 to {NAME_LENGTH} characters, no path separators or /\\:*?"<>|, '
-            "not starting with a dot (it names the folder results/<name>)",
-        )
-    return name
-
-
 def load_experiment(path: str | Path) -> Experiment:
     """Read and check an experiment file."""
     return parse_experiment(*read_file(path, "experiment"))
@@ -402,22 +451,9 @@ def parse_experiment(text: str, path: Path) -> Experiment:
     source = str(path)
     raw = read_tables(text, source, TABLES, ("experiment", "factors"))
 
-    head = raw["experiment"]
-    check_table(
-        head, EXPERIMENT_KEYS, ("name", "scenario", "replications", "seed"), source, "experiment"
-    )
-    if not 1 <= head["replications"] <= MAX_COUNT or head["seed"] < 0:
-        bad = "seed" if head["seed"] < 0 else "replications"
-        raise ConfigError(
-            source,
-            f"experiment.{bad}",
-            head[bad],
-            problem="out of range",
-            allowed=f"replications at least 1 and at most {MAX_COUNT:_}, seed at least 0",
-        )
-    check_name(source, "experiment.name", head["name"])
-    scenario = resolve_scenario(head["scenario"], path, "experiment.scenario")
-    fixed = fixed_overrides(raw, scenario, source, head.get("months"))
+    head = parse_table(ExperimentTable, raw["experiment"], source, "experiment")
+    scenario = resolve_scenario(head.scenario, path, "experiment.scenario")
+    fixed = fixed_overrides(raw, scenario, source, head.months)
 
     context = {"scenario": scenario, "fixed": fixed}
     factors = tuple(
@@ -428,30 +464,8 @@ def parse_experiment(text: str, path: Path) -> Experiment:
             source, "factors", None, problem="no factors", allowed="at least one factor"
         )
 
-    sampling = raw.get("sampling", {})
-    for key in sampling:
-        if key not in ("method", "n"):
-            raise unknown_key(
-                source, f"sampling.{key}", sampling[key], ["sampling.method", "sampling.n"]
-            )
-    method = sampling.get("method", "grid")
-    if method not in METHODS:
-        raise ConfigError(
-            source,
-            "sampling.method",
-            method,
-            problem="not an allowed choice",
-            allowed="one of " + ", ".join(repr(m) for m in METHODS),
-        )
-    n = sampling.get("n")
-    if n is not None and (not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= MAX_COUNT):
-        raise ConfigError(
-            source,
-            "sampling.n",
-            n,
-            problem="not allowed",
-            allowed=f"a whole number from 1 to {MAX_COUNT:_}",
-        )
+    sampling = parse_table(SamplingTable, raw.get("sampling", {}), source, "sampling")
+    method, n = sampling.method, sampling.n
     if method != "grid" and n is None:
         raise ConfigError(
             source,
@@ -463,16 +477,16 @@ def parse_experiment(text: str, path: Path) -> Experiment:
     if method == "grid" and any(f.is_range for f in factors) and n is None:
         n = 5
     return Experiment(
-        name=head["name"],
+        name=head.name,
         scenario=scenario,
-        replications=head["replications"],
-        seed=head["seed"],
-        months=head.get("months"),
+        replications=head.replications,
+        seed=head.seed,
+        months=head.months,
         fixed=fixed,
         factors=factors,
         method=method,
         n=n,
         source=source,
         text=text,
-        baseline=head.get("baseline", False),
+        baseline=head.baseline,
     )

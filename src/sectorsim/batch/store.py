@@ -1,4 +1,4 @@
-"""The run store: one Parquet file per finished run, written atomically.
+"""The run store and its manifest: one Parquet file per finished run, written atomically.
 
 ``DIR/parts/run-<point>-<replicate>.parquet`` holds the run's monthly timeseries, with its summary
 row as JSON in the file's metadata, so a run is on disk whole or not at all: Ctrl-C or ``kill -9``
@@ -13,9 +13,7 @@ from __future__ import annotations
 import json
 import os
 import platform
-import re
 import subprocess
-import tempfile
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -26,7 +24,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sectorsim import __version__
-from sectorsim.storage import OutputError, alive, check_writable, listing
+from sectorsim.storage import (
+    OutputError,
+    alive,
+    atomic_write_bytes,
+    atomic_write_table,
+    check_writable,
+    listing,
+    remove_partial_writes,
+)
 
 MANIFEST = "manifest.json"
 COMMANDS = {"experiment": "sweep", "design": "design", "calibration": "calibrate"}
@@ -53,35 +59,6 @@ def _json_default(value: Any) -> Any:
     if hasattr(value, "item"):  # numpy scalars
         return value.item()
     raise TypeError(f"cannot store {type(value).__name__} in a run row")
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide results from the rest of a team
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-PARTIAL = re.compile(r"\.(.+\.(parquet|json|md|png|csv|toml))\.[a-z0-9_]{8}")
-
-
-def remove_partial_writes(folder: Path) -> None:
-    """Remove the temporary files of :func:`atomic_write_bytes` that a killed process left in
-    ``folder`` (``.<name>.<8 characters>`` of an output file's name)."""
-    for path in folder.glob(".*"):
-        if path.is_file() and PARTIAL.fullmatch(path.name):
-            path.unlink(missing_ok=True)
-
-
-def atomic_write_table(path: Path, table: pa.Table) -> None:
-    sink = pa.BufferOutputStream()
-    pq.write_table(table, sink)
-    atomic_write_bytes(path, sink.getvalue().to_pybytes())
 
 
 def provenance(repo: Path | None = None) -> dict[str, Any]:

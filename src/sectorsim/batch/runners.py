@@ -1,0 +1,294 @@
+"""Tasks and evaluators: run tasks one by one, on a local process pool, on a given executor or on
+a Dask cluster. The evaluators are interchangeable (after the EMA Workbench's): each takes the same
+tasks and hands every finished run to the same callback, in whatever order runs finish. The
+numbers never depend on the evaluator, because a task carries its own seed.
+
+Pools and clusters get several runs per submission (a chunk), so that the cost of handing work to
+another process is paid once per chunk rather than once per run; the runs of a chunk still reach
+the callback one by one, and chunks stay small enough that progress moves and an interrupted
+batch loses little.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import math
+import socket
+import traceback
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, as_completed
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import numpy as np
+import pandas as pd
+
+from sectorsim.config import ConfigError, load_scenario
+from sectorsim.params import Config
+from sectorsim.pool import map_local
+from sectorsim.runs import run_model
+
+CHUNKS_PER_WORKER = 4  # chunks a worker gets at least: the last ones even out uneven runs
+MAX_CHUNK = 16  # runs in one chunk at most: what an interrupted batch loses per worker
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A scenario with overrides, loaded where the run happens, so that a combination the schema
+    refuses fails that run only."""
+
+    name: str
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    def load(self) -> Config:
+        return load_scenario(self.name, self.overrides)
+
+
+@dataclass(frozen=True)
+class Task:
+    """One run: a configuration (a :class:`Config`, a :class:`Scenario`, or whatever the run
+    function takes) and its seed, with the caller's ``keys`` (point, replicate, levers...) that
+    label its row."""
+
+    config: Any
+    seed: int
+    keys: dict[str, Any] = field(default_factory=dict)
+    compare_baseline: bool = False
+    keep_timeseries: bool = True
+
+
+@dataclass
+class Run:
+    """A finished task: its ``values`` (``status`` "done" or "failed", the run's summary or its
+    ``error``) and its monthly timeseries (empty if not kept). A row repeats a key of the task
+    (such as ``seed``) at the task's place."""
+
+    task: Task
+    values: dict[str, Any]
+    timeseries: pd.DataFrame = field(default_factory=pd.DataFrame)
+    index: int = 0  # the task's position among the tasks evaluated
+
+    @property
+    def failed(self) -> bool:
+        return self.values.get("status") == "failed"
+
+    @property
+    def row(self) -> dict[str, Any]:
+        """The run's row in a run store: the task's keys, then its values."""
+        return {**self.task.keys, **self.values}
+
+    def summary(self) -> dict[str, Any]:
+        """What the run function returned (for a model: its summary), without the status."""
+        return {k: v for k, v in self.values.items() if k not in STATUS_KEYS}
+
+    def series(self, name: str) -> np.ndarray:
+        """One monthly output, as :meth:`SectorModel.series` gives it."""
+        return self.timeseries[name].to_numpy()
+
+
+RunFunction = Callable[[Task], Run]
+STATUS_KEYS = ("status", "error", "traceback")
+
+
+def simulate(task: Task) -> Run:
+    """Run one task's model to its horizon. A run that raises is returned failed, with its error,
+    so that one bad run does not stop a batch."""
+    try:
+        config = task.config.load() if isinstance(task.config, Scenario) else task.config
+        summary, timeseries = run_model(config, task.seed, task.compare_baseline)
+    except Exception as exc:
+        error = {
+            "status": "failed",
+            "error": f"{type(exc).__name__}: {exc}",
+            "traceback": traceback.format_exc(limit=5),
+        }
+        return Run(task, error)
+    return Run(
+        task,
+        {"status": "done", "error": None, **summary},
+        timeseries if task.keep_timeseries else pd.DataFrame(),
+    )
+
+
+Chunk = list[tuple[int, Task]]  # tasks with their positions
+
+
+def run_chunk(run: RunFunction, chunk: Chunk) -> list[Run]:
+    """The runs of a chunk, each with its task's position in place of the task (which the caller
+    has already: it is not sent back)."""
+    finished = []
+    for index, task in chunk:
+        result = run(task)
+        result.task, result.index = None, index  # type: ignore[assignment]
+        finished.append(result)
+    return finished
+
+
+def deliver(tasks: Sequence[Task], on_run: Callable[[Run], None]) -> Callable[[list[Run]], None]:
+    """A chunk's runs to ``on_run`` one by one, each with its task again."""
+
+    def on_chunk(runs: list[Run]) -> None:
+        for finished in runs:
+            finished.task = tasks[finished.index]
+            on_run(finished)
+
+    return on_chunk
+
+
+def chunks(tasks: Sequence[Task], workers: int) -> list[Chunk]:
+    """The tasks in consecutive chunks: at least :data:`CHUNKS_PER_WORKER` per worker where there
+    are enough tasks, none longer than :data:`MAX_CHUNK`."""
+    size = max(1, min(MAX_CHUNK, math.ceil(len(tasks) / (CHUNKS_PER_WORKER * max(1, workers)))))
+    numbered = list(enumerate(tasks))
+    return [numbered[i : i + size] for i in range(0, len(numbered), size)]
+
+
+def run_serial(tasks: Sequence[Task], run: RunFunction, on_run: Callable[[Run], None]) -> None:
+    on_chunk = deliver(tasks, on_run)
+    for index, task in enumerate(tasks):
+        on_chunk(run_chunk(run, [(index, task)]))
+
+
+def run_local(
+    tasks: Sequence[Task], run: RunFunction, workers: int, on_run: Callable[[Run], None]
+) -> None:
+    """A local process pool over the tasks (see :func:`map_local`)."""
+    work = functools.partial(run_chunk, run)
+    map_local(work, chunks(tasks, workers), workers, deliver(tasks, on_run))
+
+
+def run_executor(
+    tasks: Sequence[Task], run: RunFunction, executor: Executor, on_run: Callable[[Run], None]
+) -> None:
+    """An executor the caller keeps (the app's process pool); on an interrupt, chunks not yet
+    started are cancelled."""
+    workers = getattr(executor, "_max_workers", 1)
+    futures = [executor.submit(run_chunk, run, chunk) for chunk in chunks(tasks, workers)]
+    on_chunk = deliver(tasks, on_run)
+    try:
+        for future in as_completed(futures):
+            on_chunk(future.result())
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        raise
+
+
+SCHEDULER_SCHEMES = ("tcp", "tls")
+SCHEDULER_TIMEOUT = 5.0  # seconds to reach a scheduler before the work is refused
+SCHEDULER_ALLOWED = "the address of a running Dask scheduler, tcp://HOST:PORT or tls://HOST:PORT"
+
+
+def check_scheduler(address: str, timeout: float = SCHEDULER_TIMEOUT) -> None:
+    """Refuse, as a :class:`ConfigError` of ``--scheduler``, an address that is not
+    tcp://HOST:PORT (or tls://) or where no Dask scheduler answers within ``timeout`` seconds.
+
+    Called before an output folder is claimed, so that a wrong address costs seconds and
+    leaves nothing behind.
+    """
+
+    def refuse(problem: str) -> ConfigError:
+        return ConfigError("--scheduler", None, address, problem=problem, allowed=SCHEDULER_ALLOWED)
+
+    parsed = urlsplit(address)
+    try:
+        host, port = parsed.hostname, parsed.port
+    except ValueError:
+        raise refuse("not a valid address") from None
+    if parsed.scheme not in SCHEDULER_SCHEMES:
+        raise refuse(f"'{parsed.scheme or address}' is not a Dask scheduler protocol")
+    if not host or port is None or parsed.path not in ("", "/") or parsed.query:
+        raise refuse("not HOST:PORT")
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as exc:
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        raise refuse(f"cannot be reached ({reason})") from None
+    try:
+        reply = asyncio.run(_identity(address, timeout))
+    except Exception as exc:  # whatever it is, it is not a scheduler this can use
+        raise refuse(f"does not answer as a Dask scheduler ({type(exc).__name__})") from None
+    if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
+        raise refuse("answers, but not as a Dask scheduler")
+
+
+async def _identity(address: str, timeout: float) -> object:
+    """The scheduler's answer to "identity", each step bounded by ``timeout`` seconds."""
+    from distributed.comm import connect
+
+    comm = await asyncio.wait_for(connect(address, timeout=timeout), timeout)
+    try:
+        await asyncio.wait_for(comm.write({"op": "identity"}), timeout)
+        return await asyncio.wait_for(comm.read(), timeout)
+    finally:
+        comm.abort()
+
+
+def run_dask(
+    tasks: Sequence[Task], run: RunFunction, scheduler: str, on_run: Callable[[Run], None]
+) -> None:
+    """An existing Dask distributed cluster at ``scheduler`` (tcp://host:port)."""
+    from distributed import Client
+    from distributed import as_completed as dask_completed
+
+    with Client(scheduler, timeout="20s") as client:
+        workers = sum(client.nthreads().values()) or 1
+        futures = client.map(functools.partial(run_chunk, run), chunks(tasks, workers), pure=False)
+        on_chunk = deliver(tasks, on_run)
+        try:
+            for future in dask_completed(futures):
+                on_chunk(future.result())
+        except BaseException:
+            client.cancel(futures)
+            raise
+
+
+def evaluate(
+    tasks: Sequence[Task],
+    on_run: Callable[[Run], None],
+    run: RunFunction = simulate,
+    workers: int = 1,
+    scheduler: str | None = None,
+    executor: Executor | None = None,
+) -> None:
+    """Run ``tasks`` with ``run`` on the evaluator the arguments ask for (a Dask ``scheduler``,
+    an ``executor``, ``workers`` local processes, or this one), each finished run to ``on_run``."""
+    if scheduler:
+        run_dask(tasks, run, scheduler, on_run)
+    elif executor is not None and tasks:
+        run_executor(tasks, run, executor, on_run)
+    elif workers <= 1 or len(tasks) <= 1:
+        run_serial(tasks, run, on_run)
+    else:
+        run_local(tasks, run, workers, on_run)
+
+
+class RunFailed(RuntimeError):
+    """A run of a batch that needs every run failed; the message holds its error."""
+
+
+def run_all(
+    tasks: Sequence[Task],
+    run: RunFunction = simulate,
+    progress: Callable[[int, int], None] | None = None,
+    **evaluator: Any,
+) -> list[Run]:
+    """Every task's run, in the tasks' order; a failed run raises :class:`RunFailed`.
+    ``progress(done, total)`` is called after every finished run; ``evaluator`` as for
+    :func:`evaluate`."""
+    found: list[Run | None] = [None] * len(tasks)
+    done = 0
+
+    def on_run(finished: Run) -> None:
+        nonlocal done
+        if finished.failed:
+            raise RunFailed(f"the run {finished.task.keys} failed: {finished.values['error']}")
+        found[finished.index] = finished
+        done += 1
+        if progress:
+            progress(done, len(tasks))
+
+    evaluate(tasks, on_run, run=run, **evaluator)
+    return found  # type: ignore[return-value]

@@ -1,0 +1,120 @@
+"""The batch layer: chunks, evaluators, the output folder's manifest however the work ends."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+from sectorsim import SectorModel, load_scenario
+from sectorsim.batch import (
+    RunFailed,
+    Scenario,
+    Task,
+    batch_folder,
+    replicate_tasks,
+    run_all,
+    run_replicates,
+)
+from sectorsim.batch.runners import CHUNKS_PER_WORKER, MAX_CHUNK, chunks
+from sectorsim.validation import replicates
+
+SMALL = {"sme.count": 60, "months": 24}
+
+
+@pytest.fixture(scope="module")
+def config():
+    return load_scenario("imvo_samen_veranderen", SMALL)
+
+
+def point_tasks(config, count):
+    """Replicates of one point, keyed as a run store wants them."""
+    return [
+        Task(config, t.seed, {"run_id": r, "point": 0, "replicate": r})
+        for r, t in enumerate(replicate_tasks(config, 1, count))
+    ]
+
+
+@pytest.mark.parametrize(("count", "workers"), [(1, 4), (7, 2), (40, 2), (1000, 3), (5, 8)])
+def test_chunks_hold_every_task_once_in_order_and_stay_small(count, workers):
+    tasks = [Task(None, seed) for seed in range(count)]
+    found = chunks(tasks, workers)
+    assert [index for chunk in found for index, _ in chunk] == list(range(count))
+    assert all(tasks[index] is task for chunk in found for index, task in chunk)
+    assert max(len(chunk) for chunk in found) <= MAX_CHUNK
+    if count >= CHUNKS_PER_WORKER * workers:
+        assert len(found) >= CHUNKS_PER_WORKER * workers
+
+
+def test_pool_and_executor_give_the_serial_runs_in_task_order(config):
+    tasks = replicate_tasks(config, 5, 6)
+    serial = run_all(tasks)
+    pooled = run_all(tasks, workers=2)
+    with ThreadPoolExecutor(2) as executor:
+        executed = run_all(tasks, executor=executor)
+    for runs in (pooled, executed):
+        assert [r.task.keys for r in runs] == [{"replicate": r} for r in range(6)]
+        for mine, theirs in zip(runs, serial, strict=True):
+            assert mine.values == theirs.values
+            assert mine.timeseries.equals(theirs.timeseries)
+
+
+def test_a_failed_run_is_recorded_by_evaluate_and_raised_by_run_all():
+    bad = Task(
+        Scenario("imvo_samen_veranderen", {"sme.count": 20, "adoption.initial_adopters": 30}), 1
+    )
+    with pytest.raises(RunFailed, match="initial_adopters"):
+        run_all([bad])
+
+
+def test_replicates_read_as_the_models_they_ran():
+    runs = replicates("imvo_samen_veranderen", SMALL, reps=2, seed=3)
+    config = load_scenario("imvo_samen_veranderen", SMALL)
+    for run, seed in zip(runs, [t.seed for t in replicate_tasks(config, 3, 2)], strict=True):
+        model = SectorModel(config, seed=seed).run()
+        assert np.array_equal(run.series("adoption_share"), model.series("adoption_share"))
+        assert run.summary() == model.summary()
+
+
+def test_run_replicates_put_the_replicate_first(config):
+    runs, timeseries = run_replicates(config, 2, 3, workers=2)
+    assert list(runs["replicate"]) == [0, 1, 2] and runs.columns[0] == "replicate"
+    assert timeseries.columns[0] == "replicate" and set(timeseries["replicate"]) == {0, 1, 2}
+
+
+@pytest.mark.parametrize("stop", [RuntimeError("a bug"), KeyboardInterrupt()])
+def test_an_interrupted_batch_keeps_its_runs_and_says_interrupted(tmp_path, config, stop):
+    tasks = point_tasks(config, 3)
+
+    def stop_after_two(run):
+        if run.task.keys["replicate"] == 1:
+            raise stop
+
+    out = tmp_path / "out"
+    with pytest.raises(type(stop)), batch_folder(out, "abc", "experiment", workers=1) as batch:
+        batch.run(batch.store(), tasks, on_run=stop_after_two)
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted" and manifest["runs_done"] == 2
+    assert len(list((tmp_path / "out" / "parts").glob("run-*.parquet"))) == 2
+
+
+def test_a_finished_batch_says_complete_with_its_counts(tmp_path, config):
+    tasks = point_tasks(config, 2)
+    seen = []
+    with batch_folder(
+        tmp_path / "out",
+        "abc",
+        "experiment",
+        workers=1,
+        progress=lambda *p: seen.append(p),
+        note="x",
+    ) as batch:
+        batch.total = 2
+        batch.run(batch.store(), tasks)
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and manifest["note"] == "x"
+    assert (manifest["runs_done"], manifest["runs_failed"]) == (2, 0)
+    assert seen == [(1, 2), (2, 2)]
+    assert (tmp_path / "out" / "runs.parquet").is_file()
