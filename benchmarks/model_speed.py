@@ -34,8 +34,8 @@ from pathlib import Path
 import numpy as np
 
 from sectorsim import SectorModel, load_scenario
+from sectorsim.batch import evaluate
 from sectorsim.experiments import plan
-from sectorsim.experiments.runners import evaluate
 from sectorsim.experiments.spec import parse_experiment
 
 sys.path.insert(0, str(Path(__file__).parent))

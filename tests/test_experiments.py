@@ -250,7 +250,7 @@ STOP = 4  # the runs a killed sweep finishes before its kill
 GATED_SWEEP = """
 import os, sys, time
 from pathlib import Path
-import sectorsim.experiments.runners as runners
+import sectorsim.batch.runners as runners
 from sectorsim.cli import main
 
 tickets, stop, run_model = Path(sys.argv[1]), int(sys.argv[2]), runners.run_model

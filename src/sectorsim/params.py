@@ -1761,12 +1761,3 @@ def markdown_table() -> str:
 
 #: The sections (TOML tables) of the schema.
 SECTIONS: frozenset[str] = frozenset(k.split(".")[0] for k in PARAMETERS if "." in k)
-
-
-def __getattr__(name: str) -> Any:
-    """``LEVERS`` moved to :mod:`sectorsim.app.levers`; the old name reads it from there."""
-    if name == "LEVERS":
-        from sectorsim.app.levers import LEVERS
-
-        return LEVERS
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -26,8 +26,7 @@ __all__ = ["DEFAULT_SEED", "aggregate", "run_model", "without_programme"]
 
 def without_programme(config: Config) -> Config:
     """The same sector with no programme: the counterfactual for cost effectiveness."""
-    programme = config.programme.model_copy(update={"enabled": False})
-    return config.model_copy(update={"programme": programme})
+    return config.updated({"programme.enabled": False})
 
 
 def run_model(

@@ -39,8 +39,8 @@ from sectorsim.app.session import (
 )
 from sectorsim.app.texts import GROUPS, LANGUAGES, MECHANISMS, OUTCOMES, ui, unit
 from sectorsim.config import preset_names
-from sectorsim.experiments.runners import exit_with_parent
 from sectorsim.params import PARAMETERS, ParamSpec
+from sectorsim.pool import exit_with_parent
 
 logger = logging.getLogger("sectorsim.app")
 

@@ -21,6 +21,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from sectorsim.app.levers import LEVERS
 from sectorsim.batch import replicate_tasks, run_all
 from sectorsim.config import (
     ConfigError,
@@ -31,7 +32,7 @@ from sectorsim.config import (
 from sectorsim.design.search import levers_of
 from sectorsim.design.spec import SHARES, rebalance
 from sectorsim.model import SectorModel
-from sectorsim.params import LEVERS, PARAMETERS, Config
+from sectorsim.params import PARAMETERS, Config
 from sectorsim.runs import (
     DEFAULT_SEED,
     proportion_interval,
