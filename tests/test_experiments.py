@@ -246,29 +246,21 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path):
     assert (runs["status"] == "done").sum() == 9
 
 
-STOP = 4  # the runs a killed sweep finishes before its kill
+STOP = 6  # the runs a killed sweep finishes before its kill: whole chunks (3 runs each here)
 GATED_SWEEP = """
-import os, sys, time
-from pathlib import Path
+import sys, time
 import sectorsim.batch.runners as runners
 from sectorsim.cli import main
 
-tickets, stop, run_model = Path(sys.argv[1]), int(sys.argv[2]), runners.run_model
+stop, run_chunk = int(sys.argv[1]), runners.run_chunk
 
-def gated(*args, **kwargs):
-    number = 0  # the run's place in the order runs start, over all the pool's workers
-    while True:
-        try:
-            os.close(os.open(tickets / str(number), os.O_CREAT | os.O_EXCL))
-            break
-        except FileExistsError:
-            number += 1
-    while number >= stop:  # the runs after the first `stop` wait to be killed
+def gated(run, chunk):
+    while chunk[-1][0] >= stop:  # the chunks past the first `stop` runs wait to be killed
         time.sleep(1)
-    return run_model(*args, **kwargs)
+    return run_chunk(run, chunk)
 
-runners.run_model = gated  # the pool's workers are forked from here, so they run it too
-sys.exit(main(sys.argv[3:]))
+runners.run_chunk = gated  # the pool's workers are forked from here, so they run it too
+sys.exit(main(sys.argv[2:]))
 """
 
 
@@ -277,9 +269,7 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(serial_result, tmp_pat
     out = tmp_path / "killed"
     # the sweep, its runs after the first STOP held back: the kill lands mid-way, after exactly
     # STOP stored runs, however fast or slow the runs are
-    tickets = tmp_path / "tickets"
-    tickets.mkdir()
-    command = [sys.executable, "-c", GATED_SWEEP, str(tickets), str(STOP), "sweep", str(path)]
+    command = [sys.executable, "-c", GATED_SWEEP, str(STOP), "sweep", str(path)]
     command += ["--out", str(out), "--workers", "2"]
     proc = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
