@@ -12,7 +12,8 @@
 - peak memory per SME at 100,000 and 1,000,000 SMEs, each in a fresh process;
 - a fresh process: importing sectorsim and its first run with the compiled month loaded from the
   cache, and (full version) compiled into an empty cache;
-- sweep throughput with 1 and 2 local workers and a 2-worker Dask cluster on loopback.
+- sweep throughput with 1 and 2 local workers and a 2-worker Dask cluster on loopback (200 runs,
+  median of three).
 
 Prints a table and writes JSON lines (name, value, unit, reference, ratio) to
 ``benchmarks/results/latest.jsonl`` (``--quick``: ``latest-quick.jsonl``, so that a smoke test
@@ -164,16 +165,16 @@ def sweep_throughput(reps: int) -> dict[str, float]:
     """Runs per second of one small sweep with 1 and 2 workers and a Dask cluster."""
     experiment = parse_experiment(SWEEP.format(reps=reps), Path("bench.toml"))
     tasks = plan(experiment)
-    rates = {}
-    for label, kwargs in (("1 worker", {"workers": 1}), ("2 workers", {"workers": 2})):
-        _, seconds = timed(lambda kw=kwargs: evaluate(tasks, lambda _: None, **kw))
-        rates[label] = len(tasks) / seconds
     from distributed import LocalCluster
 
+    def rate(**kwargs) -> float:  # runs per second, median of three
+        return len(tasks) / median_time(lambda _: evaluate(tasks, lambda _: None, **kwargs), 3)
+
+    rates = {"1 worker": rate(workers=1), "2 workers": rate(workers=2)}
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1") as c:
-        evaluate(tasks[:2], lambda _: None, scheduler=c.scheduler_address)  # warm the workers
-        _, seconds = timed(lambda: evaluate(tasks, lambda _: None, scheduler=c.scheduler_address))
-        rates["Dask, 2 workers"] = len(tasks) / seconds
+        # both workers import sectorsim and load the compiled month before the clock starts
+        evaluate(tasks[:16], lambda _: None, scheduler=c.scheduler_address)
+        rates["Dask, 2 workers"] = rate(scheduler=c.scheduler_address)
     return rates
 
 
@@ -260,7 +261,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as empty:
             _, compile_run = first_run(empty)
         add("fresh process: first run, compiling (empty cache)", compile_run, "s")
-    rates = sweep_throughput(reps=2 if quick else 10)
+    rates = sweep_throughput(reps=2 if quick else 50)
     for label, rate in rates.items():
         add(f"sweep, {label}", rate, "runs/s")
     for label in ("2 workers", "Dask, 2 workers"):

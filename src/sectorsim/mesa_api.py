@@ -10,16 +10,13 @@ them itself every month, and the collector reads them from that record when aske
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import mesa
 
 from sectorsim.config import ConfigError, load_scenario, validate
 from sectorsim.outputs import MONTHLY_OUTPUTS
 from sectorsim.params import Config
-
-if TYPE_CHECKING:
-    from sectorsim.model import SectorModel
 
 SOURCE = "SectorModel"
 
@@ -56,7 +53,7 @@ class MonthlyDataCollector(mesa.DataCollector):
     of output ``name`` in month ``t`` (t = 0 is the state before the first step), the same
     numbers as ``model.timeseries()``."""
 
-    def __init__(self, model: SectorModel):
+    def __init__(self, model: mesa.Model):  # a SectorModel
         self._model = model
         self._cache: tuple[int, dict[str, list[Any]]] | None = None
         columns = [o.name for o in MONTHLY_OUTPUTS] + ["phase", "programme_phase"]
@@ -93,5 +90,5 @@ class _Column:
     def __init__(self, name: str):
         self.name = name
 
-    def __call__(self, model: SectorModel) -> Any:
+    def __call__(self, model: mesa.Model) -> Any:
         return model.timeseries()[self.name].iloc[-1]

@@ -30,7 +30,7 @@ from sectorsim.params import Config
 from sectorsim.pool import map_local
 from sectorsim.runs import run_model
 
-CHUNKS_PER_WORKER = 4  # chunks a worker gets at least: the last ones even out uneven runs
+CHUNKS_PER_WORKER = 8  # chunks a worker gets at least: the last ones even out uneven runs
 MAX_CHUNK = 16  # runs in one chunk at most: what an interrupted batch loses per worker
 
 
