@@ -246,7 +246,7 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path):
     assert (runs["status"] == "done").sum() == 9
 
 
-STOP = 6  # the runs a killed sweep finishes before its kill: whole chunks (2 runs each here)
+STOP = 6  # the runs a killed sweep finishes before its kill (whole chunks: one run each here)
 GATED_SWEEP = """
 import sys, time
 import sectorsim.batch.runners as runners

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import math
 import socket
 import traceback
 from collections.abc import Callable, Sequence
@@ -140,7 +139,7 @@ def deliver(tasks: Sequence[Task], on_run: Callable[[Run], None]) -> Callable[[l
 def chunks(tasks: Sequence[Task], workers: int) -> list[Chunk]:
     """The tasks in consecutive chunks: at least :data:`CHUNKS_PER_WORKER` per worker where there
     are enough tasks, none longer than :data:`MAX_CHUNK`."""
-    size = max(1, min(MAX_CHUNK, math.ceil(len(tasks) / (CHUNKS_PER_WORKER * max(1, workers)))))
+    size = max(1, min(MAX_CHUNK, len(tasks) // (CHUNKS_PER_WORKER * max(1, workers))))
     numbered = list(enumerate(tasks))
     return [numbered[i : i + size] for i in range(0, len(numbered), size)]
 
