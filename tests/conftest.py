@@ -2,7 +2,16 @@
 
 import pytest
 
-from sectorsim import load_scenario
+from sectorsim import SectorModel, load_scenario
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_month():
+    """Compile the month (or load it from the cache) once, before any test starts a process of
+    its own (the app's server, the command line, pool and Dask workers) that would need it."""
+    SectorModel(
+        load_scenario("imvo_samen_veranderen", {"sme.count": 30, "months": 2}), seed=0
+    ).run()
 
 
 @pytest.fixture
