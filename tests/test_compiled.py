@@ -1,6 +1,7 @@
 """The compiled month's plumbing: numpy's draws inline, parameters as named tuples, and the
 SMEs' neighbourhood counts kept up to date."""
 
+import networkx as nx
 import numpy as np
 import pytest
 
@@ -14,7 +15,8 @@ from sectorsim.compiled import (
     uniform,
     uniforms,
 )
-from sectorsim.components import neighbourhood
+from sectorsim.components import large_firms, neighbourhood, smes
+from sectorsim.mechanisms import imitation
 from sectorsim.params import Config
 from sectorsim.randomness import RandomStreams
 
@@ -77,3 +79,60 @@ def test_neighbourhood_counts_kept_up_to_date_equal_a_recount(overrides):
     ):
         np.testing.assert_array_equal(before, after, err_msg=name)
     assert model.state.coalition_member.any() and (model.state.stage == 3).any()
+
+
+@pytest.mark.parametrize("kind", ["watts_strogatz", "complete"])
+def test_imitation_from_the_kept_counts_equals_the_share_counted_from_scratch(kind):
+    """M2 as the month computes it (kept counts) and as :func:`imitation.peers_ahead` defines it
+    (every tie counted), with koplopers weighing extra and adopted large firms in the segment."""
+    overrides = {"sme.count": 300, "network.kind": kind, "coalition.large_firms": 3}
+    model = SectorModel(load_scenario("ecosystem", overrides), seed=4)
+    for _ in range(40):
+        model.step()
+    s, nb, p = model.state, model.sector.neighbourhood, model._params
+    large = large_firms.visibility(p, model.sector.large_firms)
+    assert large.any() and s.koploper.any() and (s.stage == 1).any()
+    kept = smes.imitation_shares(p, s, nb, 2.5, large)
+    ties = nb.ties
+    counted = imitation.peers_ahead(
+        s.stage, s.koploper, 2.5, ties.indptr, ties.indices, ties.complete, s.segment,
+        p.sme.segments, p.imitation.segment_weight, p.podium.max_share, large,
+    )  # fmt: skip
+    below = s.stage < 2
+    np.testing.assert_allclose(kept[below], counted[below], rtol=0, atol=1e-12)
+    assert (kept[~below] == 0).all()
+
+
+def test_projects_without_a_grant_that_outgrow_the_book_stop_the_run_with_an_error():
+    """Free projects (no grant) halted every month restart at once: the book's room runs out,
+    and the run stops with an error instead of writing past it."""
+    overrides = {
+        "sme.count": 60, "sme.segments": 1, "projects.cost": 0.0, "projects.size": 2,
+        "projects.rate": 1.0, "projects.min_months": 24, "projects.max_months": 24,
+        "cartel.hazard": 1.0, "cartel.halt_share": 1.0, "cartel.safe_harbour_share": 0.0,
+        "mechanisms.cohesion": False, "cartel.cohesion_hit": 0.0, "coalition.initial_size": 40,
+        "programme.duration": 120,
+    }  # fmt: skip
+    model = SectorModel(load_scenario("imvo_samen_veranderen", overrides), seed=0)
+    with pytest.raises(RuntimeError, match="more change projects than the book has room for"):
+        model.run()
+
+
+def test_the_implicit_complete_network_counts_as_the_explicit_one():
+    """Totals less oneself (the complete network kept implicit) give the imitation shares of an
+    explicit complete graph (networkx's) counted tie by tie."""
+    model = SectorModel(load_scenario("ecosystem", {"sme.count": 80, "network.kind": "complete"}))
+    for _ in range(30):
+        model.step()
+    s, nb, p = model.state, model.sector.neighbourhood, model._params
+    explicit = nx.to_scipy_sparse_array(nx.complete_graph(80), format="csr")
+    large = large_firms.visibility(p, model.sector.large_firms)
+    counted = imitation.peers_ahead(
+        s.stage, s.koploper, 1.5, explicit.indptr.astype(np.int64),
+        explicit.indices.astype(np.int64), False, s.segment, p.sme.segments,
+        p.imitation.segment_weight, p.podium.max_share, large,
+    )  # fmt: skip
+    kept = smes.imitation_shares(p, s, nb, 1.5, large)
+    below = s.stage < 2
+    assert below.sum() > 10
+    np.testing.assert_allclose(kept[below], counted[below], rtol=0, atol=1e-12)

@@ -8,8 +8,8 @@ a hash of every compiled source file (:func:`cache_folder`), and editing any of 
 afresh. numba reads named tuples, not pydantic
 models: :func:`compiled_params` turns a :class:`~sectorsim.params.Config` into one named tuple per
 section (``p.adoption.b0`` as ``config.adoption.b0``), choices into their index (``p.imitation.rule
-== LINEAR``). numba draws from the numpy Generators themselves, so each named stream of
-:class:`~sectorsim.randomness.RandomStreams` gives the same numbers compiled as in numpy.
+== LINEAR``). The month draws from the named streams of :class:`~sectorsim.randomness.RandomStreams`
+by stepping numpy's PCG64 state inline (:class:`Streams`): the same numbers as in numpy.
 """
 
 from __future__ import annotations
@@ -28,7 +28,15 @@ from sectorsim.params import Config
 from sectorsim.randomness import RandomStreams
 
 PACKAGE = Path(__file__).parent
-COMPILED_SOURCES = ("compiled.py", "ties.py", "network.py", "analytic.py", "outputs.py", "state.py")
+COMPILED_SOURCES = (
+    "compiled.py",
+    "ties.py",
+    "network.py",
+    "analytic.py",
+    "outputs.py",
+    "state.py",
+    "params.py",  # the order of each choice, which the compiled code compares against
+)
 
 
 def cache_folder() -> Path:

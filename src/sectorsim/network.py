@@ -1,8 +1,8 @@
 """The sector network: who sees whom.
 
 Explicit networks are a Watts & Strogatz (1998) small world by default, or Erdős–Rényi G(n, p),
-stored as a scipy.sparse CSR adjacency so one month's neighbour sums over all SMEs are a single
-sparse product. The generators are written here in numpy and numba rather than taken from
+stored as a scipy.sparse CSR adjacency (the compiled month reads its arrays, see
+:mod:`sectorsim.ties`). The generators are written here in numpy and numba rather than taken from
 networkx, whose generators are pure Python: seconds for 100,000 SMEs, and milliseconds of fixed
 cost per call, which add up when the model is built thousands of times. They draw the same random
 graphs as ``networkx.watts_strogatz_graph`` and ``networkx.gnp_random_graph`` (not the same
@@ -10,9 +10,8 @@ numbers), only from the numpy Generator passed in, so the same seed gives the sa
 
 The adjacency is a csr_array with float64 data (all ones), sorted indices without duplicates and
 int32 ``indptr`` and ``indices`` (scipy's own choice; networks past 2^31 - 1 stored ties are
-refused), so compiled kernels can rely on int32. The complete network (full
-mixing, the Bass case) is kept implicit: a neighbour sum is the total minus oneself, so it costs
-O(n), not O(n^2) memory.
+refused). The complete network (full mixing, the Bass case) is kept implicit (``adjacency`` None):
+what a firm sees of it is the sector's total less itself, so it costs O(n), not O(n^2) memory.
 """
 
 from __future__ import annotations
@@ -44,27 +43,6 @@ class Network:
     @property
     def complete(self) -> bool:
         return self.adjacency is None
-
-    def neighbour_sum(self, x: np.ndarray) -> np.ndarray:
-        """Sum of ``x`` over each SME's neighbours; ``x`` may be (n,) or (n, k)."""
-        if self.adjacency is None:
-            return x.sum(axis=0) - x
-        return self.adjacency @ x
-
-    def neighbour_share(self, indicator: np.ndarray) -> np.ndarray:
-        """Share of each SME's neighbours for which ``indicator`` holds (0 for isolated SMEs)."""
-        total = self.neighbour_sum(indicator.astype(np.float64))
-        return np.divide(total, self.degree, out=np.zeros(self.n), where=self.degree > 0)
-
-    def edges(self) -> np.ndarray:
-        """The edges as an (m, 2) array with i < j (complete networks are refused above 5,000 SMEs)."""
-        if self.adjacency is None:
-            if self.n > 5000:
-                raise ValueError("the complete network is implicit; too large to list its edges")
-            i, j = np.triu_indices(self.n, k=1)
-            return np.column_stack([i, j])
-        upper = sp.triu(self.adjacency, k=1).tocoo()
-        return np.column_stack([upper.row, upper.col])
 
 
 def build_network(

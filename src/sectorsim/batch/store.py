@@ -206,6 +206,7 @@ def stored_rows(parts: Path) -> list[dict[str, Any]]:
     """The summary rows of the runs in a parts folder (none if there is no such folder), sorted
     by point and replicate; nothing is created."""
     import pyarrow.parquet as pq  # the sweeps extra: only where Parquet is read or written
+
     rows = [
         json.loads(pq.read_schema(path).metadata[ROW_KEY])
         for path in sorted(Path(parts).glob("run-*.parquet"))
@@ -244,6 +245,7 @@ class RunStore:
     def rows(self) -> dict[tuple[int, int], dict[str, Any]]:
         """The summary row of every run on disk, by (point, replicate), without its timeseries."""
         import pyarrow.parquet as pq  # the sweeps extra: only where Parquet is read or written
+
         found = {}
         for path in self.parts.glob("run-*.parquet"):
             row = json.loads(pq.read_schema(path).metadata[ROW_KEY])
@@ -252,6 +254,7 @@ class RunStore:
 
     def write_run(self, row: dict[str, Any], timeseries: pd.DataFrame) -> None:
         import pyarrow as pa  # the sweeps extra: only where Parquet is read or written
+
         table = pa.Table.from_pandas(timeseries, preserve_index=False)
         table = table.replace_schema_metadata({ROW_KEY: json.dumps(row, default=_json_default)})
         atomic_write_table(self.parts / self.part_name(row["point"], row["replicate"]), table)
@@ -261,6 +264,7 @@ class RunStore:
         runs.parquet and timeseries.parquet (with the store's name as prefix)."""
         import pyarrow as pa  # the sweeps extra: only where Parquet is read or written
         import pyarrow.parquet as pq  # the sweeps extra: only where Parquet is read or written
+
         rows, series = [], []
         for path in sorted(self.parts.glob("run-*.parquet")):
             table = pq.read_table(path)

@@ -27,7 +27,8 @@ ADOPTION = column("adoption_share")
 
 
 class Plan(NamedTuple):
-    """Which components step (the SMEs and the environment always do)."""
+    """Which components step: under the full rule the environment and the SMEs always, the others
+    by their switches; under a textbook rule the SMEs alone."""
 
     full: bool  # the full rule; a textbook rule steps the SMEs alone
     programme: bool  # programme.enabled

@@ -1,7 +1,7 @@
 """Change projects (veranderprojecten, M5) and their cartel risk (M7): a book of preallocated
-columns, one row per project (no grant, no project: the budget bounds how many start). Each
-month projects that end succeed or fail and add to K, active projects are checked for cartel
-risk, and free members start new ones while grants last."""
+columns, one row per project. Each month projects that end succeed or fail and add to K, active
+projects are checked for cartel risk, and free members start new ones while grants last (no
+grant, no project: the grants the budget pays for bound the rows the book needs)."""
 
 from __future__ import annotations
 
@@ -49,7 +49,9 @@ class State(NamedTuple):
 
 
 def init(config: Config, budget: np.ndarray) -> State:
-    """Room for every project the project channel can pay a grant for."""
+    """Room for every project the project channel can pay a grant for; where projects cost no
+    grant (``projects.cost`` 0, or ``funding.cofunding_share`` 1), for one project per SME each
+    ``projects.min_months`` (:func:`start` stops the run if that is not enough)."""
     p = config.projects
     grant = p.cost * (1.0 - config.funding.cofunding_share)
     most = config.sme.count * (config.months // max(1, p.min_months) + 1)
@@ -274,6 +276,11 @@ def start(
         supported = slots > 0
         slots -= supported
         pid = book.count[0]
+        if pid == book.start.size:
+            raise RuntimeError(
+                "more change projects than the book has room for: projects that cost no grant "
+                "(projects.cost 0 or funding.cofunding_share 1) and restart every month"
+            )
         book.count[0] += 1
         book.start[pid] = t
         book.end[pid] = t + projects.duration(r, pp.min_months, pp.max_months)

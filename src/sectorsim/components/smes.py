@@ -25,7 +25,7 @@ ORIENTING, IMPLEMENTING, INNOVATING = (
     int(Stage.INNOVATING),
 )
 STAGES = len(Stage)
-FULL, BASS = choice_index("adoption.rule", "full"), choice_index("adoption.rule", "bass")
+BASS = choice_index("adoption.rule", "bass")
 
 
 class State(NamedTuple):
@@ -144,6 +144,40 @@ def _seed_adopters(config: Config, s: State, rng: np.random.Generator) -> None:
 
 
 @kernel
+def imitation_shares(
+    p, s: State, nb: neighbourhood.State, extra: float, large: np.ndarray
+) -> np.ndarray:
+    """M2: each SME's share of its reference group ahead of it (0 from stage 2 on, where it no
+    longer moves up by M1), from the kept neighbourhood counts and this month's segment counts;
+    ``extra``: a koploper's extra weight; ``large``: adopted coalition large firms per segment."""
+    n = s.stage.size
+    seg = imitation.segment_counts(s.stage, s.koploper, s.segment, p.sme.segments)
+    at_stage, koplopers_at = nb.stage, nb.koploper
+    complete, degree = nb.ties.complete, nb.ties.degree
+    shares = np.zeros(n)
+    for i in range(n):
+        stage = s.stage[i]
+        if stage >= IMPLEMENTING:
+            continue
+        row = 0 if complete else i  # the complete network keeps the sector's totals
+        ahead = kop = kop_ahead = 0.0
+        for k in range(STAGES):
+            kop += koplopers_at[row, k]
+            if k > stage:
+                ahead += at_stage[row, k]
+                kop_ahead += koplopers_at[row, k]
+        g, me = s.segment[i], s.koploper[i]
+        kop -= complete and me  # not oneself (one is never ahead of oneself)
+        shares[i] = imitation.reference_share(
+            stage, degree[i], ahead, kop, kop_ahead, seg[g, imitation.PEERS] - 1,
+            seg[g, imitation.AHEAD + stage], seg[g, imitation.KOPLOPERS] - me,
+            seg[g, imitation.KOPLOPERS_AHEAD + stage], large[g], extra, p.podium.max_share,
+            p.imitation.segment_weight,
+        )  # fmt: skip
+    return shares
+
+
+@kernel
 def step(
     p,
     s: State,
@@ -178,13 +212,14 @@ def step(
         slots = ngos.slots(p.ngo.sme_capacity, orgs, p.ngo.outside_share)
         ngo.assign_advice(s.advised, s.stage == ORIENTING, slots, u, ADVICE)
 
-    extra = p.podium.visibility * podium
-    large = large_firms.visibility(p, firms)
-    seg = imitation.segment_counts(s.stage, s.koploper, s.segment, p.sme.segments)
+    shares = np.zeros(n)
+    if m.imitation:
+        extra = p.podium.visibility * podium
+        shares = imitation_shares(p, s, nb, extra, large_firms.visibility(p, firms))
     open_now = p.broadening.open and broadened
     linear = p.imitation.rule == imitation.LINEAR
     advice_factor = 1.0 - p.ngo.advice_cost_reduction
-    at_stage, koplopers_at = nb.stage, nb.koploper  # neighbours (koplopers) at each stage
+    at_stage = nb.stage  # neighbours at each stage
     complete, degree = nb.ties.complete, nb.ties.degree
     carriers = neighbourhood.carriers(nb, s)
     move = np.zeros(n, dtype=np.int8)  # +1: up a stage; -1: back to stage 0
@@ -195,21 +230,7 @@ def step(
         if stage < IMPLEMENTING:
             signal = 0.0
             if m.imitation:
-                ahead = kop = kop_ahead = 0.0
-                for k in range(STAGES):
-                    kop += koplopers_at[row, k]
-                    if k > stage:
-                        ahead += at_stage[row, k]
-                        kop_ahead += koplopers_at[row, k]
-                g, me = s.segment[i], s.koploper[i]
-                kop -= complete and me  # not oneself (one is never ahead of oneself)
-                share = imitation.reference_share(
-                    stage, degree[i], ahead, kop, kop_ahead, seg[g, imitation.PEERS] - 1,
-                    seg[g, imitation.AHEAD + stage], seg[g, imitation.KOPLOPERS] - me,
-                    seg[g, imitation.KOPLOPERS_AHEAD + stage], large[g], extra,
-                    p.podium.max_share, p.imitation.segment_weight,
-                )  # fmt: skip
-                signal = imitation.imitation_signal(share, s.threshold[i], p.imitation.rule)
+                signal = imitation.imitation_signal(shares[i], s.threshold[i], p.imitation.rule)
             access = 1.0
             if knowledge_stock > 0:
                 access = broadening.knowledge_access(

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sectorsim.compiled import kernel
+from sectorsim.compiled import choice_index, kernel
 
-LINEAR, LOGIT, COMPLEX = 0, 1, 2  # imitation.rule
+LINEAR, LOGIT, COMPLEX = (choice_index("imitation.rule", r) for r in ("linear", "logit", "complex"))
 LARGE_FIRM_STAGE = 2  # an adopted large firm is ahead of SMEs at stages 0 and 1
 #: columns of :func:`segment_counts`: peers, ahead of level 0-2 (AHEAD + level), koplopers, ...
 PEERS, AHEAD, KOPLOPERS, KOPLOPERS_AHEAD = 0, 1, 4, 5
