@@ -3,8 +3,8 @@
     python benchmarks/model_speed.py [--quick]
 
 - one 500-SME run of the default scenario (180 months, build included) against the numpy floor
-  at that size, and the full model at 10,000 and 100,000 SMEs against the floor, construction
-  timed apart; each target and whether it is met;
+  at that size, and the full model at 10,000 and 100,000 SMEs against the floor (runs and floor
+  alternating), construction timed apart; each target and whether it is met;
 - the per-agent Mesa reference (``per_agent_reference.py``) against sectorsim with the same Bass
   rule on the same network at 10,000 SMEs, with a check that their mean adoption curves agree;
 - the numpy floor: one sparse matrix-vector product over the network and one random draw per
@@ -104,9 +104,9 @@ def bass_pair(n: int, seeds: int) -> tuple[float, float, float]:
     return fast / seeds, slow / seeds, gap
 
 
-def numpy_floor(n: int, repeat: int = 1) -> float:
-    """Seconds of the least work 180 months need (one sparse product over the default
-    scenario's network and one random draw per SME a month), median of ``repeat``."""
+def floor_months(n: int):
+    """The least work 180 months need: one sparse product over the default scenario's network
+    and one random draw per SME a month (a function of a repeat number, like a run)."""
     network = SectorModel(load_scenario(SCENARIO, {"sme.count": n}), seed=1).network
     rng = np.random.default_rng(1)
     x = np.zeros(n)
@@ -115,7 +115,21 @@ def numpy_floor(n: int, repeat: int = 1) -> float:
         for _ in range(MONTHS):
             x[:] = (network.adjacency @ x + rng.random(n)) > 0.5
 
-    return median_time(months, repeat)
+    return months
+
+
+def against_floor(n: int, repeat: int) -> tuple[float, float, float]:
+    """(build, run, floor) seconds at ``n`` SMEs, medians of ``repeat`` runs alternating with the
+    floor, so that both meet the same machine."""
+    config = load_scenario(SCENARIO, {"sme.count": n, "months": MONTHS})
+    floor = floor_months(n)
+    builds, runs, floors = [], [], []
+    for seed in range(repeat):
+        model, build = timed(lambda s=seed: SectorModel(config, seed=s))
+        builds.append(build)
+        runs.append(timed(model.run)[1])
+        floors.append(timed(lambda s=seed: floor(s))[1])
+    return float(np.median(builds)), float(np.median(runs)), float(np.median(floors))
 
 
 def fresh_process(code: str, env: dict | None = None) -> list[str]:
@@ -193,9 +207,8 @@ def main() -> None:
         )
 
     SectorModel(load_scenario(SCENARIO, {"sme.count": 50}), seed=0).run()  # load the kernels
-    repeat = 10 if quick else 40
-    build, run = full_model(500, repeat)
-    floor = numpy_floor(500, repeat)
+    repeat = 10 if quick else 60
+    build, run, floor = against_floor(500, repeat)
     add("500 SMEs, build + 180 months", build + run, "s", "numpy floor", (build + run) / floor)
     add("  of which build", build, "s")
     add(
@@ -211,8 +224,7 @@ def main() -> None:
     if not quick:
         build, run = full_model(10_000, 3)
         add("full model, 10,000 SMEs", 10_000 * MONTHS / run / 1e6, "million SME-months/s")
-    build, run = full_model(large, 3)
-    floor = numpy_floor(large, 3)
+    build, run, floor = against_floor(large, 3 if quick else 5)
     add(f"full model, {large:,} SMEs", large * MONTHS / run / 1e6, "million SME-months/s")
     add(
         f"{large:,} SMEs: run / numpy floor",
