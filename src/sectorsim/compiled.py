@@ -53,6 +53,9 @@ def cache_folder() -> Path:
 
 numba.config.CACHE_DIR = str(cache_folder())  # before the first compiled function is defined
 kernel = numba.njit(cache=True)  # every compiled function of the model
+#: a component's step or record: inlined into the month, because a compiled call that passes the
+#: state tuples costs about a microsecond (numba passes every array in them)
+inline_kernel = numba.njit(cache=True, inline="always")
 
 _CASTS = {int: int, float: float, bool: bool}
 

@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sectorsim.compiled import BROADENING as BROADENING_DRAWS
-from sectorsim.compiled import CARTEL, DROPOUT, kernel, uniform, uniforms
+from sectorsim.compiled import CARTEL, DROPOUT, inline_kernel, kernel, uniform, uniforms
 from sectorsim.components import environment, large_firms, neighbourhood, ngos, smes
 from sectorsim.components.schedule import AGENDA, BROADENING, EXECUTION, WITHDRAWN, team_active
 from sectorsim.mechanisms import broadening, cartel, coalition, cohesion
@@ -46,7 +46,7 @@ def acceptance(motivation, resources, member_cost, acceptance_, slope) -> np.nda
     return accept
 
 
-@kernel
+@inline_kernel
 def admit(
     t: int,
     p,
@@ -77,7 +77,7 @@ def admit(
         neighbourhood.mark(nb, s, i)
 
 
-@kernel
+@inline_kernel
 def broaden(
     t: int,
     p,
@@ -114,7 +114,7 @@ def broaden(
     admit(t, p, s, nb, coal, joined, False)
 
 
-@kernel
+@inline_kernel
 def scare(p, s: smes.State, coal: State, env: environment.State) -> None:
     """A cartel flag: cohesion takes a hit, the chill rises, members lose enthusiasm (M7)."""
     if p.mechanisms.cohesion:
@@ -125,7 +125,7 @@ def scare(p, s: smes.State, coal: State, env: environment.State) -> None:
             s.enthusiasm[i] = max(0.0, s.enthusiasm[i] - p.coalition.enthusiasm_setback)
 
 
-@kernel
+@inline_kernel
 def check_agenda(
     p, s: smes.State, coal: State, env: environment.State, firms: large_firms.State, u
 ) -> None:
@@ -170,7 +170,7 @@ def sharing(p, env: environment.State, firms: large_firms.State) -> float:
     return cartel.sharing(env.chill[0], firms.member.sum(), c.precompetitive, c.fear_large_firms)
 
 
-@kernel
+@inline_kernel
 def step(
     t: int,
     p,
@@ -229,7 +229,7 @@ def step(
 SIZE, COHESION = column("coalition_size"), column("cohesion")
 
 
-@kernel
+@inline_kernel
 def record(s: smes.State, coal: State, row: np.ndarray) -> None:
     row[SIZE] = s.coalition_member.sum()
     row[COHESION] = coal.cohesion[0]

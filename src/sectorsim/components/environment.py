@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sectorsim.compiled import kernel
+from sectorsim.compiled import inline_kernel
 from sectorsim.mechanisms import ngo
 from sectorsim.outputs import column
 
@@ -24,7 +24,7 @@ def init() -> State:
     return State(np.zeros(1, dtype=np.bool_), np.zeros(1), np.zeros(1), np.zeros(1))
 
 
-@kernel
+@inline_kernel
 def step(t: int, p, env: State) -> None:
     env.due_diligence[0] = p.mechanisms.regulation and 0 <= p.regulation.due_diligence_month <= t
     pressure = ngo.decay_pressure(env.public_pressure[0], p.shock.half_life)
@@ -38,7 +38,7 @@ def step(t: int, p, env: State) -> None:
 PUBLIC_PRESSURE, KNOWLEDGE = column("public_pressure"), column("knowledge_stock")
 
 
-@kernel
+@inline_kernel
 def record(env: State, row: np.ndarray) -> None:
     row[PUBLIC_PRESSURE] = env.public_pressure[0]
     row[KNOWLEDGE] = env.knowledge_stock[0]

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sectorsim.compiled import LARGE_FIRMS, kernel, uniform
+from sectorsim.compiled import LARGE_FIRMS, inline_kernel, kernel, uniform
 from sectorsim.components import environment
 from sectorsim.mechanisms import chain
 from sectorsim.outputs import column
@@ -41,7 +41,7 @@ def init(config: Config, rng: np.random.Generator) -> State:
     return State(segment, share, motivation, no, no.copy(), no.copy())
 
 
-@kernel
+@inline_kernel
 def step(p, firms: State, env: environment.State, u: np.ndarray) -> None:
     """Each firm decides on its own IMVO policy, then on requirements for its suppliers."""
     for i in range(firms.segment.size):
@@ -74,7 +74,7 @@ def visibility(p, firms: State) -> np.ndarray:
 LARGE_FIRM_ADOPTION = column("large_firm_adoption_share")
 
 
-@kernel
+@inline_kernel
 def record(firms: State, row: np.ndarray) -> None:
     n = firms.adopted.size
     row[LARGE_FIRM_ADOPTION] = firms.adopted.sum() / n if n else 0.0

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sectorsim.compiled import kernel
+from sectorsim.compiled import inline_kernel, kernel
 from sectorsim.components import (
     coalition,
     environment,
@@ -92,7 +92,7 @@ def build(config: Config, streams: RandomStreams, ties: Ties) -> Sector:
     )
 
 
-@kernel
+@inline_kernel
 def step(t: int, p, plan: Plan, x: Sector, streams, adoption_last_month: float) -> None:
     """Month ``t`` (from 0), component by component."""
     nb = x.neighbourhood
@@ -144,7 +144,7 @@ def step(t: int, p, plan: Plan, x: Sector, streams, adoption_last_month: float) 
     )
 
 
-@kernel
+@inline_kernel
 def record(p, x: Sector, row: np.ndarray) -> int:
     """Write every component's outputs for the month just ended; return the programme phase."""
     smes.record(p, x.smes, row)

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sectorsim.compiled import NGO, kernel, uniform
+from sectorsim.compiled import NGO, inline_kernel, kernel, uniform
 from sectorsim.components import environment
 from sectorsim.mechanisms import ngo
 
@@ -21,7 +21,7 @@ def init(count: int) -> State:
     return State(np.zeros(count, dtype=np.bool_), np.zeros(count, dtype=np.int64))
 
 
-@kernel
+@inline_kernel
 def step(p, ngos: State, env: environment.State, u: np.ndarray) -> None:
     for i in range(ngos.member.size):
         if uniform(u, NGO) < p.ngo.campaign_rate:

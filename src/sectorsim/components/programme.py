@@ -9,7 +9,16 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sectorsim.compiled import PLANS, RECRUITMENT, VOUCHERS, kernel, shuffle, uniform, uniforms
+from sectorsim.compiled import (
+    PLANS,
+    RECRUITMENT,
+    VOUCHERS,
+    inline_kernel,
+    kernel,
+    shuffle,
+    uniform,
+    uniforms,
+)
 from sectorsim.components import coalition, large_firms, neighbourhood, ngos, smes
 from sectorsim.components.schedule import (
     BROADENING,
@@ -76,7 +85,7 @@ def capacity(p, prog: State) -> float:
     return p.team.capacity + prog.extra_capacity[0]
 
 
-@kernel
+@inline_kernel
 def run_podium(t: int, p, prog: State) -> None:
     """M2's podium: runs ``podium.months`` from the programme's start while the podium channel
     pays for it, then its extra visibility fades with half-life ``podium.fade_months``."""
@@ -104,7 +113,7 @@ def invite_partners(p, firms: large_firms.State, orgs: ngos.State) -> None:
     orgs.member[: p.coalition.ngos] = True
 
 
-@kernel
+@inline_kernel
 def recruit_koplopers(
     t: int, p, prog: State, s: smes.State, nb: neighbourhood.State, coal: coalition.State, u
 ) -> None:
@@ -121,7 +130,7 @@ def recruit_koplopers(
     coalition.admit(t, p, s, nb, coal, invitees[joined], True)
 
 
-@kernel
+@inline_kernel
 def adopt_plans(p, s: smes.State, nb: neighbourhood.State, u: np.ndarray) -> None:
     """The end of the agenda phase, the koploper programme of MVOAlliantie-nd (a baseline
     measurement and an MVO plan): each member below stage 2 and not in a project adopts its
@@ -136,7 +145,7 @@ def adopt_plans(p, s: smes.State, nb: neighbourhood.State, u: np.ndarray) -> Non
             neighbourhood.mark(nb, s, i)
 
 
-@kernel
+@inline_kernel
 def fund_capacity(t: int, p, prog: State) -> None:
     months_left = p.programme.start_month + p.programme.duration - t
     extra, spend = funding.extra_capacity(
@@ -146,7 +155,7 @@ def fund_capacity(t: int, p, prog: State) -> None:
     prog.extra_capacity[0] = extra
 
 
-@kernel
+@inline_kernel
 def give_vouchers(p, prog: State, s: smes.State, nb: neighbourhood.State, u: np.ndarray) -> None:
     """Orienting SMEs the team reaches may take up a voucher: its network and the members, and
     from broadening on also the SMEs tied to members."""
@@ -168,7 +177,7 @@ def give_vouchers(p, prog: State, s: smes.State, nb: neighbourhood.State, u: np.
     s.subsidy[takers] = value
 
 
-@kernel
+@inline_kernel
 def step(
     t: int,
     p,
@@ -210,7 +219,7 @@ SPENT_BY_CHANNEL = np.array([column(f"budget_spent_{c}") for c in funding.CHANNE
 PODIUM = column("podium")
 
 
-@kernel
+@inline_kernel
 def record(prog: State, row: np.ndarray) -> None:
     row[SPENT] = prog.spent.sum()
     for c in range(SPENT_BY_CHANNEL.size):

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sectorsim.compiled import CARTEL, PROJECT_STARTS, kernel, uniform, uniforms
+from sectorsim.compiled import CARTEL, PROJECT_STARTS, inline_kernel, kernel, uniform, uniforms
 from sectorsim.components import (
     coalition,
     environment,
@@ -82,7 +82,7 @@ def _leave(t: int, s: smes.State, nb: neighbourhood.State, participants: np.ndar
         neighbourhood.mark(nb, s, i)
 
 
-@kernel
+@inline_kernel
 def finish(
     t: int,
     p,
@@ -135,7 +135,7 @@ def finish(
             neighbourhood.mark(nb, s, i)
 
 
-@kernel
+@inline_kernel
 def check_cartel_risk(
     t: int,
     p,
@@ -219,7 +219,7 @@ def _team(starter: int, able: np.ndarray, size: int, s: smes.State, ties: Ties, 
     return team
 
 
-@kernel
+@inline_kernel
 def start(
     t: int,
     p,
@@ -300,7 +300,7 @@ def start(
             neighbourhood.mark(nb, s, i)
 
 
-@kernel
+@inline_kernel
 def step(t, p, book, prog, s, nb, coal, env, firms, orgs, streams) -> None:
     """Finish, check, start (M5, M7)."""
     finish(t, p, book, s, nb, coal, env, firms, orgs, streams.projects)
@@ -318,7 +318,7 @@ ACTIVE_, SUCCEEDED_, FAILED_, FLAGGED_ = (
 )
 
 
-@kernel
+@inline_kernel
 def record(book: State, row: np.ndarray) -> None:
     count = book.count[0]
     status = book.status[:count]

@@ -12,7 +12,15 @@ import numpy as np
 
 from sectorsim.analytic import truncated_thresholds
 from sectorsim.compiled import ADOPTION as ADOPTION_DRAWS
-from sectorsim.compiled import ADVICE, RELAPSE, choice_index, kernel, uniform, uniforms
+from sectorsim.compiled import (
+    ADVICE,
+    RELAPSE,
+    choice_index,
+    inline_kernel,
+    kernel,
+    uniform,
+    uniforms,
+)
 from sectorsim.components import environment, large_firms, neighbourhood, ngos
 from sectorsim.mechanisms import adoption, broadening, chain, imitation, ngo, relapse
 from sectorsim.outputs import column
@@ -143,7 +151,7 @@ def _seed_adopters(config: Config, s: State, rng: np.random.Generator) -> None:
         s.koploper[chosen] = True
 
 
-@kernel
+@inline_kernel
 def imitation_shares(
     p, s: State, nb: neighbourhood.State, extra: float, large: np.ndarray
 ) -> np.ndarray:
@@ -177,7 +185,7 @@ def imitation_shares(
     return shares
 
 
-@kernel
+@inline_kernel
 def step(
     p,
     s: State,
@@ -280,7 +288,7 @@ def step(
             s.subsidy[i] = 0.0
 
 
-@kernel
+@inline_kernel
 def step_textbook(p, s: State, nb: neighbourhood.State, u: np.ndarray) -> None:
     """One month under the Bass or the threshold rule: an adopter goes to stage 2."""
     n = s.stage.size
@@ -321,7 +329,7 @@ ADOPTION, KOPLOPERS, PRESSURE = (
 STAGE_SHARE = np.array([column(f"stage_share_{int(k)}") for k in Stage])
 
 
-@kernel
+@inline_kernel
 def record(p, s: State, row: np.ndarray) -> None:
     n = s.stage.size
     counts = np.bincount(s.stage, minlength=STAGE_SHARE.size)
