@@ -38,9 +38,10 @@ class State(NamedTuple):
 
 
 @kernel
-def carries(s, i: int) -> bool:
-    """Whether SME ``i`` carries action perspectives to its ties (M6)."""
-    return s.coalition_member[i] or s.project_of[i] >= 0 or s.stage[i] >= INNOVATING
+def carries(member: bool, project: int, stage: int) -> bool:
+    """Whether an SME carries action perspectives to its ties (M6): a coalition member, a
+    project participant, or an innovator."""
+    return member or project >= 0 or stage >= INNOVATING
 
 
 @kernel
@@ -75,8 +76,7 @@ def _change(nb: State, s, i: int, sign: int) -> None:
     _add(
         nb.stage, nb.koploper, nb.carriers, nb.members, nb.ties.indptr, nb.ties.indices,
         nb.ties.complete, i, s.stage[i], s.koploper[i],
-        s.coalition_member[i] or s.project_of[i] >= 0 or s.stage[i] >= INNOVATING,
-        s.coalition_member[i], sign,
+        carries(s.coalition_member[i], s.project_of[i], s.stage[i]), s.coalition_member[i], sign,
     )  # fmt: skip
 
 
@@ -110,28 +110,26 @@ def count(nb: State, s) -> None:
     nb.koploper[:] = 0
     nb.carriers[:] = 0
     nb.members[:] = 0
+    stage, koploper, member, project = s.stage, s.koploper, s.coalition_member, s.project_of
     ties = nb.ties
-    stage, koploper, member = s.stage, s.koploper, s.coalition_member
-    carrier = member | (s.project_of >= 0) | (stage >= INNOVATING)
     for i in range(stage.size):
-        first, last = (0, 1) if ties.complete else (ties.indptr[i], ties.indptr[i + 1])
-        for e in range(first, last):
-            j = 0 if ties.complete else ties.indices[e]
-            nb.stage[j, stage[i]] += 1
-            nb.koploper[j, stage[i]] += koploper[i]
-            nb.carriers[j] += carrier[i]
-            nb.members[j] += member[i]
+        _add(
+            nb.stage, nb.koploper, nb.carriers, nb.members, ties.indptr, ties.indices,
+            ties.complete, i, stage[i], koploper[i], carries(member[i], project[i], stage[i]),
+            member[i], 1,
+        )  # fmt: skip
 
 
 @kernel
 def carriers(nb: State, s) -> np.ndarray:
-    """Per SME, its neighbours that carry action perspectives."""
-    if nb.ties.complete:
-        out = np.empty(s.stage.size)
-        for i in range(s.stage.size):
-            out[i] = nb.carriers[0] - carries(s, i)
-        return out
-    return nb.carriers.astype(np.float64)
+    """Per SME, its neighbours that carry action perspectives (the kept counts themselves, or on
+    the complete network the total less the firm)."""
+    if not nb.ties.complete:
+        return nb.carriers
+    out = np.empty(s.stage.size, dtype=np.int64)
+    for i in range(s.stage.size):
+        out[i] = nb.carriers[0] - carries(s.coalition_member[i], s.project_of[i], s.stage[i])
+    return out
 
 
 @kernel

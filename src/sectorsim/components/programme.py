@@ -49,10 +49,11 @@ class State(NamedTuple):
     partners_invited: np.ndarray  # bool[1]
 
 
-def podium_months(config: Config) -> int:
-    """How long the podium is planned to run (``podium.months``; -1: the programme's length)."""
-    months = config.podium.months
-    return config.programme.duration if months < 0 else months
+@kernel
+def podium_months(months: int, duration: int) -> int:
+    """How long the podium is planned to run: ``podium.months``, or with -1 the programme's
+    ``duration``."""
+    return duration if months < 0 else months
 
 
 def init(config: Config, rng: np.random.Generator) -> State:
@@ -63,7 +64,9 @@ def init(config: Config, rng: np.random.Generator) -> State:
     shares["team"] = fund.share_team
     pod = config.podium
     balance = funding.split(
-        total, shares, pod.visibility * pod.cost_per_month * podium_months(config)
+        total,
+        shares,
+        pod.visibility * pod.cost_per_month * podium_months(pod.months, config.programme.duration),
     )
     return State(
         phase=np.zeros(1, dtype=np.int64),
@@ -92,7 +95,7 @@ def run_podium(t: int, p, prog: State) -> None:
     pod, start = p.podium, p.programme.start_month
     if pod.visibility == 0 or t < start:
         return
-    months = p.programme.duration if pod.months < 0 else pod.months
+    months = podium_months(pod.months, p.programme.duration)
     if prog.podium_end[0] < 0:
         due = pod.visibility * pod.cost_per_month
         if (
