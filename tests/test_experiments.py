@@ -147,7 +147,9 @@ def test_log_ranges_are_sampled_in_log_space(tmp_path):
     assert 0.4 < np.mean(budgets < 31_623) < 0.6  # the geometric midpoint splits a log sample
 
 
-def test_run_seeds_depend_on_point_and_replicate_only(tmp_path):
+def test_every_point_runs_the_same_replicate_sectors(tmp_path):
+    """Common random numbers: replicate r has one seed at every point; replicates differ; more
+    replicates keep the seeds of the first ones."""
     tasks = plan(load_experiment(write(tmp_path, SMALL)))
     more = plan(
         load_experiment(
@@ -155,12 +157,11 @@ def test_run_seeds_depend_on_point_and_replicate_only(tmp_path):
         )
     )
     seeds = {(t.keys["point"], t.keys["replicate"]): t.seed for t in tasks}
-    assert all(
-        seeds[(t.keys["point"], t.keys["replicate"])] == t.seed
-        for t in more
-        if t.keys["replicate"] < 3
-    )
-    assert len(set(seeds.values())) == len(seeds)
+    assert len({t.keys["point"] for t in tasks}) == 6
+    for t in tasks:
+        assert t.seed == seeds[(0, t.keys["replicate"])]
+    assert len(set(seeds.values())) == 3
+    assert all(seeds[(0, t.keys["replicate"])] == t.seed for t in more if t.keys["replicate"] < 3)
 
 
 # ---- evaluators and store ----------------------------------------------------------------------

@@ -190,10 +190,11 @@ def ema_model(
 
 def to_ema(results_dir: str | Path) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """A stored sweep as EMA's ``(experiments, outcomes)``: one row per finished run, a column per
-    factor (categorical factors as pandas categories) and ``scenario`` (the sweep's point),
+    factor and uncertain parameter (categorical factors as pandas categories) and ``scenario``
+    (the sweep's point; in a sweep over plausible worlds, the world, and ``policy`` the point),
     ``policy`` and ``model`` as EMA writes them; the outcomes as float arrays in the same order
     (``critical_mass_reached`` as 0/1, ``critical_mass_month`` NaN where it is not reached)."""
-    from sectorsim.experiments.spec import parse_experiment
+    from sectorsim.experiments.spec import stored_experiment
 
     directory = Path(results_dir)
     manifest_path = directory / "manifest.json"
@@ -205,22 +206,27 @@ def to_ema(results_dir: str | Path) -> tuple[pd.DataFrame, dict[str, np.ndarray]
             allowed="a folder written by `sectorsim sweep`",
         )
     manifest = json.loads(manifest_path.read_text())
-    experiment = parse_experiment(
-        manifest["text"], Path(manifest.get("file_resolved", manifest["file"]))
-    )
+    experiment = stored_experiment(manifest)
     runs = pd.read_parquet(directory / "runs.parquet")
     runs = runs[runs["status"] == "done"].sort_values("run_id", ignore_index=True)
     keys = [f.key for f in experiment.factors if f.key in runs]
-    experiments = runs[keys].copy()
+    uncertain = [
+        k for k in (experiment.uncertainty.keys if experiment.uncertainty else ()) if k in runs
+    ]
+    experiments = runs[keys + uncertain].copy()
     for factor in experiments.columns:
-        if next(f for f in experiment.factors if f.key == factor).is_range:
+        if factor in uncertain or next(f for f in experiment.factors if f.key == factor).is_range:
             experiments[factor] = experiments[factor].astype(float)  # EMA's CART splits between
         else:
             experiments[factor] = experiments[factor].astype("category")
-    experiments["scenario"] = runs["point"].astype(int).to_numpy()
-    experiments["policy"] = "none"
+    if uncertain:  # EMA's terms: a scenario is a setting of the uncertainties, a policy of levers
+        experiments["scenario"] = runs["world"].astype(int).to_numpy()
+        experiments["policy"] = runs["point"].astype(int).to_numpy()
+    else:
+        experiments["scenario"] = runs["point"].astype(int).to_numpy()
+        experiments["policy"] = "none"
     experiments["model"] = experiment.name
-    skip = {"run_id", "point", "replicate", "seed", "months", *keys}
+    skip = {"run_id", "point", "world", "replicate", "seed", "months", *keys, *uncertain}
     outcomes = {}
     for column in runs.columns:
         values = runs[column]

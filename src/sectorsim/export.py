@@ -51,20 +51,18 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
 
 def _parameters(manifest: dict[str, Any], runs: pd.DataFrame) -> pd.DataFrame:
     """Every parameter a run's file set or varied, one column per dotted key, in schema order."""
-    file = Path(manifest.get("file_resolved", manifest["file"]))
     if "design" in manifest:
-        from sectorsim.design.spec import parse_design
+        from sectorsim.design.spec import stored_design
 
-        spec = parse_design(manifest["text"], file)
+        spec = stored_design(manifest)
         varied = [lever.key for lever in spec.levers]
     else:
-        from sectorsim.experiments.spec import parse_experiment
+        from sectorsim.experiments.spec import stored_experiment
 
-        spec = parse_experiment(manifest["text"], file)
+        spec = stored_experiment(manifest)
         varied = [factor.key for factor in spec.factors]
-    if manifest.get("quick"):
-        spec = spec.shrunk()
-        varied = [key for key in varied if key in runs]
+    varied += list(spec.uncertainty.keys) if spec.uncertainty else []
+    varied = [key for key in varied if key in runs]
     rows = [
         spec.overrides({key: row[key] for key in varied if key in row and pd.notna(row[key])})
         for row in runs.to_dict("records")

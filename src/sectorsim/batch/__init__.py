@@ -80,9 +80,15 @@ class Batch:
         self.total = 0  # runs expected; the caller sets it, and may raise it as it learns more
         self.gathered: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
 
-    def store(self, parts: str = PARTS, name: str = "", timeseries: bool = True) -> RunStore:
+    def store(
+        self,
+        parts: str = PARTS,
+        name: str = "",
+        timeseries: bool = True,
+        key: tuple[str, ...] = ("point", "replicate"),
+    ) -> RunStore:
         """A run store in the folder (its runs on disk count as done), gathered at the end."""
-        store = RunStore(self.folder, parts=parts, name=name, timeseries=timeseries)
+        store = RunStore(self.folder, parts=parts, name=name, timeseries=timeseries, key=key)
         self.stores.append(store)
         self.done += len(store.done())
         return store

@@ -1,6 +1,6 @@
 """The run store and its manifest: one Parquet file per finished run, written atomically.
 
-``DIR/parts/run-<point>-<replicate>.parquet`` holds the run's monthly timeseries, with its summary
+``DIR/parts/run-<point>-<world>-<replicate>.parquet`` (the store's key) holds the run's monthly timeseries, with its summary
 row as JSON in the file's metadata, so a run is on disk whole or not at all: Ctrl-C or ``kill -9``
 loses at most the runs in flight, and ``--resume`` runs only the missing ones. At the end the parts
 are gathered into ``runs.parquet`` and ``timeseries.parquet``. ``manifest.json`` says which
@@ -202,27 +202,34 @@ def write_manifest(directory: Path, **fields: Any) -> None:
     )
 
 
-def stored_rows(parts: Path) -> list[dict[str, Any]]:
+def stored_rows(parts: Path, key: tuple[str, ...] = ("point", "replicate")) -> list[dict[str, Any]]:
     """The summary rows of the runs in a parts folder (none if there is no such folder), sorted
-    by point and replicate; nothing is created."""
+    by ``key``; nothing is created."""
     import pyarrow.parquet as pq  # the sweeps extra: only where Parquet is read or written
 
     rows = [
         json.loads(pq.read_schema(path).metadata[ROW_KEY])
         for path in sorted(Path(parts).glob("run-*.parquet"))
     ]
-    return sorted(rows, key=lambda row: (row["point"], row["replicate"]))
+    return sorted(rows, key=lambda row: tuple(row.get(k, 0) for k in key))
 
 
 class RunStore:
     """Finished runs in ``directory/<parts>/``, gathered into ``<name>runs.parquet`` and (unless
     ``timeseries`` is false) ``<name>timeseries.parquet`` beside it (``name`` is a prefix such as
-    ``"search_"``)."""
+    ``"search_"``). A run is known by the values of its ``key`` columns, such as (point, world,
+    replicate)."""
 
     def __init__(
-        self, directory: Path, parts: str = PARTS, name: str = "", timeseries: bool = True
+        self,
+        directory: Path,
+        parts: str = PARTS,
+        name: str = "",
+        timeseries: bool = True,
+        key: tuple[str, ...] = ("point", "replicate"),
     ):
         self.dir = Path(directory)
+        self.key = key
         self.parts = self.dir / parts
         self.name = name
         self.timeseries = timeseries
@@ -230,37 +237,29 @@ class RunStore:
         remove_partial_writes(self.parts)
         remove_partial_writes(self.dir)
 
-    @staticmethod
-    def part_name(point: int, replicate: int) -> str:
-        return f"run-{point:06d}-{replicate:04d}.parquet"
+    def part_name(self, row: dict[str, Any]) -> str:
+        return "run-" + "-".join(f"{int(row[k]):06d}" for k in self.key) + ".parquet"
 
-    def done(self) -> set[tuple[int, int]]:
-        """(point, replicate) of every run already on disk."""
-        found = set()
-        for path in self.parts.glob("run-*.parquet"):
-            _, point, replicate = path.stem.split("-")
-            found.add((int(point), int(replicate)))
-        return found
+    def done(self) -> set[tuple[int, ...]]:
+        """The key of every run already on disk."""
+        return {
+            tuple(int(v) for v in path.stem.split("-")[1:])
+            for path in self.parts.glob("run-*.parquet")
+        }
 
-    def rows(self) -> dict[tuple[int, int], dict[str, Any]]:
-        """The summary row of every run on disk, by (point, replicate), without its timeseries."""
-        import pyarrow.parquet as pq  # the sweeps extra: only where Parquet is read or written
-
-        found = {}
-        for path in self.parts.glob("run-*.parquet"):
-            row = json.loads(pq.read_schema(path).metadata[ROW_KEY])
-            found[(row["point"], row["replicate"])] = row
-        return found
+    def rows(self) -> dict[tuple[int, ...], dict[str, Any]]:
+        """The summary row of every run on disk, by its key, without its timeseries."""
+        return {tuple(row[k] for k in self.key): row for row in stored_rows(self.parts, self.key)}
 
     def write_run(self, row: dict[str, Any], timeseries: pd.DataFrame) -> None:
         import pyarrow as pa  # the sweeps extra: only where Parquet is read or written
 
         table = pa.Table.from_pandas(timeseries, preserve_index=False)
         table = table.replace_schema_metadata({ROW_KEY: json.dumps(row, default=_json_default)})
-        atomic_write_table(self.parts / self.part_name(row["point"], row["replicate"]), table)
+        atomic_write_table(self.parts / self.part_name(row), table)
 
     def gather(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """All runs on disk as (runs, timeseries), sorted by point and replicate; also written as
+        """All runs on disk as (runs, timeseries), sorted by their key; also written as
         runs.parquet and timeseries.parquet (with the store's name as prefix)."""
         import pyarrow as pa  # the sweeps extra: only where Parquet is read or written
         import pyarrow.parquet as pq  # the sweeps extra: only where Parquet is read or written
@@ -276,7 +275,7 @@ class RunStore:
                 series.append(frame)
         runs = pd.DataFrame(rows)
         if len(runs):
-            runs = runs.sort_values(["point", "replicate"], ignore_index=True)
+            runs = runs.sort_values(list(self.key), ignore_index=True)
         timeseries = pd.concat(series, ignore_index=True) if series else pd.DataFrame()
         if len(timeseries):
             timeseries = timeseries.sort_values(["run_id", "month"], ignore_index=True)

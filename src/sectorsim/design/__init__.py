@@ -14,7 +14,7 @@ import pandas as pd
 
 from sectorsim.batch import Task, batch_folder, default_out
 from sectorsim.design.report import write_outputs
-from sectorsim.design.search import reevaluate, search
+from sectorsim.design.search import KEY, reevaluate, search
 from sectorsim.design.spec import Design, load_design
 
 __all__ = ["Design", "default_out", "load_design", "run_design"]
@@ -53,13 +53,17 @@ def run_design(
         design_hash=design.hash,
         quick=design.quick,
         scenario_resolved=design.base.model_dump(mode="json"),
+        worlds=[*design.worlds] if design.uncertainty else None,
+        worlds_from=design.uncertainty.origin if design.uncertainty else None,
     ) as batch:
         stores = {
-            phase: batch.store(parts=f"{phase}_parts", name=f"{phase}_", timeseries=False)
+            phase: batch.store(parts=f"{phase}_parts", name=f"{phase}_", timeseries=False, key=KEY)
             for phase in ("search", "reevaluation")
         }
         stored = {phase: store.rows() for phase, store in stores.items()}
-        batch.total = design.candidates * design.replications + len(stored["reevaluation"])
+        batch.total = design.candidates * design.replications * len(design.worlds) + len(
+            stored["reevaluation"]
+        )
 
         def executor(phase: str) -> Callable[[list[Task]], list[dict]]:
             def execute(tasks: list[Task]) -> list[dict]:

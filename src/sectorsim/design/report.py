@@ -25,6 +25,7 @@ from scipy import stats  # noqa: E402
 from sectorsim.config import to_toml  # noqa: E402
 from sectorsim.design.search import levers_of, plain, reevaluation_seed  # noqa: E402
 from sectorsim.design.spec import Design  # noqa: E402
+from sectorsim.experiments.robustness import LIKELY  # noqa: E402
 from sectorsim.labels import euros, year_of  # noqa: E402
 from sectorsim.params import PARAMETERS  # noqa: E402
 from sectorsim.storage import atomic_write_bytes, atomic_write_table  # noqa: E402
@@ -47,6 +48,15 @@ def show(key: str, value: Any) -> str:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def _replicates(design: Design, n: int, short: bool = False) -> str:
+    """How many runs a design had: ``n`` replicates, in every world if there are worlds."""
+    if design.uncertainty is None:
+        return f"{n} replicates"
+    if short:
+        return f"{n} replicates x {len(design.worlds)} worlds"
+    return f"{n} replicates in each of {len(design.worlds)} plausible worlds"
 
 
 def percent(p: float, low: float, high: float) -> str:
@@ -119,7 +129,7 @@ def plot_front(
         s=40,
         facecolors="none",
         edgecolors="#6baed6",
-        label=f"search front ({design.replications} replicates)",
+        label=f"search front ({_replicates(design, design.replications, True)})",
     )
     ax.errorbar(
         front["cost"],
@@ -132,8 +142,18 @@ def plot_front(
         color="#08519c",
         capsize=3,
         drawstyle="steps-post",
-        label=f"front, re-evaluated ({design.reevaluation} fresh replicates, 95% interval)",
+        label=f"front, re-evaluated ({_replicates(design, design.reevaluation, True)}, 95% interval)",
     )
+    if design.uncertainty is not None:
+        ax.vlines(
+            front["cost"],
+            front["p_world_low"],
+            front["p_world_high"],
+            color="#fd8d3c",
+            lw=5,
+            alpha=0.45,
+            label="its spread: 10-90% of plausible worlds",
+        )
     for _, row in front.iterrows():
         ax.annotate(
             row["design"],
@@ -166,7 +186,7 @@ def plot_front(
         fontsize=10,
         parse_math=False,
     )
-    fig.legend(loc="outside lower center", ncols=3, fontsize=8, frameon=False)
+    fig.legend(loc="outside lower center", ncols=2, fontsize=8, frameon=False)
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
@@ -219,8 +239,17 @@ def _describe(design: Design, row: pd.Series) -> str:
         f"**{row['design']}**, expected cost {euros(row['cost'])} "
         f"(of which {euros(row['mean_spend'])} budget spent): {levers}. "
         f"P = {percent(row['p_critical_mass'], row['p_low'], row['p_high'])} over "
-        f"{row['replications']} fresh replicates{when}; the search saw "
-        f"{row['search_p_critical_mass']:.0%} over {row['search_replications']}."
+        f"{row['replications']} fresh runs{when}; the search saw "
+        f"{row['search_p_critical_mass']:.0%} over {int(row['search_replications'])}."
+        + (_spread(row) if design.uncertainty is not None else "")
+    )
+
+
+def _spread(row: pd.Series) -> str:
+    return (
+        f" Across plausible worlds: a chance of {row['p_world_low']:.0%} to "
+        f"{row['p_world_high']:.0%} (10-90% of worlds, median {row['p_median']:.0%}); at least "
+        f"{LIKELY:.0%} in {row['robustness']:.0%} of the worlds."
     )
 
 
@@ -242,6 +271,12 @@ def _front_table(design: Design, front: pd.DataFrame) -> str:
             "search saw": front["search_p_critical_mass"].map(lambda p: f"{p:.0%}"),
         }
     )
+    if design.uncertainty is not None:
+        table["10-90% of worlds"] = [
+            f"{lo:.0%}-{hi:.0%}"
+            for lo, hi in zip(front["p_world_low"], front["p_world_high"], strict=True)
+        ]
+        table[f"worlds with P ≥ {LIKELY:.0%}"] = front["robustness"].map(lambda r: f"{r:.0%}")
     for lever in design.levers:
         table[lever.key] = [show(lever.key, plain(v)) for v in front[lever.key]]
     return table.to_markdown(index=False)
@@ -270,9 +305,15 @@ def report(
         f"mass by month {design.target_month}, starting from `{Path(design.scenario).stem}`?",
         "",
         f"Cost counts {', '.join(cost_parts)}. {tried} candidate programmes were tried, each on "
-        f"the same {design.replications} replicate sectors; the {_count(len(reevaluated), 'design')} "
-        f"on the search's front ran again on {design.reevaluation} fresh replicates, and the "
-        "probabilities below are those of the fresh runs"
+        f"the same {_replicates(design, design.replications)}; the "
+        f"{_count(len(reevaluated), 'design')} on the search's front ran again on "
+        f"{_replicates(design, design.reevaluation).replace('replicates', 'fresh replicates', 1)}, "
+        "and the probabilities below are those of the fresh runs"
+        + (
+            " (over every world: the chance in a world drawn from the plausible ones)"
+            if design.uncertainty is not None
+            else ""
+        )
         + (
             f" ({dropped} of them fell behind a cheaper design there and left the front)."
             if dropped
@@ -315,7 +356,12 @@ def report(
         "",
         "Each design is a scenario file in `designs/`; `"
         + _run_command(design, "D01")
-        + "` (and so on) reproduces its re-evaluated numbers exactly.",
+        + (
+            "` (and so on), with world k's values (`worlds` in manifest.json) added as "
+            "`--set key=value`, reproduces the design's re-evaluated runs in world k exactly."
+            if design.uncertainty is not None
+            else "` (and so on) reproduces its re-evaluated numbers exactly."
+        ),
         "",
     ]
     return "\n".join(lines)

@@ -22,7 +22,8 @@ import pandas as pd
 
 from sectorsim.batch import Scenario, Task
 from sectorsim.design.spec import Design
-from sectorsim.experiments.spec import Factor
+from sectorsim.experiments.robustness import LIKELY, RANGE
+from sectorsim.experiments.tables import Factor
 from sectorsim.outputs import median_month
 from sectorsim.randomness import derive_seed
 from sectorsim.runs import proportion_interval, replicate_seeds
@@ -75,39 +76,53 @@ def reevaluation_seed(design: Design) -> int:
     return derive_seed(design.seed, REEVALUATION)
 
 
+KEY = ("point", "world", "replicate")  # what a run of a design search is known by
+
+
 def tasks(
     design: Design, candidate: int, levers: dict[str, Any], seeds: list[int], stored: Container
 ) -> list[Task]:
-    """The runs of one candidate that are not on disk yet."""
-    scenario = Scenario(design.scenario, design.overrides(levers))
+    """The runs of one candidate that are not on disk yet: every replicate in every world, with
+    the same seeds in every world."""
+    worlds = design.worlds
     return [
         Task(
-            scenario,
+            Scenario(design.scenario, {**design.overrides(levers), **world}),
             seed,
             {
-                "run_id": candidate * len(seeds) + r,
+                "run_id": (candidate * len(worlds) + w) * len(seeds) + r,
                 "point": candidate,
+                "world": w,
                 "replicate": r,
                 "seed": seed,
                 **levers,
+                **world,
             },
             keep_timeseries=False,
         )
+        for w, world in enumerate(worlds)
         for r, seed in enumerate(seeds)
-        if (candidate, r) not in stored
+        if (candidate, w, r) not in stored
     ]
 
 
+def runs_of(design: Design, candidate: int, stored: dict, replicates: int) -> list[Row]:
+    """A candidate's stored runs, world by world."""
+    return [stored[candidate, w, r] for w in range(len(design.worlds)) for r in range(replicates)]
+
+
 def score(design: Design, levers: dict[str, Any], rows: list[Row]) -> dict[str, Any]:
-    """A candidate's replicates in numbers: expected cost, P(critical mass by the target month)
-    with its 95% Wilson interval, median month of critical mass, mean spend and coalition."""
+    """A candidate's runs in numbers: expected cost, P(critical mass by the target month) over
+    all its runs (in every world) with its 95% Wilson interval, median month of critical mass,
+    mean spend and coalition; across plausible worlds also the chance's median and 10-90% range
+    over the worlds and the share of worlds in which it is at least 0.5 (robustness)."""
     config = design.config(levers)
     done = [r for r in rows if r["status"] == "done"]
     n = len(done)
     hits = sum(bool(r["critical_mass_reached"]) for r in done)
     costs = [design.cost(config, r["total_spend"], r["peak_coalition_size"]) for r in done]
     low, high = proportion_interval(hits, n)
-    return {
+    numbers = {
         "cost": float(np.mean(costs)) if n else float("nan"),
         "p_critical_mass": hits / n if n else float("nan"),
         "p_low": low,
@@ -120,6 +135,28 @@ def score(design: Design, levers: dict[str, Any], rows: list[Row]) -> dict[str, 
         "replications": n,
         "runs_failed": len(rows) - n,
     }
+    if design.uncertainty is not None:
+        numbers.update(spread(done))
+    return numbers
+
+
+def spread(done: list[Row]) -> dict[str, float]:
+    """The chance of critical mass in each world, summarised across the worlds."""
+    frame = pd.DataFrame({"world": [r["world"] for r in done]})
+    frame["hit"] = [bool(r["critical_mass_reached"]) for r in done]
+    chances = frame.groupby("world")["hit"].mean()
+    if not len(chances):
+        return dict.fromkeys(SPREAD_COLUMNS, float("nan"))
+    low, high = np.quantile(chances, RANGE)
+    return {
+        "p_median": float(chances.median()),
+        "p_world_low": float(low),
+        "p_world_high": float(high),
+        "robustness": float((chances >= LIKELY).mean()),
+    }
+
+
+SPREAD_COLUMNS = ("p_median", "p_world_low", "p_world_high", "robustness")
 
 
 def pareto(frame: pd.DataFrame, cost: str = "cost", p: str = "p_critical_mass") -> pd.Series:
@@ -134,8 +171,8 @@ def pareto(frame: pd.DataFrame, cost: str = "cost", p: str = "p_critical_mass") 
     return keep
 
 
-def _check_replay(candidate: int, levers: dict[str, Any], stored: dict, replicates: int) -> None:
-    row = next((stored[candidate, r] for r in range(replicates) if (candidate, r) in stored), None)
+def _check_replay(candidate: int, levers: dict[str, Any], stored: dict) -> None:
+    row = next((row for key, row in stored.items() if key[0] == candidate), None)
     if row is not None and any(row.get(k) != v for k, v in levers.items()):
         raise OutputError(
             f"candidate {candidate} on disk has other levers than the optimiser proposes now "
@@ -144,7 +181,7 @@ def _check_replay(candidate: int, levers: dict[str, Any], stored: dict, replicat
         )
 
 
-def search(design: Design, stored: dict[tuple[int, int], Row], execute: Execute) -> pd.DataFrame:
+def search(design: Design, stored: dict[tuple[int, ...], Row], execute: Execute) -> pd.DataFrame:
     """Run the study; one row per candidate: its number, levers and :func:`score`."""
     import optuna
     from optuna.trial import TrialState
@@ -158,14 +195,12 @@ def search(design: Design, stored: dict[tuple[int, int], Row], execute: Execute)
         trials = [study.ask(space) for _ in range(min(design.batch, design.candidates - start))]
         todo = []
         for trial in trials:
-            _check_replay(trial.number, trial.params, stored, len(seeds))
+            _check_replay(trial.number, trial.params, stored)
             todo += tasks(design, trial.number, trial.params, seeds, stored.keys())
         for row in execute(todo):
-            stored[(row["point"], row["replicate"])] = row
+            stored[tuple(row[k] for k in KEY)] = row
         for trial in trials:
-            numbers = score(
-                design, trial.params, [stored[(trial.number, r)] for r in range(len(seeds))]
-            )
+            numbers = score(design, trial.params, runs_of(design, trial.number, stored, len(seeds)))
             if numbers["replications"]:
                 study.tell(trial, [numbers["cost"], numbers["p_critical_mass"]])
             else:
@@ -177,7 +212,7 @@ def search(design: Design, stored: dict[tuple[int, int], Row], execute: Execute)
 def reevaluate(
     design: Design,
     candidates: pd.DataFrame,
-    stored: dict[tuple[int, int], Row],
+    stored: dict[tuple[int, ...], Row],
     execute: Execute,
 ) -> pd.DataFrame:
     """Re-run the search's front with fresh seeds; one row per front design with both estimates
@@ -189,10 +224,10 @@ def reevaluate(
     levers = {int(front.at[i, "candidate"]): levers_of(front, i, keys) for i in front.index}
     todo = [t for c, lv in levers.items() for t in tasks(design, c, lv, seeds, stored.keys())]
     for row in execute(todo):
-        stored[(row["point"], row["replicate"])] = row
+        stored[tuple(row[k] for k in KEY)] = row
     records = []
     for (_, row), (c, lv) in zip(front.iterrows(), levers.items(), strict=True):
-        again = score(design, lv, [stored[(c, r)] for r in range(len(seeds))])
+        again = score(design, lv, runs_of(design, c, stored, len(seeds)))
         search_numbers = {f"search_{k}": row[k] for k in SCORE_COLUMNS}
         records.append({"candidate": c, **lv, **again, **search_numbers})
     if not records:  # no candidate had any chance: an empty front, with its columns

@@ -16,6 +16,9 @@ A design file is a TOML file with these tables::
                as the factors of an experiment file. The split of the budget over the funding
                channels is a lever too: the funding shares that are not levers take what the
                lever shares leave, in the proportions the scenario gives them.
+    [uncertainty]  optionally: plausible worlds (see :mod:`sectorsim.experiments.worlds`);
+               every candidate then runs ``replications`` (and ``reevaluation``) replicates in
+               every world, and is scored over all of them
 
 Errors name the file, the key, the value and what is allowed, as for scenarios and experiments.
 """
@@ -30,7 +33,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field
 
 from sectorsim.config import ConfigError, load_scenario
-from sectorsim.experiments.spec import (
+from sectorsim.experiments.tables import (
     Count,
     Factor,
     FolderName,
@@ -47,9 +50,10 @@ from sectorsim.experiments.spec import (
     refuse,
     resolve_scenario,
 )
+from sectorsim.experiments.worlds import Uncertainty, parse_uncertainty
 from sectorsim.params import Config
 
-TABLES = ("design", "target", "cost", "set", "levers")
+TABLES = ("design", "target", "cost", "set", "levers", "uncertainty")
 SAMPLERS = ("tpe", "nsga2", "random")
 SHARES = ("funding.share_vouchers", "funding.share_projects", "funding.share_team")
 QUICK = {
@@ -124,10 +128,18 @@ class Design:
     source: str
     text: str
     quick: bool = False
+    uncertainty: Uncertainty | None = None
 
     @property
     def hash(self) -> str:
-        return file_hash(self.text, self.quick)
+        return file_hash(
+            self.text + (self.uncertainty.digest if self.uncertainty else ""), self.quick
+        )
+
+    @property
+    def worlds(self) -> tuple[dict[str, Any], ...]:
+        """The parameter values of each world (one world with none, without uncertainty)."""
+        return self.uncertainty.worlds if self.uncertainty else ({},)
 
     @cached_property
     def base(self) -> Config:
@@ -161,6 +173,7 @@ class Design:
             replications=min(self.replications, QUICK["replications"]),
             reevaluation=min(self.reevaluation, QUICK["reevaluation"]),
             quick=True,
+            uncertainty=self.uncertainty.shrunk() if self.uncertainty else None,
         )
 
 
@@ -221,8 +234,20 @@ def _check_pinned_shares(source: str, levers: list[str], fixed: dict[str, Any]) 
         )
 
 
-def parse_design(text: str, path: Path) -> Design:
-    """Check the text of a design file; ``path`` names it and anchors a relative scenario."""
+def stored_design(manifest: dict[str, Any]) -> Design:
+    """The design a results folder's manifest ran, in the worlds it ran in (see
+    :func:`~sectorsim.experiments.spec.stored_experiment`)."""
+    design = parse_design(
+        manifest["text"],
+        Path(manifest.get("file_resolved", manifest["file"])),
+        worlds=manifest.get("worlds"),
+    )
+    return design.shrunk() if manifest.get("quick") else design
+
+
+def parse_design(text: str, path: Path, worlds: list[dict[str, Any]] | None = None) -> Design:
+    """Check the text of a design file; ``path`` names it and anchors a relative scenario;
+    ``worlds`` (a results folder's) stand in for drawing the ``[uncertainty]`` table's worlds."""
     source = str(path)
     raw = read_tables(text, source, TABLES, ("design", "target", "levers"))
 
@@ -270,4 +295,15 @@ def parse_design(text: str, path: Path) -> Design:
         levers=levers,
         source=source,
         text=text,
+        uncertainty=parse_uncertainty(
+            raw["uncertainty"],
+            source,
+            path,
+            scenario,
+            {**fixed, "months": target.month},
+            {lever.key for lever in levers},
+            worlds,
+        )
+        if "uncertainty" in raw
+        else None,
     )

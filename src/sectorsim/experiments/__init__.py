@@ -16,21 +16,30 @@ from sectorsim.randomness import derive_seed
 __all__ = ["Experiment", "load_experiment", "plan", "run_experiment"]
 
 
+KEY = ("point", "world", "replicate")  # what a run of an experiment is known by
+
+
 def plan(experiment: Experiment) -> list[Task]:
-    """Every run of the experiment: points x replicates, each with its own derived seed."""
+    """Every run of the experiment: points x worlds x replicates. Replicate r has the same seed at
+    every point and in every world (common random numbers): two points, or two worlds, differ by
+    their settings, not by their luck."""
+    seeds = [derive_seed(experiment.seed, r) for r in range(experiment.replications)]
+    worlds = experiment.worlds
     tasks = []
     for p, point in enumerate(points(experiment)):
-        scenario = Scenario(experiment.scenario, experiment.overrides(point))
-        for r in range(experiment.replications):
-            seed = derive_seed(experiment.seed, p, r)
-            keys = {
-                "run_id": p * experiment.replications + r,
-                "point": p,
-                "replicate": r,
-                "seed": seed,
-                **point,
-            }
-            tasks.append(Task(scenario, seed, keys, compare_baseline=experiment.baseline))
+        for w, world in enumerate(worlds):
+            scenario = Scenario(experiment.scenario, {**experiment.overrides(point), **world})
+            for r, seed in enumerate(seeds):
+                keys = {
+                    "run_id": (p * len(worlds) + w) * len(seeds) + r,
+                    "point": p,
+                    "world": w,
+                    "replicate": r,
+                    "seed": seed,
+                    **point,
+                    **world,
+                }
+                tasks.append(Task(scenario, seed, keys, compare_baseline=experiment.baseline))
     return tasks
 
 
@@ -70,9 +79,11 @@ def run_experiment(
         method=experiment.method,
         scenario_resolved=experiment.config({}).model_dump(mode="json"),
         runs_total=len(tasks),
+        worlds=[*experiment.worlds] if experiment.uncertainty else None,
+        worlds_from=experiment.uncertainty.origin if experiment.uncertainty else None,
     ) as batch:
-        store = batch.store()
+        store = batch.store(key=KEY)
         batch.total = len(tasks)
         done = store.done()
-        batch.run(store, [t for t in tasks if (t.keys["point"], t.keys["replicate"]) not in done])
+        batch.run(store, [t for t in tasks if tuple(t.keys[k] for k in KEY) not in done])
     return batch.gathered[store.name]

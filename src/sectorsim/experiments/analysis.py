@@ -33,8 +33,17 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from sectorsim.batch.store import PARTS, read_manifest, state, stored_rows  # noqa: E402
 from sectorsim.config import ConfigError  # noqa: E402
+from sectorsim.experiments import KEY  # noqa: E402
+from sectorsim.experiments.robustness import (  # noqa: E402
+    LIKELY,
+    across_worlds,
+    feature_scores,
+    inputs,
+    scores_figure,
+    spread_figure,
+)
 from sectorsim.experiments.sampling import MORRIS_LEVELS, salib_problem, unit_sample  # noqa: E402
-from sectorsim.experiments.spec import Experiment, parse_experiment  # noqa: E402
+from sectorsim.experiments.spec import Experiment, stored_experiment  # noqa: E402
 from sectorsim.labels import output_label, parameter_label, phrase, value_text, year_of  # noqa: E402
 from sectorsim.outputs import median_month  # noqa: E402
 from sectorsim.params import PARAMETERS  # noqa: E402
@@ -48,6 +57,8 @@ OUTCOME_TITLES = {
     "final_adoption": "final adoption",
 }
 PRIM_DENSITY = 0.8  # the box reported is the widest with at least this share of critical-mass runs
+BAND = "95% interval over the replicates"
+WORLD_BAND = "10-90% of plausible worlds; the line or number is the median world"
 
 
 def load(directory: Path) -> tuple[dict[str, Any], Experiment, pd.DataFrame]:
@@ -65,17 +76,12 @@ def load(directory: Path) -> tuple[dict[str, Any], Experiment, pd.DataFrame]:
         raise ConfigError(
             str(directory), None, problem=f"not a sweep folder ({what})", allowed=SWEEP_FOLDER
         )
-    # the text as it was run; its path only anchors a scenario given relative to the file
-    experiment = parse_experiment(
-        manifest["text"], Path(manifest.get("file_resolved", manifest["file"]))
-    )
-    if manifest.get("quick"):
-        experiment = experiment.shrunk()
+    experiment = stored_experiment(manifest)
     gathered = directory / "runs.parquet"
     if state(manifest) == "complete" and gathered.is_file():
         runs = pd.read_parquet(gathered)
     else:
-        runs = pd.DataFrame(stored_rows(directory / PARTS))
+        runs = pd.DataFrame(stored_rows(directory / PARTS, KEY))
     if not len(runs):
         runs = pd.DataFrame(columns=["run_id", "point", "replicate", "status", "error"])
     return manifest, experiment, runs
@@ -95,12 +101,16 @@ def incomplete(manifest: dict[str, Any], runs: pd.DataFrame) -> str | None:
     return f"the sweep is incomplete: interrupted, {done}; {how}"
 
 
-def per_point(runs: pd.DataFrame, experiment: Experiment) -> pd.DataFrame:
-    """One row per point: factor values and the outcomes over its replicates."""
+def per_point(
+    runs: pd.DataFrame, experiment: Experiment, by: tuple[str, ...] = ("point",)
+) -> pd.DataFrame:
+    """One row per point (or per point and world, ``by``): factor values (and the world's
+    values) and the outcomes over its replicates."""
     keys = [f.key for f in experiment.factors]
+    keys += [k for k in experiment.uncertainty.keys] if "world" in by else []
     done = runs[runs["status"] == "done"]
     rows = []
-    for point, group in done.groupby("point"):
+    for point, group in done.groupby(list(by)):
         hits = int(group["critical_mass_reached"].sum())
         low, high = proportion_interval(hits, len(group))
         carrying = group["self_carrying"].dropna()
@@ -113,7 +123,7 @@ def per_point(runs: pd.DataFrame, experiment: Experiment) -> pd.DataFrame:
             }
         rows.append(
             {
-                "point": point,
+                **dict(zip(by, point, strict=True)),
                 **{k: group[k].iloc[0] for k in keys},
                 "replicates": len(group),
                 "p_critical_mass": hits / len(group),
@@ -156,28 +166,44 @@ def _context(experiment: Experiment) -> tuple[Any, str]:
     )
 
 
-def heat_maps(table: pd.DataFrame, x: str, y: str, out: Path, experiment: Experiment) -> list[str]:
-    """Chance of critical mass (with its interval) and the median year it is reached, over two
-    factors."""
+def heat_maps(
+    table: pd.DataFrame, x: str, y: str, out: Path, experiment: Experiment, band: str = BAND
+) -> list[str]:
+    """Chance of critical mass (with its ``band``) and the median year it is reached, over two
+    factors; across plausible worlds also the share of worlds in which the chance is likely."""
     config, meaning = _context(experiment)
     start_year = config.calendar.start_year
+    worlds = "robustness" in table
     grouped = table.groupby([y, x]).agg(
         p=("p_critical_mass", "mean"),
         low=("p_low", "mean"),
         high=("p_high", "mean"),
         month=("median_critical_mass_month", "median"),
+        **({"robust": ("robustness", "mean")} if worlds else {}),
     )
-    names = []
-    for column, title, cmap, name in (
-        ("p", f"Chance of critical mass: {meaning}", "viridis", "heatmap_probability.png"),
+    maps = [
+        ("p", f"Chance of critical mass ({band} in brackets): {meaning}", "viridis", "probability"),
         (
             "month",
             f"Median year critical mass is reached (month 0 = January {start_year}; "
             "blank: not reached in half the runs)",
             "magma_r",
-            "heatmap_month.png",
+            "month",
         ),
-    ):
+    ]
+    if worlds:
+        maps.append(
+            (
+                "robust",
+                f"Robustness: share of plausible worlds in which the chance is at least "
+                f"{LIKELY:.0%} ({meaning})",
+                "viridis",
+                "robustness",
+            )
+        )
+    names = []
+    for column, title, cmap, name in maps:
+        name = f"heatmap_{name}.png"
         grid = grouped[column].unstack(x)
         values = grid.to_numpy(dtype=float)
         if column == "month":
@@ -191,8 +217,8 @@ def heat_maps(table: pd.DataFrame, x: str, y: str, out: Path, experiment: Experi
             cmap=cmap,
             aspect="auto",
             origin="lower",
-            vmin=0 if column == "p" else None,
-            vmax=1 if column == "p" else None,
+            vmin=None if column == "month" else 0,
+            vmax=None if column == "month" else 1,
         )
         ax.set_xticks(range(grid.shape[1]), _ticks(x, grid.columns))
         ax.set_yticks(range(grid.shape[0]), _ticks(y, grid.index))
@@ -207,6 +233,8 @@ def heat_maps(table: pd.DataFrame, x: str, y: str, out: Path, experiment: Experi
                 hi = grouped["high"].unstack(x).iloc[i, j]
                 text = f"{value:.0%}\n[{lo:.0%}-{hi:.0%}]"
                 dark = value < 0.5
+            elif column == "robust":
+                text, dark = f"{value:.0%}", value < 0.5
             else:
                 text = f"{int(value)}"  # the calendar year in which it happens
                 dark = image.norm(value) > 0.55  # magma_r darkens toward late years
@@ -214,9 +242,9 @@ def heat_maps(table: pd.DataFrame, x: str, y: str, out: Path, experiment: Experi
                 j, i, text, ha="center", va="center", fontsize=8, color="white" if dark else "black"
             )
         bar = fig.colorbar(image, ax=ax)
-        if column == "p":
+        if column != "month":
             bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
-            bar.set_label("chance of critical mass")
+            bar.set_label("chance of critical mass" if column == "p" else "share of worlds")
         else:
             bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}"))
             bar.set_label("median year")
@@ -227,7 +255,12 @@ def heat_maps(table: pd.DataFrame, x: str, y: str, out: Path, experiment: Experi
 
 
 def line_plots(
-    table: pd.DataFrame, x: str, others: list[str], out: Path, experiment: Experiment
+    table: pd.DataFrame,
+    x: str,
+    others: list[str],
+    out: Path,
+    experiment: Experiment,
+    band: str = BAND,
 ) -> str:
     """Chance of critical mass, final adoption and self-carrying share against one factor, a line
     per setting of the other factors."""
@@ -254,7 +287,7 @@ def line_plots(
     for ax, title, high in zip(
         axes,
         (
-            f"Chance of critical mass (band: 95% interval)\n{meaning}",
+            f"Chance of critical mass (band: {band})\n{meaning}",
             "Mean final adoption\n(% of SMEs at the horizon)",
             "Self-carrying\n(% of runs whose adoption holds after the programme)",
         ),
@@ -355,29 +388,35 @@ def sensitivity(experiment: Experiment, runs: pd.DataFrame, out: Path) -> tuple[
     return indices, "sensitivity.png"
 
 
-def discovery(experiment: Experiment, runs: pd.DataFrame, out: Path) -> tuple[dict[str, Any], str]:
-    """PRIM (EMA Workbench) over the runs: where is critical mass likely?"""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from ema_workbench.analysis import prim
-
+def discovery_inputs(experiment: Experiment, runs: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """The factors of every finished run (ranges as floats, lists as categories, as PRIM peels
+    them) and whether it reached critical mass."""
     done = runs[runs["status"] == "done"]
-    keys = [f.key for f in experiment.factors]
-    x = done[keys].copy()
-    for factor in experiment.factors:  # PRIM peels floats and categories
+    x = done[[f.key for f in experiment.factors]].copy()
+    for factor in experiment.factors:
         if factor.is_range:
             x[factor.key] = x[factor.key].astype(float)
         else:
             x[factor.key] = x[factor.key].astype(str).astype("category")
-    y = done["critical_mass_reached"].to_numpy(dtype=bool)
+    return x.reset_index(drop=True), done["critical_mass_reached"].to_numpy(dtype=bool)
+
+
+def discovery(
+    x: pd.DataFrame, y: np.ndarray, out: Path, name: str = "prim.png", unit: str = "runs"
+) -> tuple[dict[str, Any], str]:
+    """PRIM (EMA Workbench) over ``x``: where is ``y`` (critical mass) likely? The box, and the
+    figure ``name`` of its peeling trajectory."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from ema_workbench.analysis import prim
+
+    keys = list(x.columns)
     if y.all() or not y.any():
-        reason = "every run reached critical mass" if y.all() else "no run reached critical mass"
+        reason = f"every one of the {unit} succeeds" if y.all() else f"none of the {unit} succeeds"
         return {"found": False, "reason": reason}, ""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        box = prim.Prim(
-            x.reset_index(drop=True), y, threshold=PRIM_DENSITY, peel_alpha=0.05
-        ).find_box()
+        box = prim.Prim(x, y, threshold=PRIM_DENSITY, peel_alpha=0.05).find_box()
     trajectory = box.peeling_trajectory
     eligible = trajectory[trajectory["density"] >= PRIM_DENSITY]
     chosen = (
@@ -416,8 +455,8 @@ def discovery(experiment: Experiment, runs: pd.DataFrame, out: Path) -> tuple[di
         label="the box reported",
     )
     ax.axhline(PRIM_DENSITY, color="#636363", lw=1, ls="--", label=f"density {PRIM_DENSITY:.0%}")
-    ax.set_xlabel("coverage: share of all critical-mass runs inside the box")
-    ax.set_ylabel("density: share of the box's runs\nthat reach critical mass")
+    ax.set_xlabel(f"coverage: share of all successful {unit} inside the box")
+    ax.set_ylabel(f"density: share of the box's {unit}\nthat succeed")
     ax.set_title("Scenario discovery (PRIM): each point a box, from the whole space (left)")
     for axis in (ax.xaxis, ax.yaxis):
         axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0%}"))
@@ -425,13 +464,20 @@ def discovery(experiment: Experiment, runs: pd.DataFrame, out: Path) -> tuple[di
     ax.set_ylim(0, 1.02)
     fig.colorbar(scatter, ax=ax, label="factors restricted", ticks=MaxNLocator(integer=True))
     fig.legend(loc="outside lower center", fontsize=8, ncols=2, frameon=False)
-    fig.savefig(out / "prim.png", dpi=110)
+    fig.savefig(out / name, dpi=110)
     plt.close(fig)
-    return result, "prim.png"
+    return result, name
 
 
-def box_in_words(result: dict[str, Any]) -> str:
-    """PRIM's box as a sentence, saying plainly when no region makes critical mass likely."""
+def box_in_words(
+    result: dict[str, Any],
+    unit: str = "runs",
+    success: str = "reach critical mass",
+    subject: str = "Critical mass",
+) -> str:
+    """PRIM's box as a sentence, saying plainly when no region makes success likely: ``unit``
+    names what PRIM counted ("runs"), ``success`` what one of them must do, ``subject`` names
+    the success as the sentence's subject."""
     if not result.get("found"):
         return f"No box: {result.get('reason')}."
     parts = []
@@ -445,34 +491,48 @@ def box_in_words(result: dict[str, Any]) -> str:
                 f"{value_text(key, bounds[1])}"
             )
     condition = " and ".join(parts)
-    overall = f"{result['share_reaching']:.0%} of all runs reach critical mass"
+    overall = f"{result['share_reaching']:.0%} of all {unit} {success}"
     if result["density"] < PRIM_DENSITY:
         densest = (
-            f"the densest box PRIM finds ({condition}) brings {result['density']:.0%} of its runs "
-            "there"
+            f"in the densest box PRIM finds ({condition}) {result['density']:.0%} of the {unit} "
+            f"{success}"
             if condition
             else f"no box PRIM finds does better than the whole space ({result['density']:.0%})"
         )
         return (
-            f"Critical mass is unlikely throughout the sampled space: {overall}, and no region "
-            f"of it makes critical mass likely ({PRIM_DENSITY:.0%} of its runs); {densest}."
+            f"{subject} is unlikely throughout the sampled space: {overall}, and no region of "
+            f"it makes it likely ({PRIM_DENSITY:.0%} of its {unit}); {densest}."
         )
     if not condition:
-        return f"Critical mass is likely anywhere in the sampled space: {overall}."
+        return f"{subject} is likely anywhere in the sampled space: {overall}."
     return (
-        f"Critical mass is likely when {condition}: {result['density']:.0%} of the runs in this "
-        f"box reach it (density), against {result['share_reaching']:.0%} overall, and the box "
-        f"holds {result['coverage']:.0%} of all runs that reach it (coverage), in "
+        f"{subject} is likely when {condition}: {result['density']:.0%} of the {unit} in this "
+        f"box {success} (density), against {result['share_reaching']:.0%} overall, and the box "
+        f"holds {result['coverage']:.0%} of all {unit} that {success} (coverage), in "
         f"{result['mass']:.0%} of the sampled space (mass)."
     )
+
+
+def points_table(
+    runs: pd.DataFrame, experiment: Experiment
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The table of points (over all its runs; across plausible worlds, also the spread over the
+    worlds, robustness and regret) and, across worlds, the table per point and world."""
+    table = per_point(runs, experiment)
+    if experiment.uncertainty is None or not len(table):
+        return table, None
+    per_world = per_point(runs, experiment, by=("point", "world"))
+    return table.merge(across_worlds(per_world), on="point"), per_world
 
 
 def analyze(directory: str | Path) -> Path:
     """Write ``report.md`` with figures into ``directory``; return its path."""
     directory = Path(directory)
     manifest, experiment, runs = load(directory)
-    table = per_point(runs, experiment)
+    table, per_world = points_table(runs, experiment)
     table.to_csv(directory / "points.csv", index=False)
+    if per_world is not None:
+        per_world.to_csv(directory / "worlds.csv", index=False)
     failed = int((runs["status"] == "failed").sum())
     note = incomplete(manifest, runs)
     whole = note is None
@@ -489,12 +549,22 @@ def analyze(directory: str | Path) -> Path:
         "intervals over a point's replicates. Per-point numbers: `points.csv`.",
         "",
     ]
+    band, shown = BAND, table
+    if per_world is not None:
+        band = WORLD_BAND
+        shown = table.assign(
+            p_critical_mass=table["p_median"],
+            p_low=table["p_world_low"],
+            p_high=table["p_world_high"],
+        )
+        lines += worlds_section(experiment, table, per_world, directory)
     keys = varied(table, experiment) if len(table) else []
     if experiment.method == "grid" and keys:
         if len(keys) >= 2:
-            for name in heat_maps(table, keys[0], keys[1], directory, experiment):
+            for name in heat_maps(shown, keys[0], keys[1], directory, experiment, band):
                 lines += [f"![{name}]({name})", ""]
-        lines += [f"![lines]({line_plots(table, keys[0], keys[1:], directory, experiment)})", ""]
+        figure = line_plots(shown, keys[0], keys[1:], directory, experiment, band)
+        lines += [f"![lines]({figure})", ""]
         if len(table) <= 80:
             lines += ["## Points", "", _markdown(table.drop(columns=["point"])), ""]
     elif experiment.method in ("sobol", "morris") and not whole:
@@ -510,7 +580,7 @@ def analyze(directory: str | Path) -> Path:
             "",
         ]
     elif experiment.method == "lhs" and len(table):
-        result, figure = discovery(experiment, runs, directory)
+        result, figure = discovery(*discovery_inputs(experiment, runs), directory)
         lines += ["## Scenario discovery (PRIM)", "", box_in_words(result), ""]
         if figure:
             lines += [f"![prim]({figure})", ""]
@@ -525,6 +595,72 @@ def analyze(directory: str | Path) -> Path:
     report = directory / "report.md"
     report.write_text("\n".join(lines))
     return report
+
+
+def worlds_section(
+    experiment: Experiment, table: pd.DataFrame, per_world: pd.DataFrame, out: Path
+) -> list[str]:
+    """The report's lines on the plausible worlds: the spread of every point across them, its
+    robustness and regret, and what decides whether a programme works (feature scores, PRIM)."""
+    _, meaning = _context(experiment)
+    keys = varied(table, experiment)
+    uncertainty = experiment.uncertainty
+    lines = [
+        "## Across plausible worlds",
+        "",
+        f"Every point ran in {uncertainty.describe()} ({len(per_world['world'].unique())} "
+        f"worlds; values per world in `worlds.csv`), with the same replicate sectors in every "
+        f"world. Per point: the chance of critical mass pooled over all worlds, its median and "
+        f"10-90% range across worlds, **robustness** (the share of worlds in which the chance is "
+        f"at least {LIKELY:.0%}) and **regret** (how far the point's chance lies below the best "
+        f"point's in the same world: median and worst over the worlds). A world's chance rests "
+        f"on {int(per_world['replicates'].median())} replicates, so part of the spread across "
+        f"worlds is the replicates' own noise.",
+        "",
+        f"![worlds]({spread_figure(table, per_world, keys, out, meaning)})",
+        "",
+    ]
+    columns = [
+        *keys,
+        "p_critical_mass",
+        "p_median",
+        "p_world_low",
+        "p_world_high",
+        "robustness",
+        "regret_median",
+        "regret_max",
+    ]
+    best = table.sort_values(["robustness", "p_critical_mass"], ascending=False)
+    lines += ["### Most robust points", "", _markdown(best[columns].head(10)), ""]
+    scores = feature_scores(per_world, experiment)
+    if len(scores):
+        lines += [
+            "### What decides whether a programme works",
+            "",
+            "Feature scores (extra trees, EMA Workbench) of the levers and uncertain parameters, "
+            "for the chance of critical mass of a point in a world (higher: explains more of "
+            "its spread).",
+            "",
+            f"![feature scores]({scores_figure(scores, out)})",
+            "",
+            _markdown(scores.rename_axis("parameter").reset_index(name="score")),
+            "",
+        ]
+    y = per_world["p_critical_mass"].to_numpy() >= LIKELY
+    result, figure = discovery(
+        inputs(per_world, experiment), y, out, "prim_worlds.png", "programme-world pairs"
+    )
+    words = box_in_words(
+        result,
+        "programme-world pairs",
+        f"have a chance of at least {LIKELY:.0%}",
+        f"A chance of critical mass of at least {LIKELY:.0%}",
+    )
+    lines += ["### Scenario discovery over the worlds (PRIM)", "", words, ""]
+    if figure:
+        lines += [f"![prim over worlds]({figure})", ""]
+    (out / "prim_worlds_box.json").write_text(json.dumps(result, indent=2) + "\n")
+    return lines
 
 
 def _markdown(frame: pd.DataFrame) -> str:

@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 from scipy.stats import qmc
 
-from sectorsim.experiments.spec import Experiment, Factor
+from sectorsim.experiments.spec import Experiment
+from sectorsim.experiments.tables import Factor, from_unit
 
 MORRIS_LEVELS = 4
 
@@ -32,19 +33,6 @@ def salib_problem(factors: tuple[Factor, ...]) -> dict[str, Any]:
         "names": [f.key for f in factors],
         "bounds": [[0.0, 1.0]] * len(factors),
     }
-
-
-def from_unit(factor: Factor, u: np.ndarray) -> list[Any]:
-    """Map unit-interval draws onto a factor's values."""
-    u = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
-    if not factor.is_range:
-        index = np.minimum((u * len(factor.values)).astype(int), len(factor.values) - 1)
-        return [factor.values[i] for i in index]
-    if factor.log:
-        x = np.exp(np.log(factor.low) + u * (np.log(factor.high) - np.log(factor.low)))
-    else:
-        x = factor.low + u * (factor.high - factor.low)
-    return [int(round(v)) for v in x] if factor.integer else [float(v) for v in x]
 
 
 def levels(factor: Factor, n: int) -> list[Any]:
