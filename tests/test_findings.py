@@ -1,6 +1,7 @@
 """The findings' own figure: critical mass at 16% and 25% of SMEs, from stored E1 runs."""
 
 import pandas as pd
+import pytest
 
 from sectorsim.cli import main
 from sectorsim.findings import critical_mass_by_share
@@ -25,3 +26,47 @@ def test_share_table_agrees_with_the_runs_and_a_lower_share_is_reached_more_ofte
     assert findings_main([str(tmp_path), str(figures), "-quick"]) == 0
     assert (figures / "e1_critical_mass_share.png").stat().st_size > 10_000
     assert (figures / "e1_critical_mass_share.csv").is_file()
+
+
+def test_a_comparison_is_checked_world_by_world():
+    from sectorsim.findings import Comparison, compare, funded
+
+    per_world = pd.DataFrame(
+        [
+            {
+                "world": w,
+                "coalition.initial_size": size,
+                "funding.budget": budget,
+                "p_critical_mass": p,
+            }
+            for w, (small, large) in enumerate([(0.1, 0.5), (0.2, 0.6), (0.4, 0.3), (0.5, 0.5)])
+            for size, p in ((10, small), (20, large))
+            for budget in (0.0, 1e6)
+        ]
+    )
+    # without a budget the larger coalition would always win: the test only sees funded points
+    per_world.loc[
+        (per_world["funding.budget"] == 0) & (per_world["coalition.initial_size"] == 20),
+        "p_critical_mass",
+    ] = 1.0
+    claim = Comparison(
+        "e1_coalition_funding",
+        "20 rather than 10",
+        {"coalition.initial_size": 20, "funding.budget": funded},
+        {"coalition.initial_size": 10, "funding.budget": funded},
+    )
+    row = compare(per_world, claim)
+    assert row["holds_in"] == 0.5 and row["reversed_in"] == 0.25 and row["no_difference_in"] == 0.25
+    assert row["verdict"] == "contested"
+    assert row["median_difference"] == pytest.approx(0.2)  # 0.4, 0.4, -0.1, 0
+    everywhere = per_world.assign(
+        p_critical_mass=per_world["coalition.initial_size"].map({10: 0.2, 20: 0.7})
+    )
+    assert compare(everywhere, claim)["verdict"] == "holds"
+    missing = Comparison(
+        "e1_coalition_funding",
+        "30 rather than 10",
+        {"coalition.initial_size": 30},
+        {"coalition.initial_size": 10},
+    )
+    assert compare(per_world, missing) is None

@@ -2,22 +2,33 @@
 
 ``python -m sectorsim.findings RESULTS FIGURES [SUFFIX]`` (part of ``make reproduce``) copies each
 experiment's (and the design search's) report figures from ``RESULTS/<experiment><SUFFIX>/`` into ``FIGURES`` as
-``<experiment>_<figure>.png`` (``SUFFIX`` is ``-quick`` for the small versions), and draws one figure of its own: how the E1 heat map of the
-probability of critical mass changes when critical mass is 16% of firms (Rogers' innovators and
-early adopters) instead of the default 25% (Centola et al. 2018), read from the stored monthly
-adoption of every run.
+``<experiment>_<figure>.png`` (``SUFFIX`` is ``-quick`` for the small versions), and draws two
+figures of its own:
+
+- how the E1 heat map of the probability of critical mass changes when critical mass is 16% of
+  firms (Rogers' innovators and early adopters) instead of the default 25% (Centola et al. 2018),
+  read from the stored monthly adoption of every run;
+- in how many plausible worlds each comparison the findings make holds (:data:`COMPARISONS`):
+  world by world, the chance of critical mass of one setting minus that of the other, from the
+  experiments' ``worlds.csv`` (``findings_worlds.csv``, ``.md`` and ``.png``). A comparison that
+  goes one way in at least :data:`HOLDS` of the worlds holds; one whose sign changes in more of
+  them is contested, and reported with its numbers.
 """
 
 from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sectorsim.experiments.analysis import load  # noqa: E402
@@ -102,6 +113,199 @@ def plot_share_sensitivity(table: pd.DataFrame, target: Path) -> Path:
     return target
 
 
+HOLDS = 0.9  # a comparison holds where it goes its way in at least this share of the worlds
+
+
+def funded(budget: float) -> bool:
+    return budget > 0
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A claim that one setting beats another in an experiment: each side selects points by
+    their factor values (a value, or a test of the value); a side's chance in a world is the mean
+    over its points."""
+
+    experiment: str
+    claim: str
+    better: dict[str, Any]
+    worse: dict[str, Any]
+
+
+COMPARISONS = (
+    Comparison(
+        "e1_coalition_funding",
+        "20 koplopers at the start rather than 10 (with a budget)",
+        {"coalition.initial_size": 20, "funding.budget": funded},
+        {"coalition.initial_size": 10, "funding.budget": funded},
+    ),
+    Comparison(
+        "e1_coalition_funding",
+        "40 koplopers at the start rather than 20 (with a budget)",
+        {"coalition.initial_size": 40, "funding.budget": funded},
+        {"coalition.initial_size": 20, "funding.budget": funded},
+    ),
+    Comparison(
+        "e1_coalition_funding",
+        "a budget of €0.25M rather than none (20 koplopers)",
+        {"coalition.initial_size": 20, "funding.budget": 250_000.0},
+        {"coalition.initial_size": 20, "funding.budget": 0.0},
+    ),
+    Comparison(
+        "e1_coalition_funding",
+        "€2M rather than €0.25M (20 koplopers)",
+        {"coalition.initial_size": 20, "funding.budget": 2_000_000.0},
+        {"coalition.initial_size": 20, "funding.budget": 250_000.0},
+    ),
+    Comparison(
+        "e2_broadening",
+        "opening the coalition from month 12 rather than keeping it closed",
+        {"broadening.start_month": 12, "broadening.open": True},
+        {"broadening.start_month": 12, "broadening.open": False},
+    ),
+    Comparison(
+        "e2_broadening",
+        "opening it from month 12 rather than from month 36",
+        {"broadening.start_month": 12, "broadening.open": True},
+        {"broadening.start_month": 36, "broadening.open": True},
+    ),
+    Comparison(
+        "e3_cartel",
+        "four large firms in the coalition rather than none (concentrated sector)",
+        {"coalition.large_firms": 4},
+        {"coalition.large_firms": 0},
+    ),
+    Comparison(
+        "e3_cartel",
+        "a Green Deal rather than none, with four large firms",
+        {"coalition.large_firms": 4, "cartel.green_deal": True},
+        {"coalition.large_firms": 4, "cartel.green_deal": False},
+    ),
+)
+
+
+def side(per_world: pd.DataFrame, select: dict[str, Any]) -> pd.Series:
+    """A side's chance of critical mass in each world: the mean over the points it selects."""
+    keep = pd.Series(True, index=per_world.index)
+    for key, wanted in select.items():
+        column = per_world[key]
+        keep &= column.map(wanted) if isinstance(wanted, Callable) else column == wanted
+    return per_world[keep].groupby("world")["p_critical_mass"].mean()
+
+
+def compare(per_world: pd.DataFrame, comparison: Comparison) -> dict[str, Any] | None:
+    """The comparison world by world: the share of worlds in which it holds, is reversed or makes
+    no difference, the median difference and its 10-90% range, and the verdict; None if the
+    experiment has no point on one side (as in its quick version)."""
+    better, worse = side(per_world, comparison.better), side(per_world, comparison.worse)
+    if not len(better) or not len(worse):
+        return None
+    difference = (better - worse).dropna()
+    holds, reversed_ = float((difference > 0).mean()), float((difference < 0).mean())
+    if holds >= HOLDS:
+        verdict = "holds"
+    elif reversed_ >= HOLDS:
+        verdict = "reversed"
+    elif holds + reversed_ <= 1 - HOLDS:
+        verdict = "no difference"
+    else:
+        verdict = "contested"
+    low, high = np.quantile(difference, [0.1, 0.9])
+    return {
+        "experiment": comparison.experiment,
+        "claim": comparison.claim,
+        "worlds": len(difference),
+        "holds_in": holds,
+        "reversed_in": reversed_,
+        "no_difference_in": 1 - holds - reversed_,
+        "median_difference": float(difference.median()),
+        "difference_low": float(low),
+        "difference_high": float(high),
+        "verdict": verdict,
+        "differences": difference.to_numpy(),
+    }
+
+
+def across_worlds(results: Path, suffix: str = "") -> pd.DataFrame:
+    """Every comparison of :data:`COMPARISONS` whose experiment ran in plausible worlds (its
+    ``worlds.csv``, written by ``sectorsim analyze``)."""
+    rows = []
+    for comparison in COMPARISONS:
+        table = results / f"{comparison.experiment}{suffix}" / "worlds.csv"
+        if table.is_file():
+            row = compare(pd.read_csv(table), comparison)
+            if row is not None:
+                rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def plot_across_worlds(table: pd.DataFrame, target: Path) -> Path:
+    """Each comparison's difference in chance, world by world (dots), with its median."""
+    from matplotlib.ticker import FuncFormatter
+
+    fig, ax = plt.subplots(figsize=(10, 0.55 * len(table) + 1.8), constrained_layout=True)
+    rng = np.random.default_rng(0)  # jitter only
+    for y, row in enumerate(table.itertuples()):
+        d = row.differences
+        ax.scatter(d, y + rng.uniform(-0.18, 0.18, len(d)), s=9, alpha=0.55, color="#3182bd", lw=0)
+        ax.plot([row.median_difference], [y], "|", color="#08306b", ms=18, mew=2.5)
+        ax.text(
+            1.04,
+            y,
+            f"{row.holds_in:.0%} / {row.reversed_in:.0%}  {row.verdict}",
+            va="center",
+            fontsize=8,
+            color="#a50f15" if row.verdict == "contested" else "#252525",
+            transform=ax.get_yaxis_transform(),
+        )
+    ax.axvline(0, color="#636363", lw=1)
+    ax.set_yticks(range(len(table)), table["claim"], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(-1, 1)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:+.0%}"))
+    ax.set_xlabel(
+        "difference in the chance of critical mass, first setting minus second (a dot per world; "
+        "bar: median)"
+    )
+    ax.set_title(
+        "Does each finding hold across plausible worlds? Right: share of worlds in which it "
+        "holds / is reversed",
+        fontsize=10,
+    )
+    fig.savefig(target, dpi=110)
+    plt.close(fig)
+    return target
+
+
+def write_across_worlds(results: Path, figures: Path, suffix: str = "") -> pd.DataFrame:
+    """findings_worlds.csv, .md and .png in ``figures`` (nothing if no experiment ran in worlds)."""
+    table = across_worlds(results, suffix)
+    if not len(table):
+        return table
+    plot_across_worlds(table, figures / "findings_worlds.png")
+    shown = table.drop(columns="differences")
+    shown.to_csv(figures / "findings_worlds.csv", index=False)
+    words = pd.DataFrame(
+        {
+            "finding": shown["claim"] + " (" + shown["experiment"].str[:2].str.upper() + ")",
+            "holds in": shown["holds_in"].map("{:.0%} of worlds".format),
+            "reversed in": shown["reversed_in"].map("{:.0%}".format),
+            "difference in chance: median (10-90% of worlds)": [
+                f"{m:+.0%} ({lo:+.0%} to {hi:+.0%})"
+                for m, lo, hi in zip(
+                    shown["median_difference"],
+                    shown["difference_low"],
+                    shown["difference_high"],
+                    strict=True,
+                )
+            ],
+            "verdict": shown["verdict"],
+        }
+    )
+    (figures / "findings_worlds.md").write_text(words.to_markdown(index=False) + "\n")
+    return table
+
+
 def main(argv: list[str]) -> int:
     results, figures, suffix = Path(argv[0]), Path(argv[1]), (argv[2:] or [""])[0]
     figures.mkdir(parents=True, exist_ok=True)
@@ -109,7 +313,11 @@ def main(argv: list[str]) -> int:
     table = critical_mass_by_share(results, suffix)
     table.to_csv(figures / "e1_critical_mass_share.csv", index=False)
     plot_share_sensitivity(table, figures / "e1_critical_mass_share.png")
-    print(f"{len(copied)} report figures and the critical-mass share figure in {figures}")
+    worlds = write_across_worlds(results, figures, suffix)
+    print(
+        f"{len(copied)} report figures, the critical-mass share figure and {len(worlds)} "
+        f"comparisons across plausible worlds in {figures}"
+    )
     return 0
 
 
