@@ -208,6 +208,19 @@ def test_workers_and_resume_give_the_same_runs(swept, tmp_path):
     pd.testing.assert_frame_equal(runs, resumed)
 
 
+def test_a_dask_cluster_runs_the_same_worlds(swept, tmp_path):
+    from distributed import LocalCluster
+
+    _, path, runs = swept
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        on_dask, _ = run_experiment(
+            path, out=tmp_path / "dask", scheduler=cluster.scheduler_address
+        )
+    pd.testing.assert_frame_equal(runs, on_dask)
+
+
 def test_report_across_worlds(swept):
     folder, _, runs = swept
     report = analyze(folder / "out").read_text()

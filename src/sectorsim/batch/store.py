@@ -1,7 +1,7 @@
 """The run store and its manifest: one Parquet file per finished run, written atomically.
 
-``DIR/parts/run-<point>-<world>-<replicate>.parquet`` (the store's key) holds the run's monthly timeseries, with its summary
-row as JSON in the file's metadata, so a run is on disk whole or not at all: Ctrl-C or ``kill -9``
+``DIR/parts/run-<point>-<world>-<replicate>.parquet`` (the values of the store's key) holds the
+run's monthly timeseries, with its summary row as JSON in the file's metadata, so a run is on disk whole or not at all: Ctrl-C or ``kill -9``
 loses at most the runs in flight, and ``--resume`` runs only the missing ones. At the end the parts
 are gathered into ``runs.parquet`` and ``timeseries.parquet``. ``manifest.json`` says which
 experiment (or design search) the folder belongs to (its text and hash) and with what software it
@@ -36,6 +36,7 @@ MANIFEST = "manifest.json"
 COMMANDS = {"experiment": "sweep", "design": "design", "calibration": "calibrate"}
 TRACKED = ("src", "scenarios", "experiments")  # what git_dirty looks at: code, presets, files
 PARTS = "parts"
+POINT_WORLD_REPLICATE = ("point", "world", "replicate")  # the key of sweeps' and designs' runs
 ROW_KEY = b"sectorsim.row"
 LIBRARIES = (
     "mesa",

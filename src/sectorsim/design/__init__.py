@@ -13,8 +13,9 @@ from pathlib import Path
 import pandas as pd
 
 from sectorsim.batch import Task, batch_folder, default_out
+from sectorsim.batch.store import POINT_WORLD_REPLICATE as KEY
 from sectorsim.design.report import write_outputs
-from sectorsim.design.search import KEY, reevaluate, search
+from sectorsim.design.search import reevaluate, search
 from sectorsim.design.spec import Design, load_design
 
 __all__ = ["Design", "default_out", "load_design", "run_design"]

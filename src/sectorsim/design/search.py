@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from sectorsim.batch import Scenario, Task
+from sectorsim.batch.store import POINT_WORLD_REPLICATE as KEY
 from sectorsim.design.spec import Design
 from sectorsim.experiments.robustness import LIKELY, RANGE
 from sectorsim.experiments.tables import Factor
@@ -74,9 +75,6 @@ def run_seeds(design: Design, phase: int) -> list[int]:
 
 def reevaluation_seed(design: Design) -> int:
     return derive_seed(design.seed, REEVALUATION)
-
-
-KEY = ("point", "world", "replicate")  # what a run of a design search is known by
 
 
 def tasks(
@@ -171,8 +169,8 @@ def pareto(frame: pd.DataFrame, cost: str = "cost", p: str = "p_critical_mass") 
     return keep
 
 
-def _check_replay(candidate: int, levers: dict[str, Any], stored: dict) -> None:
-    row = next((row for key, row in stored.items() if key[0] == candidate), None)
+def _check_replay(candidate: int, levers: dict[str, Any], stored: dict, keys: list) -> None:
+    row = next((stored[key] for key in keys if key in stored), None)
     if row is not None and any(row.get(k) != v for k, v in levers.items()):
         raise OutputError(
             f"candidate {candidate} on disk has other levers than the optimiser proposes now "
@@ -195,7 +193,10 @@ def search(design: Design, stored: dict[tuple[int, ...], Row], execute: Execute)
         trials = [study.ask(space) for _ in range(min(design.batch, design.candidates - start))]
         todo = []
         for trial in trials:
-            _check_replay(trial.number, trial.params, stored)
+            keys = [
+                (trial.number, w, r) for w in range(len(design.worlds)) for r in range(len(seeds))
+            ]
+            _check_replay(trial.number, trial.params, stored, keys)
             todo += tasks(design, trial.number, trial.params, seeds, stored.keys())
         for row in execute(todo):
             stored[tuple(row[k] for k in KEY)] = row

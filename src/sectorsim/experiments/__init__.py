@@ -9,14 +9,12 @@ from pathlib import Path
 import pandas as pd
 
 from sectorsim.batch import Scenario, Task, batch_folder, default_out
+from sectorsim.batch.store import POINT_WORLD_REPLICATE as KEY
 from sectorsim.experiments.sampling import points
 from sectorsim.experiments.spec import Experiment, load_experiment
 from sectorsim.randomness import derive_seed
 
 __all__ = ["Experiment", "load_experiment", "plan", "run_experiment"]
-
-
-KEY = ("point", "world", "replicate")  # what a run of an experiment is known by
 
 
 def plan(experiment: Experiment) -> list[Task]:

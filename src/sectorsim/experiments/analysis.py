@@ -32,8 +32,8 @@ import pandas as pd  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from sectorsim.batch.store import PARTS, read_manifest, state, stored_rows  # noqa: E402
+from sectorsim.batch.store import POINT_WORLD_REPLICATE as KEY  # noqa: E402
 from sectorsim.config import ConfigError  # noqa: E402
-from sectorsim.experiments import KEY  # noqa: E402
 from sectorsim.experiments.robustness import (  # noqa: E402
     LIKELY,
     across_worlds,
@@ -58,7 +58,7 @@ OUTCOME_TITLES = {
 }
 PRIM_DENSITY = 0.8  # the box reported is the widest with at least this share of critical-mass runs
 BAND = "95% interval over the replicates"
-WORLD_BAND = "10-90% of plausible worlds; the line or number is the median world"
+WORLD_BAND = "the median world, with the 10-90% range of plausible worlds"
 
 
 def load(directory: Path) -> tuple[dict[str, Any], Experiment, pd.DataFrame]:
@@ -260,11 +260,13 @@ def line_plots(
     others: list[str],
     out: Path,
     experiment: Experiment,
-    band: str = BAND,
 ) -> str:
-    """Chance of critical mass, final adoption and self-carrying share against one factor, a line
-    per setting of the other factors."""
+    """Chance of critical mass (with its 95% interval; across plausible worlds, the share of
+    worlds in which it is at least 50%), final adoption and self-carrying share against one
+    factor, a line per setting of the other factors."""
     _, meaning = _context(experiment)
+    worlds = "robustness" in table
+    first = "robustness" if worlds else "p_critical_mass"
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.4), constrained_layout=True)
     groups = table.groupby(others) if others else [((), table)]
     numeric = table[x].dtype != object and not isinstance(table[x].iloc[0], bool | str)
@@ -277,17 +279,20 @@ def line_plots(
             or "all points"
         )
         xs = group[x].astype(float) if numeric else group[x].map(levels.index)
-        line = axes[0].plot(xs, group["p_critical_mass"], marker="o", label=label)[0]
-        axes[0].fill_between(
-            xs, group["p_low"], group["p_high"], color=line.get_color(), alpha=0.15, lw=0
-        )
+        line = axes[0].plot(xs, group[first], marker="o", label=label)[0]
+        if not worlds:
+            axes[0].fill_between(
+                xs, group["p_low"], group["p_high"], color=line.get_color(), alpha=0.15, lw=0
+            )
         axes[1].plot(xs, group["mean_final_adoption"], marker="o", color=line.get_color())
         axes[2].plot(xs, group["self_carrying_share"], marker="o", color=line.get_color())
     top = float(min(1.0, max(0.05, table["mean_final_adoption"].max() * 1.15)))
     for ax, title, high in zip(
         axes,
         (
-            f"Chance of critical mass (band: {band})\n{meaning}",
+            f"Share of plausible worlds in which the chance of\ncritical mass is at least {LIKELY:.0%}"
+            if worlds
+            else f"Chance of critical mass (band: 95% interval)\n{meaning}",
             "Mean final adoption\n(% of SMEs at the horizon)",
             "Self-carrying\n(% of runs whose adoption holds after the programme)",
         ),
@@ -563,7 +568,7 @@ def analyze(directory: str | Path) -> Path:
         if len(keys) >= 2:
             for name in heat_maps(shown, keys[0], keys[1], directory, experiment, band):
                 lines += [f"![{name}]({name})", ""]
-        figure = line_plots(shown, keys[0], keys[1:], directory, experiment, band)
+        figure = line_plots(table, keys[0], keys[1:], directory, experiment)
         lines += [f"![lines]({figure})", ""]
         if len(table) <= 80:
             lines += ["## Points", "", _markdown(table.drop(columns=["point"])), ""]
