@@ -614,15 +614,27 @@ def _design(args: argparse.Namespace, console: Console) -> int:
     from sectorsim.labels import euros
 
     front, out, elapsed = _run_file(args, args.design, load_design(args.design), run_design)
-    table = Table("design", "expected cost", "P(critical mass)", "95% CI", box=None)
+    worlds = "robustness" in front
+    spread = ("worlds 10-90%", "robust") if worlds else ()
+    table = Table("design", "expected cost", "P(critical mass)", "95% CI", *spread, box=None)
     for _, row in front.iterrows():
         table.add_row(
             row["design"],
             euros(row["cost"]),
             f"{row['p_critical_mass']:.0%}",
             f"{row['p_low']:.0%}-{row['p_high']:.0%}",
+            *(
+                (f"{row['p_world_low']:.0%}-{row['p_world_high']:.0%}", f"{row['robustness']:.0%}")
+                if worlds
+                else ()
+            ),
         )
     console.print(table)
+    if worlds:
+        console.print(
+            "worlds 10-90%: P(critical mass) across plausible worlds; robust: the share of "
+            "worlds in which it is at least 50%"
+        )
     console.print(
         f"{len(front)} designs on the front in {elapsed:.1f} s; results in {out}/ "
         "(report.md, front.parquet, front.png, designs/)"
