@@ -23,6 +23,9 @@ from typing import Any, NamedTuple
 
 import numba
 import numpy as np
+from llvmlite import ir
+from numba.core import types
+from numba.extending import intrinsic
 
 from sectorsim.params import Config
 from sectorsim.randomness import RandomStreams
@@ -166,17 +169,27 @@ class Streams(NamedTuple):
             generator.state = state
 
 
-_M32, _S32 = np.uint64(0xFFFFFFFF), np.uint64(32)
 _MUL_HI, _MUL_LO = np.uint64(2549297995355413924), np.uint64(4865540595714422341)
+
+
+@intrinsic
+def _mulhi(typingctx, a, b):
+    """The high 64 bits of the 128-bit product of two uint64: one machine multiplication (LLVM's
+    i128), where four 32-bit products cost the draw 4.2 ns instead of 1.8."""
+    signature = types.uint64(types.uint64, types.uint64)
+
+    def codegen(context, builder, sig, args):
+        i128 = ir.IntType(128)
+        product = builder.mul(builder.zext(args[0], i128), builder.zext(args[1], i128))
+        return builder.trunc(builder.lshr(product, ir.Constant(i128, 64)), ir.IntType(64))
+
+    return signature, codegen
 
 
 @numba.njit(inline="always")
 def _mul64(a, b):
     """The 128-bit product of two uint64, as (high, low)."""
-    a_lo, a_hi, b_lo, b_hi = a & _M32, a >> _S32, b & _M32, b >> _S32
-    p0, p1, p2, p3 = a_lo * b_lo, a_lo * b_hi, a_hi * b_lo, a_hi * b_hi
-    mid = (p0 >> _S32) + (p1 & _M32) + (p2 & _M32)
-    return p3 + (p1 >> _S32) + (p2 >> _S32) + (mid >> _S32), (p0 & _M32) | (mid << _S32)
+    return _mulhi(a, b), a * b
 
 
 @numba.njit(inline="always")
