@@ -69,6 +69,14 @@ def step_up_probability(utility_: float, stage: int, dwell: float, linear_pull: 
 
 
 @kernel
+def step_up_bound(dwell: float, linear_rate: float) -> float:
+    """The most :func:`step_up_probability` can be, in floating point too (the sigmoid is at
+    most 1, the share ahead at most 1): a draw at or above it never moves a firm up, whatever
+    its utility. ``linear_rate``: the linear imitation hazard (0 under the other rules)."""
+    return min(1.0, 1.0 / dwell + linear_rate)
+
+
+@kernel
 def bass_probability(adopted_share: float, p: float, q: float) -> float:
     """Monthly adoption probability of a non-adopter under the Bass rule."""
     return bass_monthly_probability(p, q, adopted_share)
