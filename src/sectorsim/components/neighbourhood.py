@@ -133,8 +133,17 @@ def carriers(nb: State, s) -> np.ndarray:
 
 
 @kernel
+def tied_to_member(nb: State, s, i: int) -> bool:
+    """Whether SME ``i`` has a neighbour in the coalition."""
+    if nb.ties.complete:
+        return nb.members[0] - s.coalition_member[i] > 0
+    return nb.members[i] > 0
+
+
+@kernel
 def tied_to_members(nb: State, s) -> np.ndarray:
     """Per SME, whether it has a neighbour in the coalition."""
-    if nb.ties.complete:
-        return (nb.members[0] - s.coalition_member) > 0
-    return nb.members > 0
+    tied = np.empty(s.stage.size, dtype=np.bool_)
+    for i in range(s.stage.size):
+        tied[i] = tied_to_member(nb, s, i)
+    return tied
