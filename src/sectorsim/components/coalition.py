@@ -239,6 +239,6 @@ SIZE, COHESION = column("coalition_size"), column("cohesion")
 
 
 @inline_kernel
-def record(s: smes.State, coal: State, row: np.ndarray) -> None:
-    row[SIZE] = s.coalition_member.sum()
+def record(nb: neighbourhood.State, coal: State, row: np.ndarray) -> None:
+    row[SIZE] = nb.sector[2].sum()  # members, kept up to date
     row[COHESION] = coal.cohesion[0]

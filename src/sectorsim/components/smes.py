@@ -153,12 +153,11 @@ def _seed_adopters(config: Config, s: State, rng: np.random.Generator) -> None:
 
 @inline_kernel
 def imitation_share(
-    p, s: State, nb: neighbourhood.State, seg: np.ndarray, extra: float, large: np.ndarray, i: int
+    p, s: State, nb: neighbourhood.State, extra: float, large: np.ndarray, i: int
 ) -> float:
     """M2: SME ``i``'s share of its reference group ahead of it (0 from stage 2 on, where it no
-    longer moves up by M1), from the kept neighbourhood counts and this month's segment counts
-    ``seg`` (:func:`imitation.segment_counts`); ``extra``: a koploper's extra weight; ``large``:
-    adopted coalition large firms per segment."""
+    longer moves up by M1), from the kept neighbourhood and segment counts; ``extra``: a
+    koploper's extra weight; ``large``: adopted coalition large firms per segment."""
     stage = s.stage[i]
     if stage >= IMPLEMENTING:
         return 0.0
@@ -171,7 +170,7 @@ def imitation_share(
         if k > stage:
             ahead += at_stage[row, k]
             kop_ahead += koplopers_at[row, k]
-    g, me = s.segment[i], s.koploper[i]
+    g, me, seg = s.segment[i], s.koploper[i], nb.segment
     kop -= complete and me  # not oneself (one is never ahead of oneself)
     return imitation.reference_share(
         stage, nb.ties.degree[i], ahead, kop, kop_ahead, seg[g, imitation.PEERS] - 1,
@@ -186,10 +185,9 @@ def imitation_shares(
     p, s: State, nb: neighbourhood.State, extra: float, large: np.ndarray
 ) -> np.ndarray:
     """:func:`imitation_share` of every SME."""
-    seg = imitation.segment_counts(s.stage, s.koploper, s.segment, p.sme.segments)
     shares = np.zeros(s.stage.size)
     for i in range(s.stage.size):
-        shares[i] = imitation_share(p, s, nb, seg, extra, large, i)
+        shares[i] = imitation_share(p, s, nb, extra, large, i)
     return shares
 
 
@@ -222,9 +220,6 @@ def step(
 
     extra = p.podium.visibility * podium
     large = large_firms.visibility(p, firms)
-    seg = np.zeros((0, 0))
-    if m.imitation:
-        seg = imitation.segment_counts(s.stage, s.koploper, s.segment, p.sme.segments)
     open_now = p.broadening.open and broadened
     linear = p.imitation.rule == imitation.LINEAR
     up_most = adoption.step_up_bound(p.adoption.dwell, p.imitation.linear_rate if linear else 0.0)
@@ -250,7 +245,7 @@ def step(
         if stage < IMPLEMENTING and up_draw[i] < up_most:
             signal = 0.0
             if m.imitation:
-                share = imitation_share(p, s, nb, seg, extra, large, i)
+                share = imitation_share(p, s, nb, extra, large, i)
                 signal = imitation.imitation_signal(share, s.threshold[i], p.imitation.rule)
             access = 1.0
             if knowledge_stock > 0:
@@ -348,14 +343,15 @@ STAGE_SHARE = np.array([column(f"stage_share_{int(k)}") for k in Stage])
 
 
 @inline_kernel
-def record(p, s: State, row: np.ndarray) -> None:
+def record(p, s: State, nb: neighbourhood.State, row: np.ndarray) -> None:
+    """Stage shares and koplopers from the sector's kept counts; the mean pressure."""
     n = s.stage.size
-    counts = np.bincount(s.stage, minlength=STAGE_SHARE.size)
+    counts = nb.sector[0]
     adopted = 0.0
     for k in range(STAGE_SHARE.size):
         row[STAGE_SHARE[k]] = counts[k] / n
         if k >= p.adoption.adopted_stage:
             adopted += counts[k] / n
     row[ADOPTION] = adopted
-    row[KOPLOPERS] = s.koploper.sum()
+    row[KOPLOPERS] = nb.sector[1].sum()
     row[PRESSURE] = s.pressure.mean()

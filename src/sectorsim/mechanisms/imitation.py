@@ -80,19 +80,23 @@ def reference_share(
 
 
 @kernel
+def add_to_segment(seg: np.ndarray, g: int, stage: int, koploper: bool, sign: int) -> None:
+    """Add (``sign`` 1) or take away (-1) one firm of segment ``g`` in the segment counts."""
+    seg[g, PEERS] += sign
+    seg[g, KOPLOPERS] += sign * koploper
+    for level in range(min(stage, 3)):
+        seg[g, AHEAD + level] += sign
+        seg[g, KOPLOPERS_AHEAD + level] += sign * koploper
+
+
+@kernel
 def segment_counts(
     stage: np.ndarray, koploper: np.ndarray, segment: np.ndarray, n_segments: int
 ) -> np.ndarray:
     """Per segment: firms, firms ahead of levels 0-2, koplopers, koplopers ahead of levels 0-2."""
     seg = np.zeros((n_segments, 8))
     for i in range(stage.size):
-        g, k = segment[i], koploper[i]
-        seg[g, PEERS] += 1
-        seg[g, KOPLOPERS] += k
-        for level in range(stage[i]):
-            if level < 3:
-                seg[g, AHEAD + level] += 1
-                seg[g, KOPLOPERS_AHEAD + level] += k
+        add_to_segment(seg, segment[i], stage[i], koploper[i], 1)
     return seg
 
 
