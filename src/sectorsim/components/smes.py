@@ -205,8 +205,8 @@ def step(
     u: np.ndarray,
 ) -> None:
     """One month of every SME under the full rule: every decision from the state at the start
-    of the month, then all moves at once. An SME whose draw is at or above the most its step-up
-    (or relapse) probability can be skips working that probability out: the same decisions,
+    of the month, then all moves at once. An SME whose draw is at or above the most any step-up
+    (or relapse) probability can be this month skips working its own out: the same decisions,
     without the imitation share and the exponential of most SMEs."""
     n = s.stage.size
     m = p.mechanisms
@@ -222,7 +222,12 @@ def step(
     large = large_firms.visibility(p, firms)
     open_now = p.broadening.open and broadened
     linear = p.imitation.rule == imitation.LINEAR
-    up_most = adoption.step_up_bound(p.adoption.dwell, p.imitation.linear_rate if linear else 0.0)
+    social_most = 1.0 if (m.imitation and not linear) else 0.0
+    up_most = adoption.step_up_bound(
+        adoption.utility_bound(knowledge_stock, social_most, p.adoption),
+        p.adoption.dwell,
+        p.imitation.linear_rate if linear else 0.0,
+    )
     down_most = relapse.relapse_bound(p.relapse.rate)
     advice_factor = 1.0 - p.ngo.advice_cost_reduction
     at_stage = nb.stage  # neighbours at each stage
