@@ -37,7 +37,7 @@ class State(NamedTuple):
     koploper: np.ndarray  # int64 (n, stages): koploper neighbours at each stage
     carriers: np.ndarray  # int64 (n,): neighbours in the coalition, in a project, or at stage 3
     members: np.ndarray  # int64 (n,): neighbours in the coalition
-    segment: np.ndarray  # float (segments, 8): each segment's firms by stage and koploper
+    segment: np.ndarray  # float (segments, columns): each segment's firms by stage and koploper
     #   status, as :func:`imitation.segment_counts` counts them (M2's competitors)
     sector: np.ndarray  # int64 (3, stages): the sector's firms, koplopers and coalition members
     #   at each stage (the monthly record)
@@ -116,7 +116,7 @@ def init(n: int, ties: Ties, segments: int) -> State:
         np.zeros((rows, STAGES), dtype=np.int64),
         np.zeros(rows, dtype=np.int64),
         np.zeros(rows, dtype=np.int64),
-        np.zeros((segments, 8)),
+        np.zeros((segments, imitation.SEGMENT_COLUMNS)),
         np.zeros((3, STAGES), dtype=np.int64),
     )
 

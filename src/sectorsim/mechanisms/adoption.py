@@ -79,7 +79,7 @@ def utility_bound(knowledge_stock: float, social: float, p) -> float:
         return np.inf
     most = p.b0 + max(p.b_motivation, 0.0) + max(p.b_social, 0.0) * social
     most += max(p.b_pressure, 0.0) + max(p.b_knowledge * knowledge_stock, 0.0)
-    return most + 1e-6 * (1.0 + abs(most))
+    return most + 1e-9 * (1.0 + abs(most))
 
 
 @kernel
