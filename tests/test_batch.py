@@ -37,7 +37,9 @@ def point_tasks(config, count):
     ]
 
 
-@pytest.mark.parametrize(("count", "workers"), [(1, 4), (7, 2), (40, 2), (1000, 3), (5, 8)])
+@pytest.mark.parametrize(
+    ("count", "workers"), [(1, 4), (7, 2), (40, 2), (200, 2), (1000, 3), (5, 8)]
+)
 def test_chunks_hold_every_task_once_in_order_and_stay_small(count, workers):
     tasks = [Task(None, seed) for seed in range(count)]
     found = chunks(tasks, workers)
@@ -46,6 +48,9 @@ def test_chunks_hold_every_task_once_in_order_and_stay_small(count, workers):
     assert max(len(chunk) for chunk in found) <= MAX_CHUNK
     if count >= CHUNKS_PER_WORKER * workers:
         assert len(found) >= CHUNKS_PER_WORKER * workers
+    # whole rounds of the workers where there are enough tasks, of sizes that differ by one
+    assert len(found) % workers == 0 or len(found) == count
+    assert max(len(chunk) for chunk in found) - min(len(chunk) for chunk in found) <= 1
 
 
 def test_pool_and_executor_give_the_serial_runs_in_task_order(config):

@@ -12,7 +12,9 @@ from sectorsim.compiled import (
     Streams,
     compiled_params,
     shuffle,
+    skip,
     uniform,
+    uniform_at,
     uniforms,
 )
 from sectorsim.components import large_firms, neighbourhood, smes
@@ -43,6 +45,32 @@ def test_the_generators_continue_where_the_month_stopped():
     fresh.random(37)
     assert named["adoption"].random() == fresh.random()
     assert UNIFORM_STREAMS[ADOPTION] == "adoption"
+
+
+@pytest.mark.parametrize("k", [0, 1, 15, 16, 17, 1000, 2**40 + 12345])
+def test_skipping_draws_is_numpys_advance(k):
+    streams, named = loaded(4)
+    skip(streams.uniform, ADOPTION, k)
+    streams.store(named)
+    fresh = RandomStreams(4)["adoption"]
+    fresh.bit_generator.advance(k)
+    assert named["adoption"].bit_generator.state == fresh.bit_generator.state
+
+
+def test_draws_made_for_some_positions_only_are_those_positions_draws():
+    """A month that draws for a few SMEs of a block and skips the others gives each SME the
+    number it would have had, and leaves the stream at the block's end."""
+    streams, named = loaded(6)
+    expected = RandomStreams(6)["adoption"].random(50_001)
+    wanted = np.sort(np.random.default_rng(0).choice(50_000, 700, replace=False))
+    wanted = np.union1d(wanted, [0, 1, 2, 3, 30, 31, 49_999])
+    done, drawn = 0, []
+    for i in wanted:
+        drawn.append(uniform_at(streams.uniform, ADOPTION, done, i))
+        done = i + 1
+    skip(streams.uniform, ADOPTION, 50_000 - done)
+    np.testing.assert_array_equal(drawn, expected[wanted])
+    assert uniform(streams.uniform, ADOPTION) == expected[-1]
 
 
 def test_shuffle_is_a_permutation_and_depends_on_the_stream():

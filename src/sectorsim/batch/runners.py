@@ -138,10 +138,16 @@ def deliver(tasks: Sequence[Task], on_run: Callable[[Run], None]) -> Callable[[l
 
 def chunks(tasks: Sequence[Task], workers: int) -> list[Chunk]:
     """The tasks in consecutive chunks: at least :data:`CHUNKS_PER_WORKER` per worker where there
-    are enough tasks, none longer than :data:`MAX_CHUNK`."""
-    size = max(1, min(MAX_CHUNK, len(tasks) // (CHUNKS_PER_WORKER * max(1, workers))))
+    are enough tasks, none longer than :data:`MAX_CHUNK`; as many chunks as the workers can take
+    in whole rounds, of sizes that differ by one at most, so that no worker is left with a
+    last chunk while the others wait."""
+    workers = max(1, workers)
+    size = max(1, min(MAX_CHUNK, len(tasks) // (CHUNKS_PER_WORKER * workers)))
+    count = -(-len(tasks) // size)  # chunks of at most `size` runs
+    count = min(len(tasks), -(-count // workers) * workers)  # whole rounds where there are runs
     numbered = list(enumerate(tasks))
-    return [numbered[i : i + size] for i in range(0, len(numbered), size)]
+    bounds = [len(tasks) * k // max(1, count) for k in range(count + 1)]
+    return [numbered[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
 
 
 def run_serial(tasks: Sequence[Task], run: RunFunction, on_run: Callable[[Run], None]) -> None:

@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sectorsim.compiled import BROADENING as BROADENING_DRAWS
-from sectorsim.compiled import CARTEL, DROPOUT, inline_kernel, kernel, uniform, uniforms
+from sectorsim.compiled import CARTEL, DROPOUT, inline_kernel, kernel, skip, uniform, uniform_at
 from sectorsim.components import environment, large_firms, neighbourhood, ngos, smes
 from sectorsim.components.schedule import AGENDA, BROADENING, EXECUTION, WITHDRAWN, team_active
 from sectorsim.mechanisms import broadening, cartel, coalition, cohesion
@@ -88,21 +88,24 @@ def broaden(
     via_team: bool,
     u: np.ndarray,
 ) -> None:
-    """M6: SMEs tied to members, or known to the team while it is active, may join."""
+    """M6: SMEs tied to members, or known to the team while it is active, may join. One draw
+    per SME, made only for those it can invite (the others' are skipped)."""
     n = s.stage.size
     rate = p.broadening.rate * (1.0 if via_team else coal.cohesion[0])
     size = s.coalition_member.sum()
-    tied = neighbourhood.tied_to_members(nb, s)
-    prob = np.zeros(n)
+    joined = np.empty(n, dtype=np.int64)
+    count = done = 0
     for i in range(n):
+        if s.coalition_member[i]:
+            continue
         reach = broadening.reach(
-            tied[i],
+            neighbourhood.tied_to_member(nb, s, i),
             known[i] and via_team,
-            not s.coalition_member[i],
+            True,
             p.broadening.team_reach,
         )
         if reach > 0:
-            prob[i] = broadening.join_probability(
+            prob = broadening.join_probability(
                 reach,
                 coal.acceptance[i],
                 rate,
@@ -110,8 +113,14 @@ def broaden(
                 p.coalition.target_size,
                 p.broadening.beyond_target,
             )
-    joined = np.flatnonzero(uniforms(u, BROADENING_DRAWS, n) < prob)
-    admit(t, p, s, nb, coal, joined, False)
+            if prob > 0:
+                draw = uniform_at(u, BROADENING_DRAWS, done, i)
+                done = i + 1
+                if draw < prob:
+                    joined[count] = i
+                    count += 1
+    skip(u, BROADENING_DRAWS, n - done)
+    admit(t, p, s, nb, coal, joined[:count], False)
 
 
 @inline_kernel
@@ -192,25 +201,25 @@ def step(
         attention = coalition.attention(size, capacity)
     else:
         attention = coal.cohesion[0] * p.coalition.self_organisation
+    done = 0  # one dropout draw per SME, made only for members outside projects
     for i in range(n):
-        if s.coalition_member[i]:
-            idle = (t + 1 - s.last_result[i]) >= p.coalition.idle_months
-            s.enthusiasm[i] = coalition.fade_enthusiasm(
-                s.enthusiasm[i], attention, idle, p.coalition.enthusiasm_decay
-            )
-    draws = uniforms(u, DROPOUT, n)
-    for i in range(n):
-        draw = draws[i]
-        if (
-            s.coalition_member[i]
-            and s.project_of[i] < 0
-            and draw < coalition.dropout_probability(s.enthusiasm[i], p.coalition.dropout_rate)
-        ):
+        if not s.coalition_member[i]:
+            continue
+        idle = (t + 1 - s.last_result[i]) >= p.coalition.idle_months
+        s.enthusiasm[i] = coalition.fade_enthusiasm(
+            s.enthusiasm[i], attention, idle, p.coalition.enthusiasm_decay
+        )
+        if s.project_of[i] >= 0:
+            continue
+        draw = uniform_at(u, DROPOUT, done, i)
+        done = i + 1
+        if draw < coalition.dropout_probability(s.enthusiasm[i], p.coalition.dropout_rate):
             neighbourhood.unmark(nb, s, i)
             s.coalition_member[i] = False
             if s.stage[i] < IMPLEMENTING:
                 s.koploper[i] = False  # left without a plan
             neighbourhood.mark(nb, s, i)
+    skip(u, DROPOUT, n - done)
     if phase == WITHDRAWN and broadened and p.broadening.open and p.mechanisms.broadening:
         broaden(t, p, s, nb, coal, known, False, u)
     c = p.cohesion
@@ -230,6 +239,6 @@ SIZE, COHESION = column("coalition_size"), column("cohesion")
 
 
 @inline_kernel
-def record(s: smes.State, coal: State, row: np.ndarray) -> None:
-    row[SIZE] = s.coalition_member.sum()
+def record(nb: neighbourhood.State, coal: State, row: np.ndarray) -> None:
+    row[SIZE] = nb.sector[2].sum()  # members, kept up to date
     row[COHESION] = coal.cohesion[0]

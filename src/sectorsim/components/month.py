@@ -80,9 +80,11 @@ def build(config: Config, streams: RandomStreams, ties: Ties) -> Sector:
     firms = large_firms.init(config, streams["large_firms"])
     prog = programme.init(config, streams["team"])
     sme_state = smes.init(config, streams["population"], streams["seeding"])
+    nb = neighbourhood.init(config.sme.count, ties, config.sme.segments)
+    neighbourhood.count(nb, sme_state)  # the record of month 0 reads the sector's counts
     return Sector(
         smes=sme_state,
-        neighbourhood=neighbourhood.init(config.sme.count, ties),
+        neighbourhood=nb,
         large_firms=firms,
         ngos=ngos.init(config.ngo.count),
         environment=environment.init(),
@@ -147,10 +149,10 @@ def step(t: int, p, plan: Plan, x: Sector, streams, adoption_last_month: float) 
 @inline_kernel
 def record(p, x: Sector, row: np.ndarray) -> int:
     """Write every component's outputs for the month just ended; return the programme phase."""
-    smes.record(p, x.smes, row)
+    smes.record(p, x.smes, x.neighbourhood, row)
     environment.record(x.environment, row)
     large_firms.record(x.large_firms, row)
-    coalition.record(x.smes, x.coalition, row)
+    coalition.record(x.neighbourhood, x.coalition, row)
     projects.record(x.projects, row)
     programme.record(x.programme, row)
     return x.programme.phase[0]

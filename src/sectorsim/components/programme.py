@@ -16,7 +16,9 @@ from sectorsim.compiled import (
     inline_kernel,
     kernel,
     shuffle,
+    skip,
     uniform,
+    uniform_at,
     uniforms,
 )
 from sectorsim.components import coalition, large_firms, neighbourhood, ngos, smes
@@ -161,18 +163,26 @@ def fund_capacity(t: int, p, prog: State) -> None:
 @inline_kernel
 def give_vouchers(p, prog: State, s: smes.State, nb: neighbourhood.State, u: np.ndarray) -> None:
     """Orienting SMEs the team reaches may take up a voucher: its network and the members, and
-    from broadening on also the SMEs tied to members."""
+    from broadening on also the SMEs tied to members. One draw per SME, made only for those
+    eligible (the others' are skipped)."""
     n = s.stage.size
-    reached = prog.known | s.coalition_member
-    if prog.phase[0] == BROADENING:
-        reached |= neighbourhood.tied_to_members(nb, s)
-    taking = np.zeros(n, dtype=np.bool_)
-    draws = uniforms(u, VOUCHERS, n)
+    broadening = prog.phase[0] == BROADENING
+    takers = np.empty(n, dtype=np.int64)
+    count = done = 0
     for i in range(n):
-        draw = draws[i]
-        eligible = s.stage[i] == ORIENTING and s.subsidy[i] == 0 and reached[i]
-        taking[i] = eligible and draw < p.funding.voucher_rate
-    takers = np.flatnonzero(taking)
+        if s.stage[i] != ORIENTING or s.subsidy[i] != 0:
+            continue
+        reached = prog.known[i] or s.coalition_member[i]
+        if not reached and broadening:
+            reached = neighbourhood.tied_to_member(nb, s, i)
+        if reached:
+            draw = uniform_at(u, VOUCHERS, done, i)
+            done = i + 1
+            if draw < p.funding.voucher_rate:
+                takers[count] = i
+                count += 1
+    skip(u, VOUCHERS, n - done)
+    takers = takers[:count]
     shuffle(u, VOUCHERS, takers)  # who is first in line when the money runs short
     value = p.funding.voucher_value
     takers = takers[: funding.affordable(prog.balance, funding.VOUCHERS, value)]

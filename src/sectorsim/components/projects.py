@@ -9,7 +9,16 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sectorsim.compiled import CARTEL, PROJECT_STARTS, inline_kernel, kernel, uniform, uniforms
+from sectorsim.compiled import (
+    CARTEL,
+    PROJECT_STARTS,
+    inline_kernel,
+    kernel,
+    skip,
+    uniform,
+    uniform_at,
+    uniforms,
+)
 from sectorsim.components import (
     coalition,
     environment,
@@ -240,12 +249,22 @@ def start(
     n = s.stage.size
     if not (team_active(prog.phase[0]) and p.mechanisms.funding):
         return
-    draws = uniforms(u, PROJECT_STARTS, n)
     grant = pp.cost * (1.0 - p.funding.cofunding_share)
     grants_left = funding.affordable(prog.balance, funding.PROJECTS, grant)
     prob = projects.start_probability(pp.rate, coal.cohesion[0])
     free = s.project_of < 0
-    starters = np.flatnonzero(free & s.coalition_member & (draws < prob))
+    # one draw per SME, made only for free members (the others' are skipped)
+    starters = np.empty(n, dtype=np.int64)
+    found = done = 0
+    for i in range(n):
+        if free[i] and s.coalition_member[i]:
+            draw = uniform_at(u, PROJECT_STARTS, done, i)
+            done = i + 1
+            if draw < prob:
+                starters[found] = i
+                found += 1
+    skip(u, PROJECT_STARTS, n - done)
+    starters = starters[:found]
     if starters.size == 0 or grants_left == 0:
         return
     rng.shuffle(starters)

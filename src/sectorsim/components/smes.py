@@ -152,36 +152,42 @@ def _seed_adopters(config: Config, s: State, rng: np.random.Generator) -> None:
 
 
 @inline_kernel
+def imitation_share(
+    p, s: State, nb: neighbourhood.State, extra: float, large: np.ndarray, i: int
+) -> float:
+    """M2: SME ``i``'s share of its reference group ahead of it (0 from stage 2 on, where it no
+    longer moves up by M1), from the kept neighbourhood and segment counts; ``extra``: a
+    koploper's extra weight; ``large``: adopted coalition large firms per segment."""
+    stage = s.stage[i]
+    if stage >= IMPLEMENTING:
+        return 0.0
+    at_stage, koplopers_at = nb.stage, nb.koploper
+    complete = nb.ties.complete
+    row = 0 if complete else i  # the complete network keeps the sector's totals
+    ahead = kop = kop_ahead = 0.0
+    for k in range(STAGES):
+        kop += koplopers_at[row, k]
+        if k > stage:
+            ahead += at_stage[row, k]
+            kop_ahead += koplopers_at[row, k]
+    g, me, seg = s.segment[i], s.koploper[i], nb.segment
+    kop -= complete and me  # not oneself (one is never ahead of oneself)
+    return imitation.reference_share(
+        stage, nb.ties.degree[i], ahead, kop, kop_ahead, seg[g, imitation.PEERS] - 1,
+        seg[g, imitation.AHEAD + stage], seg[g, imitation.KOPLOPERS] - me,
+        seg[g, imitation.KOPLOPERS_AHEAD + stage], large[g], extra, p.podium.max_share,
+        p.imitation.segment_weight,
+    )  # fmt: skip
+
+
+@inline_kernel
 def imitation_shares(
     p, s: State, nb: neighbourhood.State, extra: float, large: np.ndarray
 ) -> np.ndarray:
-    """M2: each SME's share of its reference group ahead of it (0 from stage 2 on, where it no
-    longer moves up by M1), from the kept neighbourhood counts and this month's segment counts;
-    ``extra``: a koploper's extra weight; ``large``: adopted coalition large firms per segment."""
-    n = s.stage.size
-    seg = imitation.segment_counts(s.stage, s.koploper, s.segment, p.sme.segments)
-    at_stage, koplopers_at = nb.stage, nb.koploper
-    complete, degree = nb.ties.complete, nb.ties.degree
-    shares = np.zeros(n)
-    for i in range(n):
-        stage = s.stage[i]
-        if stage >= IMPLEMENTING:
-            continue
-        row = 0 if complete else i  # the complete network keeps the sector's totals
-        ahead = kop = kop_ahead = 0.0
-        for k in range(STAGES):
-            kop += koplopers_at[row, k]
-            if k > stage:
-                ahead += at_stage[row, k]
-                kop_ahead += koplopers_at[row, k]
-        g, me = s.segment[i], s.koploper[i]
-        kop -= complete and me  # not oneself (one is never ahead of oneself)
-        shares[i] = imitation.reference_share(
-            stage, degree[i], ahead, kop, kop_ahead, seg[g, imitation.PEERS] - 1,
-            seg[g, imitation.AHEAD + stage], seg[g, imitation.KOPLOPERS] - me,
-            seg[g, imitation.KOPLOPERS_AHEAD + stage], large[g], extra, p.podium.max_share,
-            p.imitation.segment_weight,
-        )  # fmt: skip
+    """:func:`imitation_share` of every SME."""
+    shares = np.zeros(s.stage.size)
+    for i in range(s.stage.size):
+        shares[i] = imitation_share(p, s, nb, extra, large, i)
     return shares
 
 
@@ -199,13 +205,35 @@ def step(
     u: np.ndarray,
 ) -> None:
     """One month of every SME under the full rule: every decision from the state at the start
-    of the month, then all moves at once."""
+    of the month, then all moves at once. An SME whose draw is at or above the most any step-up
+    (or relapse) probability can be this month skips working its own out: the same decisions,
+    without the imitation share and the exponential of most SMEs."""
     n = s.stage.size
     m = p.mechanisms
     up_draw = uniforms(u, ADOPTION_DRAWS, n)
     down_draw = uniforms(u, RELAPSE, n)
     chain_pressure = p.chain.pressure if m.chain else 0.0
     size_factor = (p.regulation.micro_factor, p.regulation.small_factor, 1.0)
+    if m.ngo:
+        slots = ngos.slots(p.ngo.sme_capacity, orgs, p.ngo.outside_share)
+        ngo.assign_advice(s.advised, s.stage == ORIENTING, slots, u, ADVICE)
+
+    extra = p.podium.visibility * podium
+    large = large_firms.visibility(p, firms)
+    open_now = p.broadening.open and broadened
+    linear = p.imitation.rule == imitation.LINEAR
+    social_most = 1.0 if (m.imitation and not linear) else 0.0
+    up_most = adoption.step_up_bound(
+        adoption.utility_bound(knowledge_stock, social_most, p.adoption),
+        p.adoption.dwell,
+        p.imitation.linear_rate if linear else 0.0,
+    )
+    down_most = relapse.relapse_bound(p.relapse.rate)
+    advice_factor = 1.0 - p.ngo.advice_cost_reduction
+    at_stage = nb.stage  # neighbours at each stage
+    complete, degree = nb.ties.complete, nb.ties.degree
+    carriers = neighbourhood.carriers(nb, s)
+    move = np.zeros(n, dtype=np.int8)  # +1: up a stage; -1: back to stage 0
     for i in range(n):
         required = s.buyer[i] >= 0 and firms.requires[s.buyer[i]]
         s.pressure[i] = chain.sme_pressure(
@@ -216,29 +244,14 @@ def step(
             p.regulation.pressure,
             env.public_pressure[0],
         )
-    if m.ngo:
-        slots = ngos.slots(p.ngo.sme_capacity, orgs, p.ngo.outside_share)
-        ngo.assign_advice(s.advised, s.stage == ORIENTING, slots, u, ADVICE)
-
-    shares = np.zeros(n)
-    if m.imitation:
-        extra = p.podium.visibility * podium
-        shares = imitation_shares(p, s, nb, extra, large_firms.visibility(p, firms))
-    open_now = p.broadening.open and broadened
-    linear = p.imitation.rule == imitation.LINEAR
-    advice_factor = 1.0 - p.ngo.advice_cost_reduction
-    at_stage = nb.stage  # neighbours at each stage
-    complete, degree = nb.ties.complete, nb.ties.degree
-    carriers = neighbourhood.carriers(nb, s)
-    move = np.zeros(n, dtype=np.int8)  # +1: up a stage; -1: back to stage 0
-    for i in range(n):
         stage = s.stage[i]
         row = 0 if complete else i  # the complete network keeps the sector's totals
         supported = s.coalition_member[i] or s.project_of[i] >= 0
-        if stage < IMPLEMENTING:
+        if stage < IMPLEMENTING and up_draw[i] < up_most:
             signal = 0.0
             if m.imitation:
-                signal = imitation.imitation_signal(shares[i], s.threshold[i], p.imitation.rule)
+                share = imitation_share(p, s, nb, extra, large, i)
+                signal = imitation.imitation_signal(share, s.threshold[i], p.imitation.rule)
             access = 1.0
             if knowledge_stock > 0:
                 access = broadening.knowledge_access(
@@ -263,7 +276,12 @@ def step(
             if up_draw[i] < adoption.step_up_probability(utility, stage, p.adoption.dwell, pull):
                 move[i] = 1
                 continue
-        if m.relapse and not supported and stage in (ORIENTING, IMPLEMENTING):
+        if (
+            m.relapse
+            and not supported
+            and stage in (ORIENTING, IMPLEMENTING)
+            and down_draw[i] < down_most
+        ):
             adopted = 0.0
             for k in range(p.adoption.adopted_stage, STAGES):
                 adopted += at_stage[row, k]
@@ -330,14 +348,15 @@ STAGE_SHARE = np.array([column(f"stage_share_{int(k)}") for k in Stage])
 
 
 @inline_kernel
-def record(p, s: State, row: np.ndarray) -> None:
+def record(p, s: State, nb: neighbourhood.State, row: np.ndarray) -> None:
+    """Stage shares and koplopers from the sector's kept counts; the mean pressure."""
     n = s.stage.size
-    counts = np.bincount(s.stage, minlength=STAGE_SHARE.size)
+    counts = nb.sector[0]
     adopted = 0.0
     for k in range(STAGE_SHARE.size):
         row[STAGE_SHARE[k]] = counts[k] / n
         if k >= p.adoption.adopted_stage:
             adopted += counts[k] / n
     row[ADOPTION] = adopted
-    row[KOPLOPERS] = s.koploper.sum()
+    row[KOPLOPERS] = nb.sector[1].sum()
     row[PRESSURE] = s.pressure.mean()

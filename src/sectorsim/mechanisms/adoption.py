@@ -16,6 +16,8 @@ In both textbook rules an adopter goes from stage 0 straight to stage 2.
 
 from __future__ import annotations
 
+import numpy as np
+
 from sectorsim.analytic import bass_monthly_probability
 from sectorsim.compiled import expit, kernel
 from sectorsim.state import Stage
@@ -66,6 +68,27 @@ def step_up_probability(utility_: float, stage: int, dwell: float, linear_pull: 
     if stage >= IMPLEMENTING:
         return 0.0
     return min(1.0, expit(utility_) / dwell + linear_pull)
+
+
+@kernel
+def utility_bound(knowledge_stock: float, social: float, p) -> float:
+    """The most :func:`utility` can be this month for any SME: motivation, pressure and access
+    to K at most 1, the imitation signal at most ``social``, the net cost at least 0; with a
+    margin that covers rounding (+inf where a negative weight of the cost leaves no bound)."""
+    if p.b_cost < 0:
+        return np.inf
+    most = p.b0 + max(p.b_motivation, 0.0) + max(p.b_social, 0.0) * social
+    most += max(p.b_pressure, 0.0) + max(p.b_knowledge * knowledge_stock, 0.0)
+    return most + 1e-9 * (1.0 + abs(most))
+
+
+@kernel
+def step_up_bound(utility_most: float, dwell: float, linear_rate: float) -> float:
+    """The most :func:`step_up_probability` can be, given :func:`utility_bound`: a draw at or
+    above it never moves a firm up, so the month need not work out that firm's utility.
+    ``linear_rate``: the linear imitation hazard (0 under the other rules; the share ahead is
+    at most 1)."""
+    return min(1.0, expit(utility_most) / dwell + linear_rate)
 
 
 @kernel

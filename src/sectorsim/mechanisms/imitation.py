@@ -25,6 +25,7 @@ LINEAR, LOGIT, COMPLEX = (choice_index("imitation.rule", r) for r in ("linear", 
 LARGE_FIRM_STAGE = 2  # an adopted large firm is ahead of SMEs at stages 0 and 1
 #: columns of :func:`segment_counts`: peers, ahead of level 0-2 (AHEAD + level), koplopers, ...
 PEERS, AHEAD, KOPLOPERS, KOPLOPERS_AHEAD = 0, 1, 4, 5
+SEGMENT_COLUMNS = 8
 
 
 @kernel
@@ -80,19 +81,23 @@ def reference_share(
 
 
 @kernel
+def add_to_segment(seg: np.ndarray, g: int, stage: int, koploper: bool, sign: int) -> None:
+    """Add (``sign`` 1) or take away (-1) one firm of segment ``g`` in the segment counts."""
+    seg[g, PEERS] += sign
+    seg[g, KOPLOPERS] += sign * koploper
+    for level in range(min(stage, 3)):
+        seg[g, AHEAD + level] += sign
+        seg[g, KOPLOPERS_AHEAD + level] += sign * koploper
+
+
+@kernel
 def segment_counts(
     stage: np.ndarray, koploper: np.ndarray, segment: np.ndarray, n_segments: int
 ) -> np.ndarray:
     """Per segment: firms, firms ahead of levels 0-2, koplopers, koplopers ahead of levels 0-2."""
-    seg = np.zeros((n_segments, 8))
+    seg = np.zeros((n_segments, SEGMENT_COLUMNS))
     for i in range(stage.size):
-        g, k = segment[i], koploper[i]
-        seg[g, PEERS] += 1
-        seg[g, KOPLOPERS] += k
-        for level in range(stage[i]):
-            if level < 3:
-                seg[g, AHEAD + level] += 1
-                seg[g, KOPLOPERS_AHEAD + level] += k
+        add_to_segment(seg, segment[i], stage[i], koploper[i], 1)
     return seg
 
 

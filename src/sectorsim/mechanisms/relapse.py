@@ -21,3 +21,10 @@ def relapse_probability(
     if supported or stage not in (ORIENTING, IMPLEMENTING):
         return 0.0
     return rate * (1.0 - peers) * (1.0 - pressure)
+
+
+@kernel
+def relapse_bound(rate: float) -> float:
+    """The most :func:`relapse_probability` can be (peers and pressure are shares in [0, 1]):
+    a draw at or above it never moves a firm down."""
+    return rate
