@@ -33,7 +33,7 @@ from playwright.async_api import async_playwright
 from sectorsim.app.testing import CHROMIUM_ARGS, chromium_path, running_app
 
 RESULTS = Path(__file__).with_name("results") / "app_load.jsonl"
-SERVER, BROWSER = "sectorsim.app.page", "chrom"  # how their command lines are recognised
+SERVER, BROWSER = "sectorsim.app.server", "chrom"  # how their command lines are recognised
 MONTH = ".kpi-month .kpi-value"
 
 
