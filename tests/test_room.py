@@ -202,3 +202,20 @@ def test_the_download_reproduces_every_programme_with_the_cli(room, tmp_path):
         cli = pd.read_csv(out / "timeseries.csv")["adoption_share"].iloc[:37].to_numpy()
         shown = person.session.model.series("adoption_share")
         assert list(cli) == list(shown)
+
+
+def test_the_programmes_run_in_plausible_worlds(room):
+    """In worlds that change nothing, a programme's chance over the worlds is its own chance
+    over the same replicate sectors; a world where firms never move gives it none."""
+    person, idle = room.join(issue_token()), room.join(issue_token())
+    room.start_round(PRESET, 5, {"sme.count": 200})
+    person.session.run_replications(4)
+    table = room.run_worlds([{}, {}], replications=4)
+    (row,) = table.to_dict("records")  # only programmes with replications
+    assert row["name"] == person.name and row["worlds"] == 2
+    assert row["p_pooled"] == person.session.replications["p"] == row["p_median"]
+    assert room.worlds["table"] is table and idle.session.replications is None
+    frozen = {"adoption.b0": -20.0, "imitation.linear_rate": 0.0}  # firms hardly move
+    (row,) = room.run_worlds([{}, frozen], replications=4).to_dict("records")
+    assert row["p_world_low"] <= row["p_median"] <= row["p_world_high"]
+    assert row["p_pooled"] <= person.session.replications["p"]

@@ -26,8 +26,15 @@ import solara.lab
 
 from sectorsim.app import charts
 from sectorsim.app.levers import LEVERS, label
-from sectorsim.app.page import Lever, guarded, language_at, problem_text, shown_value
-from sectorsim.app.room import Room, the_room
+from sectorsim.app.page import (
+    Lever,
+    guarded,
+    language_at,
+    problem_text,
+    replication_pool,
+    shown_value,
+)
+from sectorsim.app.room import WORLD_REPLICATIONS, WORLDS, Room, plausible_worlds, the_room
 from sectorsim.app.server import is_facilitator
 from sectorsim.app.session import (
     DEFAULT_PRESET,
@@ -337,6 +344,7 @@ def FacilitatorRoom(room: Room):
         )
         if debrief.value:
             Debrief(rows, chance.value, lang)
+            Worlds(room, version, lang)
             return
         solara.Markdown(f"### {ui('participants', lang, n=len(rows))}")
         if not rows:
@@ -394,3 +402,58 @@ def FacilitatorPage():
         solara.Error(ui("facilitator_refused", "nl"))
         return
     FacilitatorRoom(the_room())
+
+
+@solara.component
+def Worlds(room: Room, version: int, language: str):
+    """The room's programmes in plausible worlds: a button runs each programme with
+    replications in :data:`~sectorsim.app.room.WORLDS` worlds of the calibration posterior, in
+    the replication worker; the table gives each its chance pooled over the worlds, the median
+    and 10-90% range across them, and its robustness."""
+    lang = language
+    progress = solara.use_reactive((0, 0))
+    worlds = plausible_worlds()
+
+    def run() -> None:
+        progress.set((0, 0))
+        room.run_worlds(
+            worlds, executor=replication_pool(), progress=lambda d, t: progress.set((d, t))
+        )
+
+    task = solara.lab.use_task(run, dependencies=None)
+    solara.Markdown(f"### {ui('worlds_title', lang, n=WORLDS)}")
+    if worlds is None:
+        solara.Text(ui("worlds_missing", lang))
+        return
+    solara.Button(
+        ui("worlds_run", lang, n=WORLDS, r=WORLD_REPLICATIONS),
+        icon_name="mdi-earth",
+        on_click=task,
+        disabled=task.pending,
+        classes=["run-worlds"],
+    )
+    if task.pending:
+        done, total = progress.value
+        solara.ProgressLinear(100 * done / total if total else True)
+    found = room.worlds
+    if found is None or found["round"] != room.round.number:
+        return
+    head = ["col_name", "col_p_pooled", "col_p_median", "col_p_range", "col_robustness"]
+    cells = "".join(f"<th>{escape(ui(h, lang))}</th>" for h in head)
+    body = "".join(
+        "<tr>"
+        f"<td>{escape(str(row['name']))}</td>"
+        f'<td class="n">{row["p_pooled"]:.0%}</td>'
+        f'<td class="n">{row["p_median"]:.0%}</td>'
+        f'<td class="n">{row["p_world_low"]:.0%} – {row["p_world_high"]:.0%}</td>'
+        f'<td class="n">{row["robustness"]:.0%}</td>'
+        "</tr>"
+        for _, row in found["table"].iterrows()
+    )
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=f'{TABLE_STYLE}<table class="room-table worlds-table">'
+        f"<thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table>",
+        classes=["worlds"],
+    )
+    solara.Markdown(ui("worlds_note", lang, n=found["worlds"], r=WORLD_REPLICATIONS))

@@ -1,8 +1,13 @@
-"""The workshop page: levers, play controls, KPI cards, charts, comparison, explanation, downloads.
+"""The participant's page: levers, play controls, KPI cards, charts, comparison, explanation,
+downloads, and their place in the room (name, round).
 
-Every browser session gets its own :class:`~sectorsim.app.session.WorkshopSession` (made in
-``Page`` with ``use_memo``), so one participant's slider never moves another's. The controls are
-generated from the app's levers (:data:`sectorsim.app.levers.LEVERS`). Playing runs in a
+Every participant has their own :class:`~sectorsim.app.session.WorkshopSession`, kept by the
+room (:mod:`sectorsim.app.room`) under the token the server gave their browser, so one
+participant's slider never moves another's and a reload finds the same session. A page holds
+only its own participant: nothing it sends can reach another's session or the round. When the
+facilitator starts a round, a background thread waiting on the room redraws the page.
+
+The controls are generated from the app's levers (:data:`sectorsim.app.levers.LEVERS`). Playing runs in a
 background task that steps the model and bumps a version counter; the charts redraw from a
 snapshot taken under the session's lock.
 

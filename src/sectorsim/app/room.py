@@ -23,9 +23,12 @@ import shlex
 import threading
 import unicodedata
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
+
+import pandas as pd
 
 from sectorsim.app.levers import LEVERS
 from sectorsim.app.server import issue_token, valid_token  # noqa: F401 - the room's tokens
@@ -37,10 +40,13 @@ from sectorsim.app.session import (
     lever_value,
     seed_value,
 )
+from sectorsim.batch import Task, run_all
 from sectorsim.config import ConfigError, load_scenario_with_description, preset_names, to_toml
 from sectorsim.design.spec import rebalance
-from sectorsim.runs import DEFAULT_SEED
+from sectorsim.runs import DEFAULT_SEED, replicate_seeds
 
+WORLDS = 20  # plausible worlds of the debrief: particles of the calibration posterior
+WORLD_REPLICATIONS = 5  # runs of each programme in each world (the same sectors in every world)
 NAME_LENGTH = 40  # characters of a display name
 MAX_PARTICIPANTS = 200  # a room refuses newcomers beyond this (a page per token costs memory)
 
@@ -103,10 +109,16 @@ class Room:
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
-        self.changed = threading.Condition(self.lock)
+        # the pages' signals have a lock of their own, never held while another is taken: a
+        # session reports a change while it holds its own lock, and the room takes sessions'
+        # locks while it holds ``lock`` (a new round), so sharing ``lock`` could deadlock
+        signal = threading.Lock()
+        self.changed = threading.Condition(signal)
+        self.round_changed = threading.Condition(signal)
         self.version = 0  # counts every change a facilitator's page shows
         self.round = Round()
         self.participants: dict[str, Participant] = {}
+        self.worlds: dict[str, Any] | None = None  # the debrief's chances across worlds
 
     # ---- changes -------------------------------------------------------------------------------
     def touch(self) -> None:
@@ -122,8 +134,8 @@ class Room:
 
     def wait_round(self, seen: int, timeout: float) -> int:
         """The round number once it differs from ``seen``, or after ``timeout`` seconds."""
-        with self.changed:
-            self.changed.wait_for(lambda: self.round.number != seen, timeout=timeout)
+        with self.round_changed:
+            self.round_changed.wait_for(lambda: self.round.number != seen, timeout=timeout)
             return self.round.number
 
     # ---- participants --------------------------------------------------------------------------
@@ -178,9 +190,11 @@ class Room:
                 load_scenario_with_description(preset, start)
             except ConfigError as error:
                 raise Refused("locks", locks, f"settings that fit together ({error})") from None
-            self.round = new
             for participant in self.participants.values():
                 participant.session.start_round(preset, seed, checked, start)
+            self.round = new
+        with self.round_changed:
+            self.round_changed.notify_all()
         self.touch()
         return new
 
@@ -223,6 +237,57 @@ class Room:
         rows = self.rows() if rows is None else rows
         good = [r for r in rows if r["p"] is not None and r["p"] >= chance - 1e-12]
         return min(good, key=lambda r: (r["mean_spend"], -r["p"]), default=None)
+
+    # ---- the debrief: plausible worlds ---------------------------------------------------------
+    def run_worlds(
+        self,
+        worlds: list[dict[str, Any]],
+        replications: int = WORLD_REPLICATIONS,
+        executor: Executor | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> pd.DataFrame | None:
+        """Every programme with replications, run in each of ``worlds`` (``{key: value}`` of
+        the behavioural parameters the observations leave open) on the same ``replications``
+        sectors: per programme its chance of critical mass pooled over the worlds, the median
+        and 10-90% range across them and its robustness (the share of worlds in which the
+        chance is at least 0.5), as :func:`sectorsim.experiments.robustness.across_worlds`
+        computes them. None if no programme has replications."""
+        from sectorsim.experiments.robustness import across_worlds
+
+        with self.lock:
+            programmes = [
+                (p.number, p.name, p.session.config, p.session.seed)
+                for p in self.participants.values()
+                if p.session.replications is not None
+            ]
+            number = self.round.number
+        if not programmes or not worlds:
+            return None
+        tasks = [
+            Task(config.updated(world), seed, {"point": point, "world": w}, keep_timeseries=False)
+            for point, _, config, base_seed in programmes
+            for w, world in enumerate(worlds)
+            for seed in replicate_seeds(base_seed, replications)
+        ]
+        runs = run_all(tasks, progress=progress, executor=executor)
+        per_run = pd.DataFrame(
+            [{**run.task.keys, "hit": bool(run.values["critical_mass_reached"])} for run in runs]
+        )
+        per_world = (
+            per_run.groupby(["point", "world"])["hit"]
+            .mean()
+            .rename("p_critical_mass")
+            .reset_index()
+        )
+        table = across_worlds(per_world)
+        pooled = per_run.groupby("point")["hit"].mean()
+        table["p_pooled"] = table["point"].map(pooled)
+        table["name"] = table["point"].map({point: name for point, name, _, _ in programmes})
+        table = table.sort_values("p_pooled", ascending=False).reset_index(drop=True)
+        with self.lock:
+            self.worlds = {"round": number, "worlds": len(worlds), "table": table}
+        self.touch()
+        return table
 
     # ---- take it home --------------------------------------------------------------------------
     def programmes_csv(self, rows: list[dict[str, Any]] | None = None) -> str:
@@ -288,6 +353,23 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, float) and math.isfinite(value):
         return repr(value)
     return str(value)
+
+
+def plausible_worlds(count: int = WORLDS) -> list[dict[str, Any]] | None:
+    """``count`` particles of the calibration posterior that ships with sectorsim (the worlds an
+    experiment's ``[uncertainty]`` table draws by default), or None where it is missing."""
+    from sectorsim.experiments.worlds import (
+        WORLD_SEED,
+        draw_particles,
+        read_posterior,
+        shipped_posterior,
+    )
+
+    file = shipped_posterior()
+    if not file.is_file():
+        return None
+    keys, values, weights, _ = read_posterior(file, "the calibration posterior", "posterior")
+    return draw_particles(keys, values, weights, count, WORLD_SEED)
 
 
 _ROOM = Room()

@@ -47,17 +47,21 @@ class Links(NamedTuple):
 
 @contextlib.contextmanager
 def running_room(
-    port: int | None = None, timeout: float = 60.0, host: str = "127.0.0.1"
+    port: int | None = None,
+    timeout: float = 60.0,
+    host: str = "127.0.0.1",
+    cpus: set[int] | None = None,
 ) -> Iterator[Links]:
     """Serve ``sectorsim app --host HOST``; yield its participants' and facilitator's links on
     this machine (with the room code when the room needs one, as printed); stop the server
-    afterwards."""
+    afterwards. ``cpus``: the processor numbers the server (and its worker) may run on."""
     port = port or free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "sectorsim.cli", "app", "--host", host, "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
+        preexec_fn=None if cpus is None else lambda: os.sched_setaffinity(0, cpus),
     )
     try:
         printed = ""

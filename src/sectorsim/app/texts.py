@@ -189,6 +189,34 @@ UI: dict[str, dict[str, str]] = {
         "nl": "Nog geen programma met herhalingen haalt die kans.",
     },
     "col_lever": {"en": "Lever", "nl": "Knop"},
+    "worlds_title": {
+        "en": "The programmes in {n} plausible worlds",
+        "nl": "De programma's in {n} plausibele werelden",
+    },
+    "worlds_missing": {
+        "en": "No calibration posterior is installed (`make calibrate` makes it): the plausible "
+        "worlds cannot be drawn.",
+        "nl": "Er is geen kalibratie-posterior geïnstalleerd (`make calibrate` maakt die): de "
+        "plausibele werelden kunnen niet worden getrokken.",
+    },
+    "worlds_run": {
+        "en": "Run the programmes in {n} plausible worlds ({r} runs each)",
+        "nl": "Draai de programma's in {n} plausibele werelden ({r} runs per wereld)",
+    },
+    "worlds_note": {
+        "en": "Each programme with replications, in {n} worlds drawn from the calibration "
+        "posterior (settings of the behavioural parameters the observations leave open), {r} "
+        "runs per world on the same sectors. Robustness: the share of worlds in which the "
+        "chance is at least 50%.",
+        "nl": "Elk programma met herhalingen, in {n} werelden getrokken uit de "
+        "kalibratie-posterior (instellingen van de gedragsparameters die de waarnemingen open "
+        "laten), {r} runs per wereld op dezelfde sectoren. Robuustheid: het deel van de werelden "
+        "waarin de kans minstens 50% is.",
+    },
+    "col_p_pooled": {"en": "chance over the worlds", "nl": "kans over de werelden"},
+    "col_p_median": {"en": "median world", "nl": "mediane wereld"},
+    "col_p_range": {"en": "10-90% of worlds", "nl": "10-90% van de werelden"},
+    "col_robustness": {"en": "robustness", "nl": "robuustheid"},
     "col_tipped": {"en": "tipped ({n})", "nl": "gekanteld ({n})"},
     "col_others": {"en": "the others ({n})", "nl": "de andere ({n})"},
 }
