@@ -47,6 +47,7 @@ from sectorsim.app.testing import CHROMIUM_ARGS, chromium_path, running_room
 RESULTS = Path(__file__).with_name("results") / "app_load.jsonl"
 SERVER, BROWSER = "sectorsim.app.server", "chrom"  # how their command lines are recognised
 MONTH = ".kpi-month .kpi-value"
+RETRY_AFTER, RETRIES = 30.0, 3  # a step not shown after this many seconds is clicked again
 WATCH_ROWS = """() => {
   window.seen = {};
   const record = () => {
@@ -100,10 +101,19 @@ async def participant(
     steps_done = []
     for step in range(1, steps + 1):
         clicked, started = time.time() * 1000, time.perf_counter()
-        await page.click(".step")
-        await page.wait_for_function(
-            f"document.querySelector('{MONTH}')?.innerText === '{step}'", polling=20
-        )
+        for attempt in range(RETRIES + 1):
+            await page.click(".step")
+            try:
+                await page.wait_for_function(
+                    f"Number(document.querySelector('{MONTH}')?.innerText) >= {step}",
+                    polling=20,
+                    timeout=RETRY_AFTER * 1000,
+                )
+                break
+            except PlaywrightTimeout:  # a click the page never acted on: counted, clicked again
+                usage["lost_clicks"] = usage.get("lost_clicks", 0) + 1
+                if attempt == RETRIES:
+                    raise
         steps_done.append((name, step, clicked, time.perf_counter() - started))
         await asyncio.sleep(rng.expovariate(1.0 / think))
     return steps_done  # the page stays open until the room is measured
@@ -158,6 +168,7 @@ async def room(
             (seen[f"{n}:{m}"] - clicked) / 1000 for n, m, clicked, _ in done if f"{n}:{m}" in seen
         ]
         shares["facilitator_missed"] = len(missing)
+        shares["lost_clicks"] = usage.get("lost_clicks", 0)
         await browser.close()
     return [latency for *_, latency in done], updates, shares
 
@@ -237,7 +248,8 @@ def main() -> None:
         f"{usage['server_cpu_share']:.0%} of a core, the browsers {usage['browser_cpu_share']:.0%}"
         f" of a core (the machine has {os.cpu_count()}; pinned: {args.pin}); load average "
         f"{load_before[0]:.1f} before, {load_after[0]:.1f} after; "
-        f"{usage['facilitator_missed']} steps never reached the facilitator's page"
+        f"{usage['facilitator_missed']} steps never reached the facilitator's page; "
+        f"{usage['lost_clicks']} clicks were not acted on within {RETRY_AFTER:.0f} s and repeated"
     )
     RESULTS.parent.mkdir(exist_ok=True)
     with RESULTS.open("a") as out:

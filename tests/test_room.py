@@ -12,6 +12,7 @@ import zipfile
 import pandas as pd
 import pytest
 
+from sectorsim.app.levers import LEVERS
 from sectorsim.app.room import (
     NAME_LENGTH,
     Room,
@@ -21,6 +22,8 @@ from sectorsim.app.room import (
 )
 from sectorsim.app.session import Refused
 from sectorsim.config import load_scenario
+
+LEVERS_KEYS = list(LEVERS)
 
 PRESET = "imvo_samen_veranderen"
 
@@ -219,3 +222,26 @@ def test_the_programmes_run_in_plausible_worlds(room):
     (row,) = room.run_worlds([{}, frozen], replications=4).to_dict("records")
     assert row["p_world_low"] <= row["p_median"] <= row["p_world_high"]
     assert row["p_pooled"] <= person.session.replications["p"]
+
+
+def test_the_debrief_names_the_levers_that_set_tipped_programmes_apart():
+    from sectorsim.app.facilitator import common_levers
+
+    def programme(p, size, budget, open_):
+        levers = {"coalition.initial_size": size, "funding.budget": budget}
+        levers["broadening.open"] = open_
+        return {"p": p, "levers": {**{k: 0 for k in LEVERS_KEYS}, **levers}}
+
+    rows = [
+        programme(0.9, 30, 1e6, True),
+        programme(0.85, 40, 1e6, False),
+        programme(0.2, 12, 1e6, True),
+        {"p": None, "levers": {}},
+    ]
+    table = {row["key"]: row for row in common_levers(rows, 0.8, locked=("funding.budget",))}
+    assert set(table) == {"coalition.initial_size", "broadening.open"}
+    assert table["coalition.initial_size"]["apart"] and table["coalition.initial_size"][
+        "tipped"
+    ] == (30, 40)
+    assert not table["broadening.open"]["apart"]
+    assert list(table)[0] == "coalition.initial_size"  # what separates comes first

@@ -52,7 +52,7 @@ CHANCES = (0.5, 0.95, 0.05)  # the stated chance's slider
 TABLE_STYLE = (
     "<style>.room-table{border-collapse:collapse;font-size:.9em;width:100%}"
     ".room-table th,.room-table td{border-bottom:1px solid #ddd;padding:4px 8px;"
-    "text-align:left;vertical-align:top}.room-table td.n{text-align:right;white-space:nowrap}"
+    "text-align:left;vertical-align:top}.room-table td.n{white-space:nowrap}"
     ".room-table th{background:#f4f4f4}</style>"
 )
 
@@ -124,12 +124,14 @@ def participants_table(rows: list[dict[str, Any]], round_preset: str | None, lan
     )
 
 
-def common_levers(rows: list[dict[str, Any]], chance: float) -> list[dict[str, Any]]:
-    """For each lever: its range among the programmes that tipped (chance of critical mass at
-    least ``chance``) and among the other programmes with replications; ``apart`` when the two
-    ranges do not overlap (the lever separates them in this room). Levers on which the tipped
-    programmes differ among themselves as widely as the others are left out only if they do not
-    separate."""
+def common_levers(
+    rows: list[dict[str, Any]], chance: float, locked: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
+    """For each lever the programmes differ on: its range among the programmes that tipped
+    (chance of critical mass at least ``chance``) and among the other programmes with
+    replications; ``apart`` when the two ranges do not overlap (the lever separates them in
+    this room), those first. Levers ``locked`` for the round, or set alike in every programme,
+    say nothing and are left out."""
     done = [r for r in rows if r["p"] is not None]
     tipped = [r for r in done if r["p"] >= chance - 1e-12]
     others = [r for r in done if r["p"] < chance - 1e-12]
@@ -137,20 +139,18 @@ def common_levers(rows: list[dict[str, Any]], chance: float) -> list[dict[str, A
     for key in LEVERS:
         values = [r["levers"][key] for r in tipped]
         rest = [r["levers"][key] for r in others]
-        if not values:
+        if not values or key in locked or len({*values, *rest}) == 1:
             continue
         low, high = min(values), max(values)
         apart = bool(rest) and (max(rest) < low or min(rest) > high)
-        same = low == high and len(values) > 1
-        if apart or same or (rest and set(values) != set(rest)):
-            table.append(
-                {
-                    "key": key,
-                    "tipped": (low, high),
-                    "others": (min(rest), max(rest)) if rest else None,
-                    "apart": apart,
-                }
-            )
+        table.append(
+            {
+                "key": key,
+                "tipped": (low, high),
+                "others": (min(rest), max(rest)) if rest else None,
+                "apart": apart,
+            }
+        )
     return sorted(table, key=lambda row: not row["apart"])
 
 
@@ -343,7 +343,7 @@ def FacilitatorRoom(room: Room):
             responsive=True,
         )
         if debrief.value:
-            Debrief(rows, chance.value, lang)
+            Debrief(rows, chance.value, tuple(current.locks), lang)
             Worlds(room, version, lang)
             return
         solara.Markdown(f"### {ui('participants', lang, n=len(rows))}")
@@ -365,12 +365,12 @@ def FacilitatorRoom(room: Room):
 
 
 @solara.component
-def Debrief(rows: list[dict[str, Any]], chance: float, language: str):
+def Debrief(rows: list[dict[str, Any]], chance: float, locked: tuple[str, ...], language: str):
     """What the programmes that tipped had in common: each lever's range among them and among
     the others; levers whose ranges do not overlap first, in bold."""
     lang = language
     solara.Markdown(f"### {ui('debrief_common', lang, chance=chance)}")
-    table = common_levers(rows, chance)
+    table = common_levers(rows, chance, locked)
     if not table:
         solara.Text(ui("debrief_none", lang), classes=["debrief-none"])
         return
