@@ -173,6 +173,87 @@ async def room(
     return [latency for *_, latency in done], updates, shares
 
 
+def server_room(participants: int, steps: int, think: float) -> tuple[list, list, dict]:
+    """The server's own work for a room, without browsers or websockets: ``participants``
+    threads step their sessions of a :class:`Room` (each step followed by what the page
+    computes for its redraw: KPI cards and the five charts), one thread does what the
+    facilitator's page computes for each redraw (rows, table, chart) whenever the room changes,
+    at most twice a second. Returns the step latencies, the facilitator's update latencies
+    (from the start of a step until a redraw showing it) and the process's CPU share."""
+    import threading
+
+    from sectorsim.app import charts
+    from sectorsim.app.facilitator import REDRAWS_PER_SECOND, participants_table
+    from sectorsim.app.page import kpi_cards
+    from sectorsim.app.room import Room
+    from sectorsim.app.server import issue_token
+    from sectorsim.app.session import DEFAULT_PRESET, stored_front
+
+    room = Room()
+    people = [room.join(issue_token()) for _ in range(participants)]
+    room.start_round(DEFAULT_PRESET, 20130101, {"funding.budget": 1_000_000.0})
+    front = stored_front(DEFAULT_PRESET)
+    started: dict[tuple[int, int], float] = {}
+    shown: dict[tuple[int, int], float] = {}
+    latencies: list[float] = []
+    stop = threading.Event()
+
+    def facilitator() -> None:
+        seen = room.version
+        while not stop.is_set():
+            now = room.wait(seen, timeout=0.5)
+            if now == seen:
+                continue
+            seen = now
+            rows = room.rows()
+            participants_table(rows, DEFAULT_PRESET, "en")
+            charts.room_chart(front, rows, "en")
+            done = time.perf_counter()
+            for row in rows:
+                shown.setdefault((row["number"], row["month"]), done)
+            stop.wait(1.0 / REDRAWS_PER_SECOND)
+
+    def participant(person) -> None:
+        rng = random.Random(person.number)
+        time.sleep(rng.uniform(0, think))
+        session = person.session
+        for month in range(1, steps + 1):
+            begin = time.perf_counter()
+            started[person.number, month] = begin
+            session.step()
+            snapshot = session.snapshot()
+            kpi_cards(session.kpis(), "en")
+            for build in (
+                charts.adoption_chart,
+                charts.network_chart,
+                charts.coalition_chart,
+                charts.projects_chart,
+                charts.budget_chart,
+            ):
+                build(snapshot, "en")
+            latencies.append(time.perf_counter() - begin)
+            time.sleep(rng.expovariate(1.0 / think))
+
+    watcher = threading.Thread(target=facilitator)
+    watcher.start()
+    cpu, wall = time.process_time(), time.perf_counter()
+    threads = [threading.Thread(target=participant, args=(p,)) for p in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    time.sleep(2.0)  # the last redraw
+    stop.set()
+    watcher.join()
+    usage = {
+        "wall_s": time.perf_counter() - wall,
+        "server_cpu_share": (time.process_time() - cpu) / (time.perf_counter() - wall),
+    }
+    updates = [shown[key] - begin for key, begin in started.items() if key in shown]
+    usage["facilitator_missed"] = len(started) - len(updates)
+    return latencies, updates, usage
+
+
 def cpu_seconds(name: str) -> float:
     """CPU time used so far by the processes whose command line contains ``name``."""
     total = 0.0
@@ -210,7 +291,15 @@ def main() -> None:
         help="server on core 0, browsers on the other cores (default: all on every core, the "
         "browsers at the lowest priority)",
     )
+    parser.add_argument(
+        "--server-only",
+        action="store_true",
+        help="measure the server's own work for the room in this process, without browsers",
+    )
     args = parser.parse_args()
+    if args.server_only:
+        server_only(args)
+        return
     cores = set(range(os.cpu_count() or 1))
     server_cores = {0} if args.pin else None
     load_before = os.getloadavg()
@@ -264,6 +353,44 @@ def main() -> None:
                 pinned=args.pin,
                 load_average_before=load_before[0],
                 load_average_after=load_after[0],
+                machine=f"{platform.machine()}, {os.cpu_count()} cores",
+                date=time.strftime("%Y-%m-%d"),
+            )
+            out.write(json.dumps(row) + "\n")
+
+
+def server_only(args: argparse.Namespace) -> None:
+    """``--server-only``: the room's server work alone, then for ``--participants``."""
+    server_room(1, 3, 0.2)  # warm up: compiled kernels, caches
+    alone, alone_updates, _ = server_room(1, args.steps, args.think)
+    steps, updates, usage = server_room(args.participants, args.steps, args.think)
+    n = args.participants
+    rows = [
+        {"name": "server_step_latency_alone", **describe(alone)},
+        {"name": f"server_step_latency_{n}_participants", **describe(steps), **usage},
+        {"name": "server_facilitator_update_alone", **describe(alone_updates)},
+        {"name": f"server_facilitator_update_{n}_participants", **describe(updates)},
+    ]
+    print(f"{'case':<46}{'median':>9}{'p90':>9}{'p99':>9}{'max':>9}{'<0.5s':>8}{'n':>6}")
+    for row in rows:
+        print(
+            f"{row['name']:<46}{row['median_s']:>9.3f}{row['p90_s']:>9.3f}{row['p99_s']:>9.3f}"
+            f"{row['max_s']:>9.3f}{row['under_half_second']:>8.0%}{row['count']:>6}"
+        )
+    print(
+        f"server work for {n} participants: {usage['server_cpu_share']:.0%} of a core over "
+        f"{usage['wall_s']:.0f} s; load average {os.getloadavg()[0]:.1f}"
+    )
+    RESULTS.parent.mkdir(exist_ok=True)
+    with RESULTS.open("a") as out:
+        for row in rows:
+            row.update(
+                unit="s",
+                value=row["median_s"],
+                participants=n,
+                steps=args.steps,
+                think_s=args.think,
+                load_average=os.getloadavg()[0],
                 machine=f"{platform.machine()}, {os.cpu_count()} cores",
                 date=time.strftime("%Y-%m-%d"),
             )
