@@ -227,3 +227,25 @@ def test_a_slider_rounding_a_loaded_design_leaves_the_design(rendered):
     assert shown in lever(rendered, "funding.budget").label and alerts(rendered) == []
     lever(rendered, "funding.budget").v_model = nearest + step  # a participant's move
     assert f"€ {nearest + step:,.0f}".replace(",", ".") in lever(rendered, "funding.budget").label
+
+
+def test_a_participants_crafted_messages_reach_only_their_own_sector():
+    """Two participants' pages in one room: whatever one page's widgets are sent, the other's
+    settings and the round stay as they were, and the page has no control of the round."""
+    from sectorsim.app.room import the_room
+
+    room = the_room()
+    first = solara.render(Room(), handle_error=False)[1]
+    second = solara.render(Room(), handle_error=False)[1]
+    try:
+        rnd, others = room.round, lever(second, "sme.count").v_model
+        widget(first, v.Select, "preset").v_model = "baseline"
+        for value in (20000, 4000, -1, "x"):
+            lever(first, "sme.count").v_model = value
+        assert lever(first, "sme.count").v_model == 4000
+        assert lever(second, "sme.count").v_model == others and room.round == rnd
+        for css in ("start-round", "round-setup", "lock-funding-budget", "room-table"):
+            assert css not in page_text(first)
+    finally:
+        first.close()
+        second.close()

@@ -8,11 +8,20 @@ import urllib.request
 
 import pytest
 
-from sectorsim.app.server import ROOM_COOKIE, RoomGuard, is_loopback
-from sectorsim.app.testing import running_app
+from sectorsim.app.server import (
+    FACILITATOR_COOKIE,
+    PARTICIPANT_COOKIE,
+    ROOM_COOKIE,
+    RoomGuard,
+    is_facilitator,
+    is_loopback,
+    issue_token,
+)
+from sectorsim.app.testing import running_app, running_room
 from sectorsim.cli import main
 
 CODE = "s3cret-code"
+FACILITATOR = "f4cilitator-code"
 
 
 async def _reached(scope):
@@ -33,29 +42,68 @@ async def _reached(scope):
     async def send(message):
         sent.append(message)
 
-    await RoomGuard(app, scope.pop("code", CODE))(scope, receive, send)
+    await RoomGuard(app, scope.pop("code", CODE), FACILITATOR)(scope, receive, send)
     return sent[0]
 
 
-def reached(kind="http", query=b"", cookie=None, origin=None, host="room:8765", code=CODE):
+def reached(
+    kind="http", query=b"", cookie=None, origin=None, host="room:8765", code=CODE, path="/"
+):
+    """What the client got: ("reached" or the refusal's status, {cookie name: set-cookie})."""
     headers = [(b"host", host.encode())]
     if cookie is not None:
         headers.append((b"cookie", cookie.encode()))
     if origin is not None:
         headers.append((b"origin", origin.encode()))
-    scope = {"type": kind, "path": "/", "query_string": query, "headers": headers, "code": code}
+    scope = {"type": kind, "path": path, "query_string": query, "headers": headers, "code": code}
     first = asyncio.run(_reached(scope))
     if first["type"] == "reached" or first.get("status") == 200:
-        return "reached", dict(first.get("headers", []))
+        cookies = [v.decode() for k, v in first.get("headers", []) if k == b"set-cookie"]
+        return "reached", {c.split("=", 1)[0]: c for c in cookies}
     return first.get("status") or first.get("code"), {}
 
 
 def test_the_room_code_lets_a_browser_in_and_leaves_a_cookie():
-    status, headers = reached(query=b"room=" + CODE.encode())
+    status, cookies = reached(query=b"room=" + CODE.encode())
     assert status == "reached"
-    assert headers[b"set-cookie"].startswith(f"{ROOM_COOKIE}={CODE};".encode())
-    assert b"HttpOnly" in headers[b"set-cookie"] and b"SameSite=Strict" in headers[b"set-cookie"]
+    assert cookies[ROOM_COOKIE].startswith(f"{ROOM_COOKIE}={CODE};")
+    for cookie in cookies.values():
+        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
     assert reached(cookie=f"{ROOM_COOKIE}={CODE}")[0] == "reached"
+
+
+def test_every_browser_gets_a_participant_token_that_it_keeps():
+    _, cookies = reached(cookie=f"{ROOM_COOKIE}={CODE}")
+    token = cookies[PARTICIPANT_COOKIE].split(";")[0].split("=", 1)[1]
+    _, again = reached(cookie=f"{ROOM_COOKIE}={CODE}; {PARTICIPANT_COOKIE}={token}")
+    assert again == {}  # a reload keeps its token
+    _, made_up = reached(cookie=f"{ROOM_COOKIE}={CODE}; {PARTICIPANT_COOKIE}=me.0123")
+    assert PARTICIPANT_COOKIE in made_up and "me.0123" not in made_up[PARTICIPANT_COOKIE]
+    assert reached(cookie=f"{PARTICIPANT_COOKIE}={issue_token()}")[0] == 403  # not a room code
+
+
+@pytest.mark.parametrize("code", [CODE, None])
+def test_the_facilitators_page_needs_the_facilitators_code(code):
+    participant = f"{ROOM_COOKIE}={CODE}"
+    for query, cookie in [(b"room=" + CODE.encode(), None), (b"", participant), (b"", None)]:
+        assert reached(path="/facilitator", query=query, cookie=cookie, code=code)[0] == 403
+    status, cookies = reached(path="/facilitator", query=b"room=" + FACILITATOR.encode(), code=code)
+    assert status == "reached"
+    assert cookies[FACILITATOR_COOKIE].startswith(f"{FACILITATOR_COOKIE}={FACILITATOR};")
+    held = f"{FACILITATOR_COOKIE}={FACILITATOR}"
+    assert reached(path="/facilitator/", cookie=held, code=code)[0] == "reached"
+    assert reached(path="/static/x.js", cookie=held, code=code)[0] == "reached"
+    ws = reached("websocket", cookie=held, origin="http://room:8765", code=code)
+    assert ws[0] == "reached"
+    wrong = f"{FACILITATOR_COOKIE}={FACILITATOR[:-1]}"
+    assert reached(path="/facilitator", cookie=wrong, code=code)[0] == 403
+
+
+def test_the_page_checks_the_facilitators_cookie_itself():
+    assert is_facilitator({FACILITATOR_COOKIE: FACILITATOR}, FACILITATOR)
+    for cookies in [None, {}, {FACILITATOR_COOKIE: CODE}, {ROOM_COOKIE: FACILITATOR}]:
+        assert not is_facilitator(cookies, FACILITATOR)
+    assert not is_facilitator({FACILITATOR_COOKIE: ""}, "")
 
 
 @pytest.mark.parametrize(
@@ -130,11 +178,14 @@ def websocket_status(port: int, origin: str, cookie: str = "") -> int:
 
 
 def test_a_room_beyond_localhost_needs_its_code():
-    with running_app(host="0.0.0.0") as url:
+    with running_room(host="0.0.0.0") as links:
+        url = links.participant
         match = re.fullmatch(r"http://127\.0\.0\.1:(\d+)/\?room=([\w-]+)", url)
         assert match, url
         port, code = int(match.group(1)), match.group(2)
         assert status_of(url) == 200
+        assert status_of(links.facilitator) == 200
+        assert status_of(f"http://127.0.0.1:{port}/facilitator?room={code}") == 403
         assert status_of(f"http://127.0.0.1:{port}/") == 403
         assert status_of(f"http://127.0.0.1:{port}/?room=x{code}") == 403
         assert status_of(f"http://127.0.0.1:{port}/static/assets/x.js") == 403

@@ -235,9 +235,10 @@ def _parser() -> argparse.ArgumentParser:
     app = sub.add_parser(
         "app",
         help="serve the workshop app in the browser",
-        description="Serve the workshop app (Solara). Open the printed address in a browser; "
-        "each browser tab is its own session. Served beyond this machine (--host 0.0.0.0), the "
-        "room needs a room code: the printed link holds it, requests without it are refused.",
+        description="Serve the workshop app (Solara) as a room: it prints a link for the "
+        "participants and one for the facilitator (with its own code), whose page shows every "
+        "participant and sets the rounds. Served beyond this machine (--host 0.0.0.0), the "
+        "participants' link holds the room code too; requests without a code are refused.",
     )
     app.add_argument(
         "--host",
@@ -382,6 +383,8 @@ def _app(args: argparse.Namespace, console: Console) -> int:
     require("app")
     from sectorsim.app.server import (
         CODE_PATTERN,
+        FACILITATOR_CODE_ENV,
+        FACILITATOR_PATH,
         ROOM_CODE_ENV,
         ROOM_PARAMETER,
         is_loopback,
@@ -406,23 +409,32 @@ def _app(args: argparse.Namespace, console: Console) -> int:
     check_listen(args.host, args.port)
     if code is None and not is_loopback(args.host):
         code = new_code()
+    facilitator = new_code()
+
+    def say(text: str) -> None:  # one line each: a link is never wrapped
+        console.print(text, soft_wrap=True)
+
     env = dict(os.environ)
     env.pop(ROOM_CODE_ENV, None)
+    env[FACILITATOR_CODE_ENV] = facilitator
+    query = "" if code is None else f"?{ROOM_PARAMETER}={code}"
+    host = reachable_address(args.host) if code is not None else args.host
+    to_facilitator = f"{FACILITATOR_PATH}?{ROOM_PARAMETER}={facilitator}"
     if code is None:
-        console.print(
-            f"sectorsim app: open http://{args.host}:{args.port} in a browser (Ctrl-C stops)"
-        )
+        say(f"sectorsim app: open http://{host}:{args.port}/ in a browser")
     else:
         env[ROOM_CODE_ENV] = code
-        query = f"/?{ROOM_PARAMETER}={code}"
-        host = reachable_address(args.host)
-        here = (
-            f" On this machine: http://127.0.0.1:{args.port}{query}."
-            if args.host in ("0.0.0.0", "::", "")
-            else ""
+        say(
+            f"sectorsim app: the room is open. Participants: http://{host}:{args.port}/{query}"
+            f" (room code {code})"
         )
-        console.print(f"sectorsim app: the room is open at http://{host}:{args.port}{query}")
-        console.print(f"room code {code}: requests without it are refused.{here} (Ctrl-C stops)")
+    say(f"Facilitator (keep this link to yourself): http://{host}:{args.port}{to_facilitator}")
+    if code is not None and args.host in ("0.0.0.0", "::", ""):
+        say(
+            f"On this machine: http://127.0.0.1:{args.port}/{query} and "
+            f"http://127.0.0.1:{args.port}{to_facilitator}"
+        )
+    say(("Requests without a code are refused. " if code is not None else "") + "(Ctrl-C stops)")
     sys.stdout.flush()
     command = [sys.executable, "-m", "sectorsim.app.server", "--host", args.host]
     command += ["--port", str(args.port)]

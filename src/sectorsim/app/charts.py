@@ -362,3 +362,87 @@ def network_chart(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
             }
         ],
     }
+
+
+def room_chart(front: Any, rows: list[dict[str, Any]], language: str) -> dict[str, Any]:
+    """Every participant's programme with replications: its chance of critical mass (with its
+    95% interval) against the mean budget its replications spent; the stored design front of
+    the round's preset behind it, by the same measure (the budget its runs spent)."""
+    series: list[dict[str, Any]] = []
+    if front is not None:
+        spend = (front["mean_spend"] / 1e6).round(3).tolist()
+        series.append(
+            {
+                "name": ui("room_front", language),
+                "type": "line",
+                "step": "end",
+                "color": "#9ecae1",
+                "symbolSize": 6,
+                "z": 1,
+                "label": {"show": True, "formatter": "{b}", "position": "top", "fontSize": 9},
+                "data": [
+                    {"name": d, "value": [c, round(float(p) * 100, 1)]}
+                    for d, c, p in zip(
+                        front["design"], spend, front["p_critical_mass"], strict=True
+                    )
+                ],
+            }
+        )
+    done = [r for r in rows if r["p"] is not None]
+    series.append(
+        {
+            "name": ui("room_programmes", language),
+            "type": "scatter",
+            "color": "#d95f02",
+            "symbolSize": 14,
+            "z": 3,
+            "label": {"show": True, "formatter": "{b}", "position": "right", "fontSize": 12},
+            "data": [
+                {
+                    "name": r["name"],
+                    "value": [round(r["mean_spend"] / 1e6, 3), round(r["p"] * 100, 1)],
+                }
+                for r in done
+            ],
+        }
+    )
+    series.append(  # the 95% intervals as vertical segments, one per programme
+        {
+            "name": ui("cost_interval", language),
+            "type": "lines",
+            "coordinateSystem": "cartesian2d",
+            "color": "#d95f02",
+            "lineStyle": {"width": 1.5, "opacity": 0.6},
+            "z": 2,
+            "data": [
+                {
+                    "coords": [
+                        [round(r["mean_spend"] / 1e6, 3), round(r["p_low"] * 100, 1)],
+                        [round(r["mean_spend"] / 1e6, 3), round(r["p_high"] * 100, 1)],
+                    ]
+                }
+                for r in done
+            ],
+        }
+    )
+    return {
+        **BASE,
+        "tooltip": {"trigger": "item"},
+        "legend": LEGEND,
+        "xAxis": {
+            "type": "value",
+            "name": ui("room_cost_axis", language),
+            "nameLocation": "middle",
+            "nameGap": 26,
+            "min": 0,
+            "axisLabel": {"formatter": "€{value}M"},
+        },
+        "yAxis": {
+            "type": "value",
+            "min": 0,
+            "max": 100,
+            "name": ui("cost_p", language),
+            "axisLabel": {"formatter": "{value}%"},
+        },
+        "series": series,
+    }

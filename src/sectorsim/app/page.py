@@ -1,8 +1,13 @@
-"""The workshop page: levers, play controls, KPI cards, charts, comparison, explanation, downloads.
+"""The participant's page: levers, play controls, KPI cards, charts, comparison, explanation,
+downloads, and their place in the room (name, round).
 
-Every browser session gets its own :class:`~sectorsim.app.session.WorkshopSession` (made in
-``Page`` with ``use_memo``), so one participant's slider never moves another's. The controls are
-generated from the app's levers (:data:`sectorsim.app.levers.LEVERS`). Playing runs in a
+Every participant has their own :class:`~sectorsim.app.session.WorkshopSession`, kept by the
+room (:mod:`sectorsim.app.room`) under the token the server gave their browser, so one
+participant's slider never moves another's and a reload finds the same session. A page holds
+only its own participant: nothing it sends can reach another's session or the round. When the
+facilitator starts a round, a background thread waiting on the room redraws the page.
+
+The controls are generated from the app's levers (:data:`sectorsim.app.levers.LEVERS`). Playing runs in a
 background task that steps the model and bumps a version counter; the charts redraw from a
 snapshot taken under the session's lock.
 
@@ -18,6 +23,8 @@ import functools
 import logging
 import multiprocessing
 import os
+import secrets
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from html import escape
@@ -30,6 +37,8 @@ import solara.lab
 from sectorsim.app import charts
 from sectorsim.app.levers import LEVERS, label
 from sectorsim.app.levers import Lever as LeverSpec
+from sectorsim.app.room import Participant, Room, the_room
+from sectorsim.app.server import PARTICIPANT_COOKIE, valid_token
 from sectorsim.app.session import (
     FUNDING_SHARES,
     TEAM_SHARE,
@@ -49,6 +58,7 @@ SPEEDS = (1, 60)  # months per second: the speed slider's range
 OPEN_GROUPS = ("coalition", "funding")  # lever groups shown open when the page opens
 FRAMES_PER_SECOND = 4
 CHART_STYLE = {"style": "height: 320px; width: 100%;"}
+ROUND_POLL = 5.0  # seconds a page's watcher waits for a new round before looking again
 
 
 @functools.cache
@@ -83,20 +93,21 @@ def shown_value(spec: ParamSpec | LeverSpec, value: Any, language: str) -> str:
 
 
 @solara.component
-def Lever(spec: LeverSpec, value: Any, language: str, on_value: Any):
-    """One lever: a slider (or switch) with its label, value and unit, and its help as a hint.
+def Lever(spec: LeverSpec, value: Any, language: str, on_value: Any, locked: bool = False):
+    """One lever: a slider (or switch) with its label, value and unit, and its help as a hint;
+    a lever the facilitator ``locked`` is disabled (and the session refuses it anyway).
 
     One Vuetify widget per lever keeps the page small, and a small page redraws fast.
     """
     label, help_text = spec.text(language)
-    common = {
-        "hint": help_text,
-        "persistent_hint": True,
-        "class_": f"lever lever-{spec.key.replace('.', '-')}",
-    }
+    css = f"lever lever-{spec.key.replace('.', '-')}" + (" locked" if locked else "")
+    common = {"hint": help_text, "persistent_hint": True, "class_": css, "disabled": locked}
     if spec.type == "bool":
-        rv.Switch(v_model=value, on_v_model=on_value, label=label, **common)
+        suffix = f" ({ui('locked', language)})" if locked else ""
+        rv.Switch(v_model=value, on_v_model=on_value, label=label + suffix, **common)
         return
+    if locked:
+        label = f"{label} ({ui('locked', language)})"
     low, high, step = spec.slider
     rv.Slider(
         v_model=value,
@@ -159,7 +170,7 @@ def problem_text(problem: tuple[str, str | None], language: str) -> str:
         if what in PARAMETERS:
             name = label(what, language)
         else:
-            named = ("seed", "preset", "speed", "language", "design")
+            named = ("seed", "preset", "speed", "language", "design", "name")
             name = ui(what, language) if what in named else what
         return ui("refused", language, what=name)
     return ui("failed", language)
@@ -204,7 +215,8 @@ def Levers(
                 rv.ExpansionPanelHeader(children=[GROUPS[group][language]])
                 with rv.ExpansionPanelContent():
                     for spec in specs:
-                        Lever(spec, values[spec.key], language, setter(spec)).key(
+                        locked = spec.key in session.locks
+                        Lever(spec, values[spec.key], language, setter(spec), locked).key(
                             f"{spec.key}-{refusals}"
                         )
                     if group == "funding":
@@ -364,7 +376,14 @@ def Compare(language: str, band: dict[str, Any] | None, pending: bool, done: int
 
 
 @solara.component
-def RunView(session: WorkshopSession, language: str, settings: int, guard: Any, refusals: int):
+def RunView(
+    session: WorkshopSession,
+    language: str,
+    settings: int,
+    guard: Any,
+    refusals: int,
+    round_number: int = 0,
+):
     """Play controls, KPI cards, charts and the comparison: everything that changes per month.
 
     A month redraws only this part of the page, and in it only the KPI block and the charts;
@@ -391,6 +410,8 @@ def RunView(session: WorkshopSession, language: str, settings: int, guard: Any, 
         playing.value = False
 
     solara.lab.use_task(play_loop, dependencies=[playing.value])
+    # a new round resets the run: the play loop stops
+    solara.use_effect(lambda: playing.set(False), [round_number])
 
     def replicate() -> None:
         progress.value = 0
@@ -514,9 +535,66 @@ def TakeHome(session: WorkshopSession, language: str, settings: int):
         solara.Markdown(ui("reproduce", language, file=file_name, seed=session.seed))
 
 
+def participant_key(token: str | None) -> str:
+    """The participant's key in the room: the token the server gave this browser, or, for a
+    page without one (rendered without the server's guard), a key of its own."""
+    return token if valid_token(token) else f"page-{secrets.token_urlsafe(16)}"
+
+
+def use_room_round(room: Room) -> int:
+    """The room's round number, redrawing the component when the facilitator starts a round."""
+    number = solara.use_reactive(room.round.number)
+
+    def watch(cancel: threading.Event) -> None:
+        seen = number.value
+        while not cancel.is_set():
+            now = room.wait_round(seen, timeout=ROUND_POLL)
+            if now != seen and not cancel.is_set():
+                seen = now
+                number.set(now)
+
+    solara.use_thread(watch, dependencies=[], intrusive_cancel=False)
+    return number.value
+
+
+def lock_text(locks: dict[str, Any], language: str) -> str:
+    return ", ".join(
+        f"{label(k, language)} {shown_value(PARAMETERS[k], v, language)}" for k, v in locks.items()
+    )
+
+
+@solara.component
+def RoomBar(
+    room: Room, participant: Participant, name: str, language: str, guard: Any, refusals: int
+):
+    """Who the participant is in the room (``name``, which they may change) and the round's
+    settings."""
+    lang = language
+    session = participant.session
+    rv.Html(tag="div", class_="you-are", children=[ui("you_are", lang, name=name)])
+    solara.InputText(
+        ui("name", lang),
+        value="" if name.startswith("#") else name,
+        on_value=guard(lambda name: room.rename(participant, name)),
+        continuous_update=False,
+        classes=["display-name"],
+    ).key(f"name-{refusals}")
+    if not session.preset_fixed:
+        text = ui("round_free", lang)
+    else:
+        text = ui("round_set", lang, number=room.round.number, preset=session.preset)
+        if session.locks:
+            text += " " + ui("round_locks", lang, locks=lock_text(session.locks, lang))
+    rv.Html(tag="div", class_="round-info", style_="font-size: 0.85em", children=[text])
+
+
 @solara.component
 def Page():
-    session = solara.use_memo(WorkshopSession, [])
+    room = the_room()
+    token = (solara.lab.cookies.value or {}).get(PARTICIPANT_COOKIE)
+    participant = solara.use_memo(lambda: room.join(participant_key(token)), [token])
+    session = participant.session
+    round_number = use_room_round(room)
     language = solara.use_reactive("nl")
     settings = solara.use_reactive(0)
     problem = solara.use_reactive(None)  # the last refused value or failed action
@@ -546,27 +624,31 @@ def Page():
             mandatory=True,
             class_="language",
         ).key(f"language-{refusals.value}")
+        RoomBar(room, participant, participant.name, lang, guard, refusals.value).key(
+            f"room-{round_number}"
+        )
         rv.Select(
             label=ui("preset", lang),
             items=preset_names(),
             v_model=session.preset,
             on_v_model=guard(session.set_preset),
+            disabled=session.preset_fixed,
             class_="preset",
-        ).key(f"preset-{refusals.value}")
+        ).key(f"preset-{refusals.value}-{round_number}")
         solara.Text(session.description, style={"font-size": "0.8em", "color": "#666"})
         solara.InputInt(ui("seed", lang), value=session.seed, on_value=guard(session.set_seed)).key(
-            f"seed-{refusals.value}"
+            f"seed-{refusals.value}-{round_number}"
         )
         solara.Markdown(f"### {ui('levers', lang)}")
         values = {key: session.value(key) for key in (*LEVERS, TEAM_SHARE)}
-        Levers(session, values, lang, guard, refusals.value)
+        Levers(session, values, lang, guard, refusals.value).key(f"levers-{round_number}")
     with solara.Column(style={"padding": "0 12px"}):
         solara.Markdown(f"## {ui('title', lang)}")
         if problem.value is not None:
             solara.Error(problem_text(problem.value, lang), classes=["input-error"])
         if session.error:
             solara.Error(f"{ui('invalid', lang)}: {session.error}", classes=["settings-error"])
-        RunView(session, lang, settings.value, quiet, refusals.value)
-        CostPanel(session, lang, settings.value, guard)
+        RunView(session, lang, settings.value, quiet, refusals.value, round_number)
+        CostPanel(session, lang, settings.value, guard).key(f"cost-{round_number}")
         Explain(lang)
         TakeHome(session, lang, settings.value)

@@ -3,16 +3,25 @@
 - Beyond this machine (any ``--host`` that is not a loopback address) the room needs its room
   code: the link ``http://HOST:PORT/?room=CODE`` lets a browser in and leaves a cookie for the
   page's own requests; any request without the code or the cookie is refused (403).
+- The facilitator has a code of their own, on loopback too: the link
+  ``http://HOST:PORT/facilitator?room=FACILITATOR_CODE`` leaves the facilitator's cookie. The
+  facilitator's page (``/facilitator``) is refused without it (403), whatever participant code
+  comes with the request; the page itself checks the cookie again before it shows the
+  facilitator's view (:func:`is_facilitator`), since its websocket is shared with participants.
+- Every browser gets a participant token in a cookie (:func:`issue_token`, signed),
+  so a reload keeps the participant's place in the room.
 - The websocket of the page accepts only connections whose ``Origin`` is the page's own address,
   so another web site open in a participant's browser cannot drive a session.
 
-Run as ``python -m sectorsim.app.server --host H --port P``; the room code, if any, comes in
-the environment variable ``SECTORSIM_ROOM_CODE`` (not on the command line, where other users
-of the machine could read it).
+Run as ``python -m sectorsim.app.server --host H --port P``; the codes come in the environment
+variables ``SECTORSIM_ROOM_CODE`` and ``SECTORSIM_FACILITATOR_CODE`` (not on the command line,
+where other users of the machine could read them).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import http.cookies
 import ipaddress
 import os
@@ -26,7 +35,15 @@ from urllib.parse import parse_qs, urlsplit
 
 ROOM_PARAMETER = "room"
 ROOM_COOKIE = "sectorsim_room"
+FACILITATOR_COOKIE = "sectorsim_facilitator"
+PARTICIPANT_COOKIE = "sectorsim_participant"
 ROOM_CODE_ENV = "SECTORSIM_ROOM_CODE"
+FACILITATOR_CODE_ENV = "SECTORSIM_FACILITATOR_CODE"
+FACILITATOR_PATH = "/facilitator"
+FACILITATOR_REFUSED = (
+    b"The facilitator's page needs the facilitator's code: open the facilitator's link.\n"
+    b"De pagina van de begeleider vraagt om de code van de begeleider: open diens link.\n"
+)
 CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]{6,64}")
 REFUSED = (
     b"This workshop room needs its room code: open the link with ?room=... that the facilitator "
@@ -66,6 +83,54 @@ def reachable_address(host: str) -> str:
         return socket.gethostname()
 
 
+_SECRET = secrets.token_bytes(32)  # signs participant tokens; new with every server process
+
+
+def _signature(nonce: str) -> str:
+    return hmac.new(_SECRET, nonce.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def issue_token() -> str:
+    """A new participant token: a random nonce and its signature."""
+    nonce = secrets.token_urlsafe(16)
+    return f"{nonce}.{_signature(nonce)}"
+
+
+def valid_token(token: Any) -> bool:
+    """Whether ``token`` is a participant token this server process issued."""
+    if not isinstance(token, str) or token.count(".") != 1 or len(token) > 100:
+        return False
+    nonce, signature = token.split(".")
+    return hmac.compare_digest(signature, _signature(nonce))
+
+
+_FACILITATOR_CODE: str | None = None  # set by serve(); the page checks its cookie against it
+
+
+def is_facilitator(cookies: dict[str, str] | None, code: str | None = None) -> bool:
+    """Whether ``cookies`` (of a page's websocket) hold the facilitator's code."""
+    code = code if code is not None else _FACILITATOR_CODE
+    held = (cookies or {}).get(FACILITATOR_COOKIE)
+    return bool(code) and isinstance(held, str) and secrets.compare_digest(held, code)
+
+
+def _cookies(headers: dict[str, str]) -> dict[str, str] | None:
+    cookie = http.cookies.SimpleCookie()
+    try:
+        cookie.load(headers.get("cookie", ""))
+    except http.cookies.CookieError:
+        return None
+    return {name: morsel.value for name, morsel in cookie.items()}
+
+
+def _matches(given: str | None, code: str | None) -> bool:
+    return (
+        given is not None
+        and code is not None
+        and secrets.compare_digest(given.encode(), code.encode())
+    )
+
+
 def _headers(scope: Scope) -> dict[str, str]:
     return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
 
@@ -83,34 +148,46 @@ def same_origin(headers: dict[str, str]) -> bool:
 
 
 class RoomGuard:
-    """ASGI middleware: the room code (when ``code`` is set) and the websocket's origin."""
+    """ASGI middleware: the room code (when ``code`` is set), the facilitator's code for the
+    facilitator's page (when ``facilitator`` is set; without it that page is refused), the
+    participant token, and the websocket's origin."""
 
-    def __init__(self, app: Callable[..., Awaitable[None]], code: str | None = None):
-        self.app, self.code = app, code
+    def __init__(
+        self,
+        app: Callable[..., Awaitable[None]],
+        code: str | None = None,
+        facilitator: str | None = None,
+    ):
+        self.app, self.code, self.facilitator = app, code, facilitator
 
-    def _code_in(self, scope: Scope, headers: dict[str, str]) -> tuple[bool, bool]:
-        """(the request has the code, it came in the query rather than the cookie)."""
+    def _access(self, scope: Scope, headers: dict[str, str]) -> tuple[bool, bool, list[str]]:
+        """(may enter, may see the facilitator's page, cookies to set)."""
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-        for given in query.get(ROOM_PARAMETER, []):
-            if secrets.compare_digest(given.encode(), self.code.encode()):
-                return True, True
-        cookie = http.cookies.SimpleCookie()
-        try:
-            cookie.load(headers.get("cookie", ""))
-        except http.cookies.CookieError:
-            return False, False
-        morsel = cookie.get(ROOM_COOKIE)
-        held = morsel is not None and secrets.compare_digest(
-            morsel.value.encode(), self.code.encode()
-        )
-        return held, False
+        cookies = _cookies(headers)
+        if cookies is None:
+            return False, False, []
+        given = query.get(ROOM_PARAMETER, [])
+        facilitator = any(_matches(g, self.facilitator) for g in given)
+        participant = self.code is None or any(_matches(g, self.code) for g in given)
+        to_set = []
+        if facilitator:
+            to_set.append(f"{FACILITATOR_COOKIE}={self.facilitator}")
+        elif _matches(cookies.get(FACILITATOR_COOKIE), self.facilitator):
+            facilitator = True
+        if self.code is not None and any(_matches(g, self.code) for g in given):
+            to_set.append(f"{ROOM_COOKIE}={self.code}")
+        elif not participant and _matches(cookies.get(ROOM_COOKIE), self.code):
+            participant = True
+        if (participant or facilitator) and not valid_token(cookies.get(PARTICIPANT_COOKIE)):
+            to_set.append(f"{PARTICIPANT_COOKIE}={issue_token()}")
+        return participant or facilitator, facilitator, to_set
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
         headers = _headers(scope)
-        allowed, from_query = (True, False) if self.code is None else self._code_in(scope, headers)
+        allowed, facilitator, to_set = self._access(scope, headers)
         if scope["type"] == "websocket":
             if allowed and same_origin(headers):
                 await self.app(scope, receive, send)
@@ -118,6 +195,11 @@ class RoomGuard:
                 await receive()  # websocket.connect
                 await send({"type": "websocket.close", "code": 1008})
             return
+        path = scope.get("path", "/").rstrip("/")
+        if allowed and path == FACILITATOR_PATH and not facilitator:
+            allowed, refusal = False, FACILITATOR_REFUSED
+        else:
+            refusal = REFUSED
         if not allowed:
             await send(
                 {
@@ -126,32 +208,37 @@ class RoomGuard:
                     "headers": [(b"content-type", b"text/plain; charset=utf-8")],
                 }
             )
-            await send({"type": "http.response.body", "body": REFUSED})
+            await send({"type": "http.response.body", "body": refusal})
             return
-        if not from_query:
+        if not to_set:
             await self.app(scope, receive, send)
             return
-        cookie = f"{ROOM_COOKIE}={self.code}; Path=/; HttpOnly; SameSite=Strict".encode()
+        cookies = [
+            (b"set-cookie", f"{value}; Path=/; HttpOnly; SameSite=Strict".encode())
+            for value in to_set
+        ]
 
         async def send_with_cookie(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 message = dict(message)
-                message["headers"] = [*message.get("headers", []), (b"set-cookie", cookie)]
+                message["headers"] = [*message.get("headers", []), *cookies]
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)
 
 
-def serve(host: str, port: int, code: str | None) -> None:
+def serve(host: str, port: int, code: str | None, facilitator: str | None = None) -> None:
     """Serve the workshop page with Solara (production mode, no calls home) behind RoomGuard."""
-    os.environ["SOLARA_APP"] = "sectorsim.app.page"
+    global _FACILITATOR_CODE
+    _FACILITATOR_CODE = facilitator
+    os.environ["SOLARA_APP"] = "sectorsim.app.main"
     os.environ["SOLARA_MODE"] = "production"
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
     import solara.server.starlette as web
     from solara.__main__ import cli
 
-    web.app.add_middleware(RoomGuard, code=code)
-    args = ["run", "sectorsim.app.page", "--host", host, "--port", str(port)]
+    web.app.add_middleware(RoomGuard, code=code, facilitator=facilitator)
+    args = ["run", "sectorsim.app.main", "--host", host, "--port", str(port)]
     args += ["--production", "--no-open", "--no-check-version"]
     cli.main(args=args, prog_name="solara")
 
@@ -164,10 +251,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args(argv)
     code = os.environ.pop(ROOM_CODE_ENV, None) or None
+    facilitator = os.environ.pop(FACILITATOR_CODE_ENV, None) or None
     if code is None and not is_loopback(args.host):
         sys.exit("a room served beyond this machine needs a room code (sectorsim app prints it)")
-    serve(args.host, args.port, code)
+    serve(args.host, args.port, code, facilitator)
 
 
 if __name__ == "__main__":
-    main()
+    # run the imported module, not this copy of it: the page reads the facilitator's code and
+    # checks participant tokens with the secret of ``sectorsim.app.server``
+    from sectorsim.app.server import main as serve_main
+
+    serve_main()

@@ -114,20 +114,41 @@ def seed_value(seed: Any) -> int:
 
 
 class WorkshopSession:
-    """The state behind one browser session. Thread-safe: the play loop steps in a thread."""
+    """The state behind one participant. Thread-safe: the play loop steps in a thread.
 
-    def __init__(self, preset: str = DEFAULT_PRESET, seed: int = DEFAULT_SEED):
+    In a workshop room the facilitator sets the round: the preset (then the participant cannot
+    change it) and levers locked at a value (then :meth:`set_lever` refuses them, whatever the
+    page sends). ``on_change``, if set, is called after every change of settings, run or
+    replications (the room uses it to update the facilitator's page).
+    """
+
+    def __init__(
+        self,
+        preset: str = DEFAULT_PRESET,
+        seed: int = DEFAULT_SEED,
+        locks: dict[str, Any] | None = None,
+        preset_fixed: bool = False,
+        start: dict[str, Any] | None = None,
+    ):
         self.lock = threading.RLock()
+        self.on_change: Callable[[], None] | None = None
         if preset not in preset_names():
             raise Refused("preset", preset, "one of " + ", ".join(preset_names()))
         self.preset = preset
         self.seed = seed_value(seed)
-        self.overrides: dict[str, Any] = {}
+        self.locks: dict[str, Any] = dict(locks or {})
+        self.preset_fixed = preset_fixed
+        self.start = {**(start or {}), **self.locks}  # the overrides the settings start from
+        self.overrides: dict[str, Any] = dict(self.start)
         self.previous: np.ndarray | None = None
         self.error: str | None = None
         self.replications: dict[str, Any] | None = None
-        self.config, self.description = load_scenario_with_description(preset)
+        self.config, self.description = load_scenario_with_description(preset, self.overrides)
         self.reset()
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change()
 
     # ---- settings ------------------------------------------------------------------------------
     @property
@@ -143,9 +164,28 @@ class WorkshopSession:
         names = preset_names()
         if not isinstance(name, str) or name not in names:
             raise Refused("preset", name, "one of " + ", ".join(names))
+        if self.preset_fixed and name != self.preset:
+            raise Refused("preset", name, f"{self.preset} (set for this round)")
         with self.lock:
-            self.preset, self.overrides = name, {}
+            self.preset, self.overrides = name, dict(self.start)
             self._configure()
+
+    def start_round(
+        self, preset: str, seed: int, locks: dict[str, Any], start: dict[str, Any]
+    ) -> None:
+        """Start a round of the room: its preset, seed, locked levers and the overrides the
+        settings start from (the locks, and funding shares rebalanced around them); the
+        participant's own changes are dropped and the run restarts at month 0."""
+        with self.lock:
+            start = {**start, **locks}
+            config, description = load_scenario_with_description(preset, start)
+            self.preset, self.seed, self.locks, self.preset_fixed = preset, seed, dict(locks), True
+            self.start, self.overrides = start, dict(start)
+            self.config, self.description = config, description
+            self.error = None
+            self.previous = None
+            self.model = None
+            self.reset()
 
     def set_seed(self, seed: int) -> None:
         """Set the seed (a whole number from 0, else :class:`Refused`)."""
@@ -158,10 +198,15 @@ class WorkshopSession:
         """Set a lever; the run restarts from month 0 with the new settings. A value the
         lever's control cannot send is :class:`Refused` and nothing changes."""
         value = lever_value(key, value)
+        if key in self.locks:
+            raise Refused(key, value, f"{self.locks[key]!r} (locked for this round)")
         with self.lock:
             updates = {key: value}
             if key in FUNDING_SHARES:
                 other = FUNDING_SHARES[1 - FUNDING_SHARES.index(key)]
+                if other in self.locks and value + self.locks[other] > 1.0 + 1e-9:
+                    allowed = f"at most {1.0 - self.locks[other]:g} (the other share is locked)"
+                    raise Refused(key, value, allowed)
                 other_value = min(self.value(other), round(1.0 - value, 10))
                 updates[other] = other_value
                 updates[TEAM_SHARE] = round(1.0 - value - other_value, 10)
@@ -179,9 +224,18 @@ class WorkshopSession:
             raise Refused("design", design, "a design of the stored front")
         levers = design_levers(front, design)
         with self.lock:
-            base, _ = load_scenario_with_description(self.preset)
-            self.overrides = {}
-            self._configure(rebalance(levers, base))
+            base, _ = load_scenario_with_description(self.preset, self.start)
+            values = {k: v for k, v in levers.items() if k not in self.locks}
+            values = {**rebalance(values, base), **self.locks}
+            if any(k in self.locks for k in FUNDING_SHARES) and TEAM_SHARE in values:
+                # a locked share keeps its value: the team's share takes what is left
+                values[TEAM_SHARE] = round(
+                    1.0 - sum(values.get(k, base.get(k)) for k in FUNDING_SHARES), 10
+                )
+                if values[TEAM_SHARE] < 0:
+                    raise Refused("design", design, "a design that fits the locked funding shares")
+            self.overrides = dict(self.start)
+            self._configure(values)
 
     def _configure(self, updates: dict[str, Any] | None = None) -> None:
         overrides = {**self.overrides, **(updates or {})}
@@ -207,6 +261,7 @@ class WorkshopSession:
                 self.baseline = baseline_adoption(without_programme(self.config), self.run_seed)
             self.replications = None
             self.network_view = network_view(self.model, self.run_seed)
+        self._changed()
 
     @property
     def month(self) -> int:
@@ -222,6 +277,7 @@ class WorkshopSession:
                 if self.finished:
                     break
                 self.model.step()
+        self._changed()
 
     def snapshot(self) -> dict[str, Any]:
         """What the charts need, copied under the lock so the play loop can go on."""
@@ -277,6 +333,7 @@ class WorkshopSession:
             executor=executor,
         )
         hits = sum(bool(run.values["critical_mass_reached"]) for run in runs)
+        spend = float(np.mean([run.values["total_spend"] for run in runs]))
         months = [m for run in runs if (m := run.values["critical_mass_month"]) is not None]
         curves = np.vstack([run.series("adoption_share") for run in runs])
         low, high = proportion_interval(hits, n)
@@ -286,6 +343,7 @@ class WorkshopSession:
             "p": hits / n,
             "ci": (low, high),
             "median_month": float(np.median(months)) if months else None,
+            "mean_spend": spend,
             "p10": np.quantile(curves, 0.1, axis=0),
             "p50": np.quantile(curves, 0.5, axis=0),
             "p90": np.quantile(curves, 0.9, axis=0),
@@ -294,7 +352,19 @@ class WorkshopSession:
             if self.config != config or self.seed != seed:
                 return None
             self.replications = result
+        self._changed()
         return result
+
+    def changed_levers(self) -> dict[str, Any]:
+        """The levers whose value differs from the preset's and the round's locks: what the
+        participant changed."""
+        with self.lock:
+            base = start_config(self.preset, tuple(sorted(self.start.items())))
+            return {
+                key: self.config.get(key)
+                for key in LEVERS
+                if key not in self.locks and self.config.get(key) != base.get(key)
+            }
 
     # ---- take it home --------------------------------------------------------------------------
     def scenario_toml(self) -> str:
@@ -311,6 +381,12 @@ class WorkshopSession:
         """The run so far, one row per month."""
         with self.lock:
             return self.model.timeseries().to_csv(index=False)
+
+
+@functools.lru_cache(maxsize=64)
+def start_config(preset: str, start: tuple[tuple[str, Any], ...]) -> Config:
+    """The settings a round starts from (a preset with overrides), read once per round."""
+    return load_scenario_with_description(preset, dict(start))[0]
 
 
 @functools.lru_cache(maxsize=64)

@@ -13,6 +13,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from typing import NamedTuple
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -37,18 +38,30 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class Links(NamedTuple):
+    """The two links ``sectorsim app`` prints, as opened on this machine."""
+
+    participant: str
+    facilitator: str
+
+
 @contextlib.contextmanager
-def running_app(
-    port: int | None = None, timeout: float = 60.0, host: str = "127.0.0.1"
-) -> Iterator[str]:
-    """Serve ``sectorsim app --host HOST``; yield the address to open on this machine (with the
-    room code when the room needs one, as printed); stop the server afterwards."""
+def running_room(
+    port: int | None = None,
+    timeout: float = 60.0,
+    host: str = "127.0.0.1",
+    cpus: set[int] | None = None,
+) -> Iterator[Links]:
+    """Serve ``sectorsim app --host HOST``; yield its participants' and facilitator's links on
+    this machine (with the room code when the room needs one, as printed); stop the server
+    afterwards. ``cpus``: the processor numbers the server (and its worker) may run on."""
     port = port or free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "sectorsim.cli", "app", "--host", host, "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
+        preexec_fn=None if cpus is None else lambda: os.sched_setaffinity(0, cpus),
     )
     try:
         printed = ""
@@ -57,6 +70,9 @@ def running_app(
         threading.Thread(target=server.stdout.read, daemon=True).start()  # keep the pipe drained
         room = re.search(r"http://127\.0\.0\.1:\d+/\?room=[\w-]+", printed)
         url = room.group(0) if room else f"http://127.0.0.1:{port}/"
+        facilitator = re.search(r"http://127\.0\.0\.1:\d+/facilitator\?room=[\w-]+", printed)
+        if facilitator is None:
+            raise RuntimeError(f"no facilitator's link in {printed!r}")
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -66,10 +82,19 @@ def running_app(
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"the app did not start on {url}") from None
                 time.sleep(0.3)
-        yield url
+        yield Links(url, facilitator.group(0))
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+@contextlib.contextmanager
+def running_app(
+    port: int | None = None, timeout: float = 60.0, host: str = "127.0.0.1"
+) -> Iterator[str]:
+    """As :func:`running_room`, yielding the participants' link only."""
+    with running_room(port, timeout, host) as links:
+        yield links.participant
 
 
 def launch_chromium(playwright):  # noqa: ANN001, ANN201 - playwright's own types

@@ -102,6 +102,123 @@ UI: dict[str, dict[str, str]] = {
     "cost_p": {"en": "chance of critical mass", "nl": "kans op kritische massa"},
     "cost_interval": {"en": "95% interval", "nl": "95%-interval"},
     "cost_loaded": {"en": "Loaded {design}: {levers}", "nl": "{design} geladen: {levers}"},
+    # the room: participants
+    "name": {"en": "Your name in the room", "nl": "Je naam in de zaal"},
+    "you_are": {"en": "You are {name} in the room.", "nl": "Je bent {name} in de zaal."},
+    "round_free": {
+        "en": "Free play: the facilitator has not started a round.",
+        "nl": "Vrij spel: de begeleider is nog geen ronde begonnen.",
+    },
+    "round_set": {
+        "en": "Round {number}, set by the facilitator: {preset}.",
+        "nl": "Ronde {number}, ingesteld door de begeleider: {preset}.",
+    },
+    "round_locks": {"en": "Locked: {locks}.", "nl": "Vastgezet: {locks}."},
+    "locked": {"en": "locked", "nl": "vastgezet"},
+    # the room: the facilitator
+    "facilitator_title": {"en": "sectorsim: the room", "nl": "sectorsim: de zaal"},
+    "facilitator_refused": {
+        "en": "This page is the facilitator's: it needs the facilitator's link.",
+        "nl": "Deze pagina is van de begeleider: ze vraagt om de link van de begeleider.",
+    },
+    "participants": {"en": "Participants ({n})", "nl": "Deelnemers ({n})"},
+    "no_participants": {
+        "en": "Nobody has joined yet: give the participants their link.",
+        "nl": "Er is nog niemand: geef de deelnemers hun link.",
+    },
+    "col_name": {"en": "Name", "nl": "Naam"},
+    "col_changed": {"en": "Levers changed", "nl": "Veranderde knoppen"},
+    "col_month": {"en": "Month", "nl": "Maand"},
+    "col_adoption": {"en": "Adoption", "nl": "Adoptie"},
+    "col_critical_mass": {"en": "Critical mass", "nl": "Kritische massa"},
+    "col_spent": {"en": "Spent", "nl": "Besteed"},
+    "col_p": {"en": "P(critical mass)", "nl": "P(kritische massa)"},
+    "in_month": {"en": "month {month}", "nl": "maand {month}"},
+    "none_changed": {"en": "none", "nl": "geen"},
+    "other_preset": {"en": "preset {preset}", "nl": "scenario {preset}"},
+    "round": {"en": "The round", "nl": "De ronde"},
+    "round_now": {
+        "en": "Now: round {number}, {preset}, seed {seed}; locked: {locks}.",
+        "nl": "Nu: ronde {number}, {preset}, seed {seed}; vastgezet: {locks}.",
+    },
+    "round_now_free": {
+        "en": "Now: free play (no round started).",
+        "nl": "Nu: vrij spel (geen ronde begonnen).",
+    },
+    "next_round": {"en": "The next round", "nl": "De volgende ronde"},
+    "lock": {"en": "lock", "nl": "vastzetten"},
+    "locks": {
+        "en": "Lock levers at a value ({n} locked)",
+        "nl": "Knoppen vastzetten op een waarde ({n} vastgezet)",
+    },
+    "start_round": {"en": "Start round {number}", "nl": "Start ronde {number}"},
+    "download_round": {
+        "en": "This round: settings (TOML) and programmes (CSV), as one zip file",
+        "nl": "Deze ronde: instellingen (TOML) en programma's (CSV), als één zip-bestand",
+    },
+    "chance": {"en": "Stated chance of critical mass", "nl": "Gevraagde kans op kritische massa"},
+    "best": {
+        "en": "Best so far for a chance of at least {chance:.0%}: {name}, {p:.0%} "
+        "(95% interval {lo:.0%}-{hi:.0%}) for {spend} spent on average; levers: {levers}.",
+        "nl": "Beste tot nu toe voor een kans van minstens {chance:.0%}: {name}, {p:.0%} "
+        "(95%-interval {lo:.0%}-{hi:.0%}) voor gemiddeld {spend} besteed; knoppen: {levers}.",
+    },
+    "best_none": {
+        "en": "No programme with replications reaches a chance of {chance:.0%} yet.",
+        "nl": "Nog geen programma met herhalingen haalt een kans van {chance:.0%}.",
+    },
+    "room_chart": {
+        "en": "The room's programmes: chance of critical mass against budget spent",
+        "nl": "De programma's van de zaal: kans op kritische massa tegen besteed budget",
+    },
+    "room_programmes": {"en": "participants' programmes", "nl": "programma's van deelnemers"},
+    "room_front": {"en": "stored design front", "nl": "opgeslagen ontwerpfront"},
+    "room_cost_axis": {
+        "en": "mean budget spent over the replications (million €)",
+        "nl": "gemiddeld besteed budget over de herhalingen (miljoen €)",
+    },
+    "debrief": {"en": "Debrief", "nl": "Nabespreking"},
+    "debrief_open": {"en": "Show the debrief", "nl": "Toon de nabespreking"},
+    "debrief_close": {"en": "Back to the room", "nl": "Terug naar de zaal"},
+    "debrief_common": {
+        "en": "What the programmes that tipped (chance at least {chance:.0%}) had in common",
+        "nl": "Wat de programma's die kantelden (kans minstens {chance:.0%}) gemeen hadden",
+    },
+    "debrief_none": {
+        "en": "No programme with replications reaches that chance yet.",
+        "nl": "Nog geen programma met herhalingen haalt die kans.",
+    },
+    "col_lever": {"en": "Lever", "nl": "Knop"},
+    "worlds_title": {
+        "en": "The programmes in {n} plausible worlds",
+        "nl": "De programma's in {n} plausibele werelden",
+    },
+    "worlds_missing": {
+        "en": "No calibration posterior is installed (`make calibrate` makes it): the plausible "
+        "worlds cannot be drawn.",
+        "nl": "Er is geen kalibratie-posterior geïnstalleerd (`make calibrate` maakt die): de "
+        "plausibele werelden kunnen niet worden getrokken.",
+    },
+    "worlds_run": {
+        "en": "Run the programmes in {n} plausible worlds ({r} runs each)",
+        "nl": "Draai de programma's in {n} plausibele werelden ({r} runs per wereld)",
+    },
+    "worlds_note": {
+        "en": "Each programme with replications, in {n} worlds drawn from the calibration "
+        "posterior (settings of the behavioural parameters the observations leave open), {r} "
+        "runs per world on the same sectors. Robustness: the share of worlds in which the "
+        "chance is at least 50%.",
+        "nl": "Elk programma met herhalingen, in {n} werelden getrokken uit de "
+        "kalibratie-posterior (instellingen van de gedragsparameters die de waarnemingen open "
+        "laten), {r} runs per wereld op dezelfde sectoren. Robuustheid: het deel van de werelden "
+        "waarin de kans minstens 50% is.",
+    },
+    "col_p_pooled": {"en": "chance over the worlds", "nl": "kans over de werelden"},
+    "col_p_median": {"en": "median world", "nl": "mediane wereld"},
+    "col_p_range": {"en": "10-90% of worlds", "nl": "10-90% van de werelden"},
+    "col_robustness": {"en": "robustness", "nl": "robuustheid"},
+    "col_tipped": {"en": "tipped ({n})", "nl": "gekanteld ({n})"},
+    "col_others": {"en": "the others ({n})", "nl": "de andere ({n})"},
 }
 
 GROUPS: dict[str, dict[str, str]] = {
