@@ -19,6 +19,7 @@ from sectorsim.calibration import (
     OBSERVATIONS,
     PRIOR,
     QUICK,
+    Settings,
     distance,
     measure,
     run_calibration,
@@ -115,6 +116,20 @@ def test_every_calibrated_default_lies_in_its_prior_and_cites_the_calibration():
         spec = PARAMETERS[key]
         assert low <= spec.default <= high, key
         assert "calibrated" in spec.source, key
+
+
+def test_the_shipped_posterior_has_the_format_experiments_read():
+    post = shipped()
+    assert list(post.columns) == [*PRIOR, "weight", "distance"]
+    assert all(post[c].dtype == np.float64 for c in post.columns)
+    assert len(post) == Settings().n
+    assert post["weight"].min() > 0 and post["weight"].sum() == pytest.approx(1.0, abs=1e-12)
+    assert (post["distance"] <= Settings().epsilons[0]).all()  # accepted at some tolerance
+    for key, (low, high) in PRIOR.items():
+        assert post[key].between(low, high).all(), key
+    results = ROOT / "results" / "calibration" / "posterior.parquet"
+    if results.exists():  # the package ships the full run's file as it is
+        assert results.read_bytes() == (ROOT / "src/sectorsim/data/posterior.parquet").read_bytes()
 
 
 @pytest.mark.slow

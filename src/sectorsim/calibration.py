@@ -2,7 +2,7 @@
 approximate Bayesian computation with sequential Monte Carlo (ABC-SMC, pyabc; Beaumont et al.
 2009, Klinger et al. 2018).
 
-    sectorsim calibrate [--n 200] [--reps 2] [--workers N] [--out DIR] [--resume] [--quick]
+    sectorsim calibrate [--n 150] [--reps 2] [--workers N] [--out DIR] [--resume] [--quick]
 
 **What is observed, and how it maps onto the model** (:data:`OBSERVATIONS`; constructs and
 tolerances in docs/validation.md#calibration):
@@ -49,9 +49,10 @@ batch through the project's batch layer (serial, process pool), each evaluation 
 folder keeps every finished generation, so ``--resume`` goes on after an interrupt.
 
 **The default point.** The ``refine_top`` particles of the final generation closest to the
-observations are run again on ``refine_reps`` fresh replicates; the closest then is the schema's
-default (``params.py``). Findings do not rest on it alone: experiments draw plausible worlds from
-the posterior, which ships with the package as ``sectorsim/data/posterior.parquet`` (one row per
+observations are run again on ``refine_reps`` fresh replicates; the closest then is the candidate
+for the schema's default (``params.py``; docs/validation.md#calibration says whether the schema
+follows it). Findings are not to rest on one point: experiments draw plausible worlds from the
+posterior, which ships with the package as ``sectorsim/data/posterior.parquet`` (one row per
 particle: the parameters' dotted keys, ``weight``, ``distance``).
 """
 
@@ -61,7 +62,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +92,7 @@ class Observation:
     name: str
     target: float
     scale: float  # one unit of the distance (a factor, if ``log``)
-    band: tuple[float, float]  # the tolerance: what the default point must meet (tested)
+    band: tuple[float, float]  # the tolerance: what the schema's defaults must meet (tested)
     construct: str
     source: str
     output: str
@@ -178,13 +179,14 @@ PRIOR: dict[str, tuple[float, float]] = {
 
 @dataclass(frozen=True)
 class Settings:
-    n: int = 200  # particles a generation
+    n: int = 150  # particles a generation
     reps: int = 2  # replicates per particle (each pools the runs MEASUREMENTS says)
     seed: int = SEED
-    epsilons: tuple[float, ...] = (2.0, 1.5, 1.2, 1.0)  # tolerance of each generation
+    epsilons: tuple[float, ...] = (2.0, 1.4, 1.0)  # tolerance of each generation
+    prior_share: float = 0.25  # share of proposals drawn from the prior (see make_transition)
     batch: int = 100  # proposals evaluated together (the same for any number of workers)
-    refine_top: int = 20  # best particles run again to choose the default point
-    refine_reps: int = 32  # their fresh replicates
+    refine_top: int = 15  # best particles run again to choose the default point
+    refine_reps: int = 16  # their fresh replicates
     check_seed: int | None = CHECK_SEED  # a second run, to show that the posterior is stable
 
     @property
@@ -399,6 +401,45 @@ def make_sampler(
     return _BatchSampler()
 
 
+def make_transition(prior_share: float):
+    """pyabc's multivariate normal kernel, mixed with the uniform prior: a share ``prior_share``
+    of the proposals is drawn from the prior. A particle's importance weight is the prior's
+    density over the proposal's, so no weight can exceed ``1 / prior_share`` times the prior's
+    density over itself: without this, the weights of 12 broad parameters degenerate (an
+    effective sample size of 5 of 200 particles in the last generation of a trial run)."""
+    import pyabc
+
+    low, high = (np.array(v) for v in zip(*PRIOR.values(), strict=True))
+    density = 1.0 / float(np.prod(high - low))
+
+    class DefensiveTransition(pyabc.transition.MultivariateNormalTransition):
+        def rvs_single(self):
+            if np.random.uniform() < prior_share:  # noqa: NPY002 (pyabc's generator)
+                draw = low + np.random.uniform(size=len(low)) * (high - low)  # noqa: NPY002
+                named = dict(zip(map(_safe, PRIOR), map(float, draw), strict=True))
+                return pyabc.Parameter({c: named[c] for c in self.X.columns})
+            return super().rvs_single()
+
+        def rvs(self, size=None):
+            if size is None:
+                return self.rvs_single()
+            return pd.DataFrame([self.rvs_single() for _ in range(size)])
+
+        def pdf(self, x):
+            inside = self._inside(x)
+            return prior_share * density * inside + (1 - prior_share) * super().pdf(x)
+
+        def _inside(self, x):
+            keys = [_safe(k) for k in PRIOR]
+            if isinstance(x, pd.DataFrame):
+                values = x[keys].to_numpy()
+                return ((values >= low) & (values <= high)).all(axis=1).astype(float)
+            values = np.array([x[k] for k in keys])
+            return float(((values >= low) & (values <= high)).all())
+
+    return DefensiveTransition()
+
+
 def _abc(settings: Settings, seed: int, workers: int, on_evaluated: Callable[[int], None]):
     import pyabc
 
@@ -413,6 +454,7 @@ def _abc(settings: Settings, seed: int, workers: int, on_evaluated: Callable[[in
         prior,
         lambda x, x0: distance(x),
         population_size=settings.n,
+        transitions=make_transition(settings.prior_share),
         sampler=sampler,
         eps=pyabc.epsilon.ListEpsilon(list(settings.epsilons)),
     )
@@ -423,21 +465,29 @@ def run_abc(
 ) -> pd.DataFrame:
     """One ABC-SMC run into the pyabc database ``db`` (continued where it stopped, if it exists);
     its final generation as :func:`population` gives it."""
-    import pyabc
-
     abc = _abc(settings, seed, workers, on_evaluated)
     url = f"sqlite:///{db}"
-    history = pyabc.History(url) if db.exists() else None
-    if history is not None and history.n_populations > 0:
+    if _generations_stored(db) > 0:
         abc.load(url, 1)
     else:
-        if db.exists():
-            db.unlink()  # interrupted before its first generation was stored
+        db.unlink(missing_ok=True)  # interrupted before its first generation was stored
         abc.new(url, {o.name: o.target for o in OBSERVATIONS})
     left = len(settings.epsilons) - (abc.history.max_t + 1)
     if left > 0:
         abc.run(max_nr_populations=left)
     return population(abc.history)
+
+
+def _generations_stored(db: Path) -> int:
+    """How many generations the pyabc database ``db`` holds (0 if it is missing or unreadable)."""
+    import pyabc
+
+    if not db.exists():
+        return 0
+    try:
+        return int(pyabc.History(f"sqlite:///{db}").max_t + 1)
+    except Exception:  # an empty or cut file: start again
+        return 0
 
 
 def population(history) -> pd.DataFrame:
@@ -489,7 +539,14 @@ class Result:
     check: pd.DataFrame | None  # that of the second seed
     refined: pd.DataFrame  # the best particles on fresh replicates, closest first
     generations: pd.DataFrame
-    extra: dict[str, Any] = field(default_factory=dict)
+    # the main seed's population the second seed is compared with (the posterior, unless the
+    # second run stopped at an earlier generation)
+    reference: pd.DataFrame | None = None
+    note: str = ""  # anything the report must say about how the run ended
+
+    def __post_init__(self) -> None:
+        if self.reference is None:
+            self.reference = self.posterior
 
     @property
     def best(self) -> dict[str, float]:
@@ -544,6 +601,21 @@ def run_calibration(
     return result
 
 
+def load_result(folder: str | Path, settings: Settings = Settings()) -> Result:
+    """The result of a finished calibration in ``folder``, read back (pyabc's databases and the
+    refined particles), e.g. to write its report again."""
+    folder = Path(folder)
+    seeds = [settings.seed] + ([settings.check_seed] if settings.check_seed is not None else [])
+    histories = [_history(folder / f"abc-{seed}.db") for seed in seeds]
+    finals = [population(h) for h in histories]
+    return Result(
+        finals[0],
+        finals[1] if len(finals) > 1 else None,
+        pd.read_parquet(folder / "refined.parquet"),
+        generations(histories[0]),
+    )
+
+
 def _history(db: Path):
     import pyabc
 
@@ -585,7 +657,7 @@ def weighted_corr(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(cov / np.outer(sd, sd), index=list(PRIOR), columns=list(PRIOR))
 
 
-def overlap(a: pd.DataFrame, b: pd.DataFrame, key: str, bins: int = 20) -> float:
+def overlap(a: pd.DataFrame, b: pd.DataFrame, key: str, bins: int = 10) -> float:
     """Overlap of two weighted marginals (the shared area of their histograms on the prior's range,
     in ``bins`` bins): 1 for the same distribution."""
     low, high = PRIOR[key]
@@ -613,9 +685,12 @@ def summarise(result: Result) -> pd.DataFrame:
             "width vs prior": float((q95 - q05) / (0.9 * (high - low))),
         }
         if result.check is not None:
-            c = result.check
-            row["second seed: median"] = float(weighted_quantiles(c[key], c["weight"], [0.5])[0])
-            row["overlap of the two"] = overlap(post, c, key)
+            c, ref = result.check, result.reference
+            first = float(weighted_quantiles(ref[key], ref["weight"], [0.5])[0])
+            second = float(weighted_quantiles(c[key], c["weight"], [0.5])[0])
+            row["second seed: median"] = second
+            row["median shift (share of prior)"] = abs(second - first) / (high - low)
+            row["overlap of the two"] = overlap(ref, c, key)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -683,6 +758,7 @@ def write_report(folder: Path, result: Result, settings: Settings) -> Path:
         f"{settings.refine_reps} fresh replicates (distance {best['distance']:.2f}; "
         f"{best['search_distance']:.2f} in the search).",
         "",
+        *([result.note, ""] if result.note else []),
         "## Targets",
         "",
         fit.to_markdown(index=False, floatfmt=".3g"),
@@ -700,7 +776,8 @@ def write_report(folder: Path, result: Result, settings: Settings) -> Path:
         table.to_markdown(index=False, floatfmt=".3g"),
         "",
         "(width vs prior: the weighted central 90% of the posterior over that of the prior; "
-        "overlap: shared area of the two seeds' weighted marginal histograms, 20 bins.)",
+        "overlap: shared area of the two seeds' weighted marginal histograms, 10 bins over "
+        "the prior's range; 1 is the same histogram.)",
         "",
         "## Pairs",
         "",
@@ -750,7 +827,9 @@ def plot_marginals(result: Result, path: Path) -> None:
                 lw=1.5,
                 label="second seed",
             )
-        ax.axvline(result.best[key], color="#cb181d", lw=1.5, ls="--", label="default point")
+        ax.axvline(
+            result.best[key], color="#cb181d", lw=1.5, ls="--", label="best particle (refined)"
+        )
         ax.set_title(key, fontsize=9)
         ax.set_xlim(low, high)
         ax.set_yticks([])
@@ -781,7 +860,7 @@ def plot_pairs(post: pd.DataFrame, path: Path) -> None:
                 ax.hist(post[xj], bins=np.linspace(*PRIOR[xj], 16), weights=w, color="#3182bd")
                 ax.set_xlim(*PRIOR[xj])
             elif i > j:
-                ax.scatter(post[xj], post[yi], s=3, c="#08519c", alpha=alpha, linewidths=0)
+                ax.scatter(post[xj], post[yi], s=7, c="#08519c", alpha=alpha, linewidths=0)
                 ax.set_xlim(*PRIOR[xj])
                 ax.set_ylim(*PRIOR[yi])
             else:
@@ -797,11 +876,13 @@ def plot_pairs(post: pd.DataFrame, path: Path) -> None:
                     transform=ax.transAxes,
                 )
             if i == k - 1:
-                ax.set_xlabel(xj.replace(".", ".\n"), fontsize=8)
+                ax.set_xlabel(xj.replace(".", ".\n"), fontsize=10)
             if j == 0:
-                ax.set_ylabel(yi.replace(".", ".\n"), fontsize=8)
+                ax.set_ylabel(yi.replace(".", ".\n"), fontsize=10)
+    fig.subplots_adjust(left=0.06, right=0.99, bottom=0.06, top=0.96, wspace=0.06, hspace=0.06)
     fig.suptitle(
-        "Posterior pairs (axes: the prior's ranges) and weighted correlations", fontsize=13
+        "Posterior pairs (axes: the prior's ranges; darker: more weight) and weighted correlations",
+        fontsize=14,
     )
     fig.savefig(path, dpi=70)
     plt.close(fig)
@@ -817,12 +898,18 @@ def plot_fit(result: Result, path: Path) -> None:
         ax.axvspan(*o.band, color="#c7e9c0", label="tolerance")
         ax.axvline(o.target, color="#006d2c", lw=2, label="observed")
         ax.plot(values, np.arange(len(values)), "o", color="#3182bd", ms=4, label="best particles")
-        ax.plot(values.iloc[0], 0, "o", color="#cb181d", ms=7, label="default point")
+        ax.plot(values.iloc[0], 0, "o", color="#cb181d", ms=7, label="best particle (refined)")
         if o.log:
             ax.set_xscale("log")
+            ticks = [o.target / 4, o.target / 2, o.target, o.target * 2, o.target * 4]
+            ax.set_xticks(ticks, [f"{t:.1%}" for t in ticks])
+            ax.minorticks_off()
+        else:
+            ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
         ax.set_title(o.name, fontsize=10)
         ax.set_yticks([])
-    axes[0].set_ylabel("particle (closest first)")
+        ax.invert_yaxis()
+    axes[0].set_ylabel("particle (closest on top)")
     axes[0].legend(fontsize=7)
     fig.suptitle(
         "The best particles of the posterior on fresh replicates, against the observations",

@@ -200,7 +200,7 @@ def _parser() -> argparse.ArgumentParser:
         "finished generation, from which --resume goes on.",
     )
     calibrate.add_argument(
-        "--n", type=int, default=None, help="particles a generation (default 200; --quick: 20)"
+        "--n", type=int, default=None, help="particles a generation (default 150; --quick: 20)"
     )
     calibrate.add_argument(
         "--reps",
