@@ -59,8 +59,13 @@ design: install  ## search the cheapest programme for each chance of critical ma
 
 CALIBRATION := results/calibration$(if $(QUICK),-quick)
 
-calibrate: install  ## calibrate the behavioural parameters (ABC; QUICK=1: small); report in results/
+calibrate: install  ## calibrate the behavioural parameters (ABC-SMC; QUICK=1: small); report in results/; the full run ships its posterior
 	$(BIN)/sectorsim calibrate --out $(CALIBRATION) --resume $(if $(QUICK),--quick)
+ifndef QUICK
+	cp $(CALIBRATION)/posterior.parquet src/sectorsim/data/posterior.parquet
+	cp $(CALIBRATION)/marginals.png docs/figures/calibration_posterior.png
+	cp $(CALIBRATION)/pairs.png docs/figures/calibration_pairs.png
+endif
 
 reproduce: install calibrate design  ## rerun the calibration, E1-E5, the design search and every figure of docs/ (QUICK=1: small)
 	@for e in $(EXPERIMENTS); do \
@@ -72,7 +77,6 @@ ifdef QUICK
 	$(BIN)/python -m sectorsim.findings results results/findings-quick -quick
 else
 	$(BIN)/python -m sectorsim.validation docs/figures
-	cp $(CALIBRATION)/posterior.png docs/figures/calibration_posterior.png
 	$(BIN)/python -m sectorsim.findings results docs/figures/findings
 	cp $(DESIGN_OUT)/front.parquet src/sectorsim/app/fronts/imvo_samen_veranderen.parquet
 endif

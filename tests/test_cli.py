@@ -241,4 +241,4 @@ def test_help_texts_name_the_flags_they_describe(capsys):
     assert "into DIR" not in run and "into the --out folder" in run
     assert "into DIR" in calibrate and "--out DIR" in calibrate
     text = run + calibrate
-    assert "Settings." not in text and "default 600" in text
+    assert "Settings." not in text and "default 150" in text

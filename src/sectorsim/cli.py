@@ -192,20 +192,26 @@ def _parser() -> argparse.ArgumentParser:
 
     calibrate = sub.add_parser(
         "calibrate",
-        help="calibrate the behavioural parameters against the source documents (ABC)",
-        description="Approximate Bayesian computation by rejection over a Latin hypercube of the "
-        "behavioural parameters' prior, against the observations of the source documents (see "
-        "docs/validation.md#calibration). Writes samples_runs.parquet, posterior.csv, "
-        "posterior.png and report.md into DIR; every sample is stored as it finishes.",
+        help="calibrate the behavioural parameters against the source documents (ABC-SMC)",
+        description="Approximate Bayesian computation with sequential Monte Carlo (pyabc) of the "
+        "behavioural parameters against the observations of the source documents (see "
+        "docs/validation.md#calibration), reproducible for any number of workers. Writes "
+        "posterior.parquet, report.md and its figures into DIR, with pyabc's database of every "
+        "finished generation, from which --resume goes on.",
     )
     calibrate.add_argument(
-        "--n", type=int, default=None, help="samples of the prior (default 600; --quick: 16)"
+        "--n", type=int, default=None, help="particles a generation (default 150; --quick: 20)"
     )
     calibrate.add_argument(
-        "--reps", type=int, default=None, help="replicates per sample (default 4; --quick: 1)"
+        "--reps",
+        type=int,
+        default=None,
+        help="replicates per particle (default 2; --quick: 1)",
     )
     _runner_options(calibrate, scheduler=False)
-    calibrate.add_argument("--quick", action="store_true", help="16 samples, 1 replicate")
+    calibrate.add_argument(
+        "--quick", action="store_true", help="20 particles, 1 replicate, 2 generations, one seed"
+    )
 
     analyze = sub.add_parser(
         "analyze",
@@ -656,35 +662,43 @@ def _design(args: argparse.Namespace, console: Console) -> int:
 
 def _calibrate(args: argparse.Namespace, console: Console) -> int:
     require("sweeps")
+    from dataclasses import replace
+    from importlib.util import find_spec
+
+    if find_spec("pyabc") is None:  # in the sweeps extra, needed by calibrate only
+        raise MissingExtra("sweeps", ["pyabc"])
+
     from sectorsim.calibration import QUICK, Settings, run_calibration, summarise
     from sectorsim.config import ConfigError
 
     _check_workers(args)
-    for flag, value in (("--n", args.n), ("--reps", args.reps)):
-        if value is not None and not 1 <= value <= MAX_COUNT:
+    for flag, value, least in (("--n", args.n, 2), ("--reps", args.reps, 1)):
+        if value is not None and not least <= value <= MAX_COUNT:
             raise ConfigError(
                 flag,
                 None,
                 value,
                 problem=f"{flag} {value} is not allowed",
-                allowed=f"a whole number of at least 1 and at most {MAX_COUNT:_}",
+                allowed=f"a whole number of at least {least} and at most {MAX_COUNT:_}",
             )
     given = {k: v for k, v in (("n", args.n), ("reps", args.reps)) if v is not None}
-    settings = QUICK if args.quick else Settings(**given)
+    settings = replace(QUICK if args.quick else Settings(), **given)
     out = args.out or Path("results") / "calibration"
-    samples = _with_progress(
-        "calibration",
+    result = _with_progress(
+        "calibration (evaluations)",
         lambda progress: run_calibration(
             out, settings, workers=args.workers, resume=args.resume, progress=progress
         ),
     )
-    table = Table("parameter", "calibrated", "posterior 90% interval", "schema default", box=None)
-    for _, row in summarise(samples, settings).iterrows():
+    table = Table(
+        "parameter", "default point", "posterior 90% interval", "width vs prior", box=None
+    )
+    for _, row in summarise(result).iterrows():
         table.add_row(
             row["parameter"],
-            f"{row['calibrated']:.3g}",
+            f"{row['best particle']:.3g}",
             row["90% interval"],
-            f"{row['schema default']:g}",
+            f"{row['width vs prior']:.0%}",
         )
     console.print(table)
     console.print(f"report: {out / 'report.md'}")
