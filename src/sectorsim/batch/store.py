@@ -19,6 +19,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sectorsim import __version__
@@ -271,13 +272,17 @@ class RunStore:
             row = json.loads(table.schema.metadata[ROW_KEY])
             rows.append(row)
             if table.num_rows:
-                frame = table.replace_schema_metadata(None).to_pandas()
-                frame.insert(0, "run_id", row["run_id"])
-                series.append(frame)
+                run_id = pa.array(np.full(table.num_rows, row["run_id"], dtype=np.int64))
+                series.append(table.replace_schema_metadata(None).add_column(0, "run_id", run_id))
         runs = pd.DataFrame(rows)
         if len(runs):
             runs = runs.sort_values(list(self.key), ignore_index=True)
-        timeseries = pd.concat(series, ignore_index=True) if series else pd.DataFrame()
+        # one conversion of all runs' months, not one per run (tens of thousands in a sweep)
+        timeseries = (
+            pa.concat_tables(series, promote_options="default").to_pandas()
+            if series
+            else pd.DataFrame()
+        )
         if len(timeseries):
             timeseries = timeseries.sort_values(["run_id", "month"], ignore_index=True)
         atomic_write_table(

@@ -82,12 +82,16 @@ def feature_scores(per_world: pd.DataFrame, experiment: Experiment) -> pd.Series
 
 def inputs(per_world: pd.DataFrame, experiment: Experiment) -> pd.DataFrame:
     """The levers and uncertain parameters of each (point, world), as PRIM and the trees take
-    them: ranges and uncertain parameters as floats, lists as categories."""
+    them: ranges, lists of numbers and uncertain parameters as floats (PRIM peels them as
+    ranges), other lists as categories."""
     x = pd.DataFrame(index=per_world.index)
     for factor in experiment.factors:
         if per_world[factor.key].nunique() < 2:
             continue
-        if factor.is_range:
+        numbers = factor.values is not None and all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in factor.values
+        )
+        if factor.is_range or numbers:
             x[factor.key] = per_world[factor.key].astype(float)
         else:
             x[factor.key] = per_world[factor.key].astype(str).astype("category")
