@@ -77,7 +77,7 @@ ifdef QUICK
 	$(BIN)/python -m sectorsim.findings results results/findings-quick -quick
 else
 	$(BIN)/python -m sectorsim.validation docs/figures
-	$(BIN)/python -m sectorsim.findings results docs/figures/findings
+	$(BIN)/python -m sectorsim.findings results docs/figures/worlds
 	cp $(DESIGN_OUT)/front.parquet src/sectorsim/app/fronts/imvo_samen_veranderen.parquet
 endif
 

@@ -63,6 +63,13 @@ def test_a_comparison_is_checked_world_by_world():
         p_critical_mass=per_world["coalition.initial_size"].map({10: 0.2, 20: 0.7})
     )
     assert compare(everywhere, claim)["verdict"] == "holds"
+    one_sided = per_world.assign(
+        p_critical_mass=[
+            0.0 if row.world < 3 or row["coalition.initial_size"] == 10 else 0.6
+            for _, row in per_world.iterrows()
+        ]
+    )
+    assert compare(one_sided, claim)["verdict"] == "holds where it matters"  # 1 of 4 worlds
     missing = Comparison(
         "e1_coalition_funding",
         "30 rather than 10",

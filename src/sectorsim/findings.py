@@ -11,8 +11,10 @@ figures of its own:
 - in how many plausible worlds each comparison the findings make holds (:data:`COMPARISONS`):
   world by world, the chance of critical mass of one setting minus that of the other, from the
   experiments' ``worlds.csv`` (``findings_worlds.csv``, ``.md`` and ``.png``). A comparison that
-  goes one way in at least :data:`HOLDS` of the worlds holds; one whose sign changes in more of
-  them is contested, and reported with its numbers.
+  goes its way in at least :data:`HOLDS` of the worlds *holds*; one that goes its way in some
+  worlds, makes no difference in the others and is reversed in at most :data:`NOISE` of them
+  *holds where it matters*; one whose sign changes (each way in more than :data:`NOISE` of the
+  worlds) is *contested*, and reported with its numbers.
 """
 
 from __future__ import annotations
@@ -114,6 +116,7 @@ def plot_share_sensitivity(table: pd.DataFrame, target: Path) -> Path:
 
 
 HOLDS = 0.9  # a comparison holds where it goes its way in at least this share of the worlds
+NOISE = 0.1  # a share of worlds in which the other sign may be the replicates' noise
 
 
 def funded(budget: float) -> bool:
@@ -206,10 +209,14 @@ def compare(per_world: pd.DataFrame, comparison: Comparison) -> dict[str, Any] |
         verdict = "holds"
     elif reversed_ >= HOLDS:
         verdict = "reversed"
-    elif holds + reversed_ <= 1 - HOLDS:
-        verdict = "no difference"
-    else:
+    elif holds > NOISE and reversed_ > NOISE:
         verdict = "contested"
+    elif holds > NOISE:
+        verdict = "holds where it matters"
+    elif reversed_ > NOISE:
+        verdict = "reversed where it matters"
+    else:
+        verdict = "no difference"
     low, high = np.quantile(difference, [0.1, 0.9])
     return {
         "experiment": comparison.experiment,
