@@ -326,12 +326,7 @@ def main() -> None:
         {"name": "facilitator_update_latency_alone", **describe(alone_updates)},
         {"name": f"facilitator_update_latency_{n}_participants", **describe(updates)},
     ]
-    print(f"{'case':<46}{'median':>9}{'p90':>9}{'p99':>9}{'max':>9}{'<0.5s':>8}{'n':>6}")
-    for row in rows:
-        print(
-            f"{row['name']:<46}{row['median_s']:>9.3f}{row['p90_s']:>9.3f}{row['p99_s']:>9.3f}"
-            f"{row['max_s']:>9.3f}{row['under_half_second']:>8.0%}{row['count']:>6}"
-        )
+    print_table(rows)
     print(
         f"while {n} participants stepped ({usage['wall_s']:.0f} s): the app server used "
         f"{usage['server_cpu_share']:.0%} of a core, the browsers {usage['browser_cpu_share']:.0%}"
@@ -340,19 +335,37 @@ def main() -> None:
         f"{usage['facilitator_missed']} steps never reached the facilitator's page; "
         f"{usage['lost_clicks']} clicks were not acted on within {RETRY_AFTER:.0f} s and repeated"
     )
+    append_results(
+        rows,
+        participants=n,
+        steps=args.steps,
+        think_s=args.think,
+        arrival_s=args.arrival,
+        pinned=args.pin,
+        load_average_before=load_before[0],
+        load_average_after=load_after[0],
+    )
+
+
+def print_table(rows: list[dict]) -> None:
+    """The latency rows as a table on the terminal."""
+    print(f"{'case':<46}{'median':>9}{'p90':>9}{'p99':>9}{'max':>9}{'<0.5s':>8}{'n':>6}")
+    for row in rows:
+        print(
+            f"{row['name']:<46}{row['median_s']:>9.3f}{row['p90_s']:>9.3f}{row['p99_s']:>9.3f}"
+            f"{row['max_s']:>9.3f}{row['under_half_second']:>8.0%}{row['count']:>6}"
+        )
+
+
+def append_results(rows: list[dict], **fields) -> None:
+    """Each row, with ``fields``, the machine and the date, appended to RESULTS as JSON lines."""
     RESULTS.parent.mkdir(exist_ok=True)
     with RESULTS.open("a") as out:
         for row in rows:
             row.update(
                 unit="s",
                 value=row["median_s"],
-                participants=n,
-                steps=args.steps,
-                think_s=args.think,
-                arrival_s=args.arrival,
-                pinned=args.pin,
-                load_average_before=load_before[0],
-                load_average_after=load_after[0],
+                **fields,
                 machine=f"{platform.machine()}, {os.cpu_count()} cores",
                 date=time.strftime("%Y-%m-%d"),
             )
@@ -371,30 +384,14 @@ def server_only(args: argparse.Namespace) -> None:
         {"name": "server_facilitator_update_alone", **describe(alone_updates)},
         {"name": f"server_facilitator_update_{n}_participants", **describe(updates)},
     ]
-    print(f"{'case':<46}{'median':>9}{'p90':>9}{'p99':>9}{'max':>9}{'<0.5s':>8}{'n':>6}")
-    for row in rows:
-        print(
-            f"{row['name']:<46}{row['median_s']:>9.3f}{row['p90_s']:>9.3f}{row['p99_s']:>9.3f}"
-            f"{row['max_s']:>9.3f}{row['under_half_second']:>8.0%}{row['count']:>6}"
-        )
+    print_table(rows)
     print(
         f"server work for {n} participants: {usage['server_cpu_share']:.0%} of a core over "
         f"{usage['wall_s']:.0f} s; load average {os.getloadavg()[0]:.1f}"
     )
-    RESULTS.parent.mkdir(exist_ok=True)
-    with RESULTS.open("a") as out:
-        for row in rows:
-            row.update(
-                unit="s",
-                value=row["median_s"],
-                participants=n,
-                steps=args.steps,
-                think_s=args.think,
-                load_average=os.getloadavg()[0],
-                machine=f"{platform.machine()}, {os.cpu_count()} cores",
-                date=time.strftime("%Y-%m-%d"),
-            )
-            out.write(json.dumps(row) + "\n")
+    append_results(
+        rows, participants=n, steps=args.steps, think_s=args.think, load_average=os.getloadavg()[0]
+    )
 
 
 if __name__ == "__main__":

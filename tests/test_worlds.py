@@ -10,7 +10,7 @@ import pytest
 from sectorsim.cli import main
 from sectorsim.config import ConfigError
 from sectorsim.design import run_design
-from sectorsim.design.search import score, spread
+from sectorsim.design.search import score, world_spread
 from sectorsim.design.spec import load_design
 from sectorsim.experiments import plan, run_experiment
 from sectorsim.experiments.analysis import analyze
@@ -326,7 +326,7 @@ def test_design_score_spreads_over_worlds(tmp_path):
     assert numbers["p_critical_mass"] == pytest.approx(0.5)
     assert numbers["robustness"] == pytest.approx(2 / 3)
     assert numbers["p_median"] == 0.5
-    assert spread(rows)["p_world_high"] == pytest.approx(np.quantile([1, 0.5, 0], 0.9))
+    assert world_spread(rows)["p_world_high"] == pytest.approx(np.quantile([1, 0.5, 0], 0.9))
 
 
 def test_ema_sees_worlds_as_scenarios_and_points_as_policies(swept):

@@ -83,6 +83,17 @@ def _line(name: str, y: np.ndarray, **style: Any) -> dict[str, Any]:
     return {"name": name, "type": "line", "showSymbol": False, "data": _rounded(y), **style}
 
 
+def chance_axis(language: str) -> dict[str, Any]:
+    """The y axis of the cost charts: the chance of critical mass, in percent."""
+    return {
+        "type": "value",
+        "min": 0,
+        "max": 100,
+        "name": ui("cost_p", language),
+        "axisLabel": {"formatter": "{value}%"},
+    }
+
+
 def front_chart(front: Any, language: str) -> dict[str, Any]:
     """A stored design front: P(critical mass) against expected cost, a step per design, with
     its 95% interval as dashed steps."""
@@ -102,13 +113,7 @@ def front_chart(front: Any, language: str) -> dict[str, Any]:
             "nameGap": 24,
             "axisLabel": {"formatter": "€{value}M"},
         },
-        "yAxis": {
-            "type": "value",
-            "min": 0,
-            "max": 100,
-            "name": ui("cost_p", language),
-            "axisLabel": {"formatter": "{value}%"},
-        },
+        "yAxis": chance_axis(language),
         "series": [
             steps(
                 "p_critical_mass",
@@ -437,12 +442,6 @@ def room_chart(front: Any, rows: list[dict[str, Any]], language: str) -> dict[st
             "min": 0,
             "axisLabel": {"formatter": "€{value}M"},
         },
-        "yAxis": {
-            "type": "value",
-            "min": 0,
-            "max": 100,
-            "name": ui("cost_p", language),
-            "axisLabel": {"formatter": "{value}%"},
-        },
+        "yAxis": chance_axis(language),
         "series": series,
     }

@@ -29,7 +29,7 @@ from sectorsim.app.levers import LEVERS, label
 from sectorsim.app.page import (
     Lever,
     guarded,
-    language_at,
+    language_toggle,
     problem_text,
     replication_pool,
     shown_value,
@@ -43,7 +43,7 @@ from sectorsim.app.session import (
     seed_value,
     stored_front,
 )
-from sectorsim.app.texts import LANGUAGES, ui
+from sectorsim.app.texts import ui
 from sectorsim.config import load_scenario, preset_names
 from sectorsim.params import PARAMETERS
 
@@ -274,13 +274,7 @@ def FacilitatorRoom(room: Room):
     with solara.Column(style={"padding": "0 16px"}, classes=["facilitator"]):
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
             solara.Markdown(f"## {ui('facilitator_title', lang)}")
-            rv.BtnToggle(
-                children=[rv.Btn(children=[name]) for name in LANGUAGES],
-                v_model=LANGUAGES.index(lang),
-                on_v_model=guard(lambda index: language.set(language_at(index))),
-                mandatory=True,
-                class_="language",
-            ).key(f"language-{refusals.value}")
+            language_toggle(lang, language.set, guard, refusals.value)
             solara.Button(
                 ui("debrief_close" if debrief.value else "debrief_open", lang),
                 icon_name="mdi-projector-screen",

@@ -176,6 +176,18 @@ def problem_text(problem: tuple[str, str | None], language: str) -> str:
     return ui("failed", language)
 
 
+def language_toggle(lang: str, choose: Any, guard: Any, refusals: int) -> Any:
+    """The NL/EN buttons: a click, checked, goes to ``choose(language)`` through its page's
+    ``guard``; a refused click redraws them (``refusals``)."""
+    return rv.BtnToggle(
+        children=[rv.Btn(children=[name]) for name in LANGUAGES],
+        v_model=LANGUAGES.index(lang),
+        on_v_model=guard(lambda index: choose(language_at(index))),
+        mandatory=True,
+        class_="language",
+    ).key(f"language-{refusals}")
+
+
 def language_at(index: Any) -> str:
     """The language of the language buttons' ``index``, else :class:`Refused`."""
     if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(LANGUAGES):
@@ -617,13 +629,7 @@ def Page():
 
     solara.Title("sectorsim")
     with solara.Sidebar():
-        rv.BtnToggle(
-            children=[rv.Btn(children=[name]) for name in LANGUAGES],
-            v_model=LANGUAGES.index(lang),
-            on_v_model=quiet(lambda index: language.set(language_at(index))),
-            mandatory=True,
-            class_="language",
-        ).key(f"language-{refusals.value}")
+        language_toggle(lang, language.set, quiet, refusals.value)
         RoomBar(room, participant, participant.name, lang, guard, refusals.value).key(
             f"room-{round_number}"
         )

@@ -48,14 +48,9 @@ def run_design(
         scheduler=scheduler,
         progress=progress,
         design=design.name,
-        file=design.source,
-        file_resolved=str(Path(design.source).resolve()),
-        text=design.text,
+        **design.manifest(),
         design_hash=design.hash,
-        quick=design.quick,
         scenario_resolved=design.base.model_dump(mode="json"),
-        worlds=[*design.worlds] if design.uncertainty else None,
-        worlds_from=design.uncertainty.origin if design.uncertainty else None,
     ) as batch:
         stores = {
             phase: batch.store(parts=f"{phase}_parts", name=f"{phase}_", timeseries=False, key=KEY)

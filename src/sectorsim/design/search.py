@@ -23,7 +23,7 @@ import pandas as pd
 from sectorsim.batch import Scenario, Task
 from sectorsim.batch.store import POINT_WORLD_REPLICATE as KEY
 from sectorsim.design.spec import Design
-from sectorsim.experiments.robustness import LIKELY, RANGE
+from sectorsim.experiments.robustness import spread
 from sectorsim.experiments.tables import Factor
 from sectorsim.outputs import median_month
 from sectorsim.randomness import derive_seed
@@ -134,27 +134,19 @@ def score(design: Design, levers: dict[str, Any], rows: list[Row]) -> dict[str, 
         "runs_failed": len(rows) - n,
     }
     if design.uncertainty is not None:
-        numbers.update(spread(done))
+        numbers.update(world_spread(done))
     return numbers
 
 
-def spread(done: list[Row]) -> dict[str, float]:
+def world_spread(done: list[Row]) -> dict[str, float]:
     """The chance of critical mass in each world, summarised across the worlds."""
-    frame = pd.DataFrame({"world": [r["world"] for r in done]})
-    frame["hit"] = [bool(r["critical_mass_reached"]) for r in done]
-    chances = frame.groupby("world")["hit"].mean()
-    if not len(chances):
-        return dict.fromkeys(SPREAD_COLUMNS, float("nan"))
-    low, high = np.quantile(chances, RANGE)
-    return {
-        "p_median": float(chances.median()),
-        "p_world_low": float(low),
-        "p_world_high": float(high),
-        "robustness": float((chances >= LIKELY).mean()),
-    }
-
-
-SPREAD_COLUMNS = ("p_median", "p_world_low", "p_world_high", "robustness")
+    frame = pd.DataFrame(
+        {
+            "world": [r["world"] for r in done],
+            "hit": [bool(r["critical_mass_reached"]) for r in done],
+        }
+    )
+    return spread(frame.groupby("world")["hit"].mean())
 
 
 def pareto(frame: pd.DataFrame, cost: str = "cost", p: str = "p_critical_mass") -> pd.Series:

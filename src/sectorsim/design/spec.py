@@ -41,7 +41,6 @@ from sectorsim.experiments.tables import (
     Table,
     Text,
     factor_items,
-    file_hash,
     fixed_overrides,
     parse_factor,
     parse_table,
@@ -50,7 +49,7 @@ from sectorsim.experiments.tables import (
     refuse,
     resolve_scenario,
 )
-from sectorsim.experiments.worlds import Uncertainty, parse_uncertainty
+from sectorsim.experiments.worlds import InWorlds, Uncertainty, parse_uncertainty
 from sectorsim.params import Config
 
 TABLES = ("design", "target", "cost", "set", "levers", "uncertainty")
@@ -110,7 +109,7 @@ class CostTable(Table):
 
 
 @dataclass(frozen=True)
-class Design:
+class Design(InWorlds):
     name: str
     scenario: str
     seed: int
@@ -129,17 +128,6 @@ class Design:
     text: str
     quick: bool = False
     uncertainty: Uncertainty | None = None
-
-    @property
-    def hash(self) -> str:
-        return file_hash(
-            self.text + (self.uncertainty.digest if self.uncertainty else ""), self.quick
-        )
-
-    @property
-    def worlds(self) -> tuple[dict[str, Any], ...]:
-        """The parameter values of each world (one world with none, without uncertainty)."""
-        return self.uncertainty.worlds if self.uncertainty else ({},)
 
     @cached_property
     def base(self) -> Config:

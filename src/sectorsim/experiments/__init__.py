@@ -69,16 +69,11 @@ def run_experiment(
         scheduler=scheduler,
         progress=progress,
         experiment=experiment.name,
-        file=experiment.source,
-        file_resolved=str(Path(experiment.source).resolve()),
-        text=experiment.text,
+        **experiment.manifest(),
         experiment_hash=experiment.hash,
-        quick=experiment.quick,
         method=experiment.method,
         scenario_resolved=experiment.config({}).model_dump(mode="json"),
         runs_total=len(tasks),
-        worlds=[*experiment.worlds] if experiment.uncertainty else None,
-        worlds_from=experiment.uncertainty.origin if experiment.uncertainty else None,
     ) as batch:
         store = batch.store(key=KEY)
         batch.total = len(tasks)

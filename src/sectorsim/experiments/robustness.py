@@ -43,20 +43,30 @@ def across_worlds(per_world: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for point, chances in p.items():
         chances = chances.dropna()
-        low, high = np.quantile(chances, RANGE)
         rows.append(
             {
                 "point": point,
                 "worlds": len(chances),
-                "p_median": float(chances.median()),
-                "p_world_low": float(low),
-                "p_world_high": float(high),
-                "robustness": float((chances >= LIKELY).mean()),
+                **spread(chances),
                 "regret_median": float(regret[point].median()),
                 "regret_max": float(regret[point].max()),
             }
         )
     return pd.DataFrame(rows)
+
+
+def spread(chances: pd.Series) -> dict[str, float]:
+    """A programme's chance of critical mass in each world, summarised across the worlds: the
+    median, the 10-90% range and the share of worlds in which it is at least :data:`LIKELY`."""
+    if not len(chances):
+        return dict.fromkeys(("p_median", "p_world_low", "p_world_high", "robustness"), np.nan)
+    low, high = np.quantile(chances, RANGE)
+    return {
+        "p_median": float(chances.median()),
+        "p_world_low": float(low),
+        "p_world_high": float(high),
+        "robustness": float((chances >= LIKELY).mean()),
+    }
 
 
 def feature_scores(per_world: pd.DataFrame, experiment: Experiment) -> pd.Series:

@@ -37,7 +37,6 @@ from sectorsim.experiments.tables import (
     Table,
     Text,
     factor_items,
-    file_hash,
     fixed_overrides,
     parse_factor,
     parse_table,
@@ -45,7 +44,7 @@ from sectorsim.experiments.tables import (
     read_tables,
     resolve_scenario,
 )
-from sectorsim.experiments.worlds import Uncertainty, parse_uncertainty
+from sectorsim.experiments.worlds import InWorlds, Uncertainty, parse_uncertainty
 from sectorsim.params import Config
 
 METHODS = ("grid", "lhs", "sobol", "morris")
@@ -77,7 +76,7 @@ class SamplingTable(Table):
 
 
 @dataclass(frozen=True)
-class Experiment:
+class Experiment(InWorlds):
     name: str
     scenario: str
     replications: int
@@ -92,17 +91,6 @@ class Experiment:
     quick: bool = False
     baseline: bool = False
     uncertainty: Uncertainty | None = None
-
-    @property
-    def hash(self) -> str:
-        return file_hash(
-            self.text + (self.uncertainty.digest if self.uncertainty else ""), self.quick
-        )
-
-    @property
-    def worlds(self) -> tuple[dict[str, Any], ...]:
-        """The parameter values of each world (one world with none, without uncertainty)."""
-        return self.uncertainty.worlds if self.uncertainty else ({},)
 
     def overrides(self, point: dict[str, Any]) -> dict[str, Any]:
         """The dotted-key overrides of one point: fixed values, the horizon, then the factors."""

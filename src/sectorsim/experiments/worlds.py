@@ -39,6 +39,7 @@ from sectorsim.experiments.tables import (
     Table,
     Text,
     factor_items,
+    file_hash,
     from_unit,
     parse_factor,
     parse_table,
@@ -89,6 +90,34 @@ class Uncertainty:
     def describe(self) -> str:
         where = "the calibration posterior" if self.source == "posterior" else "ranges"
         return f"{len(self.worlds)} plausible worlds from {where} over {', '.join(self.keys)}"
+
+
+class InWorlds:
+    """What experiment and design files share about their worlds: a dataclass with ``source``,
+    ``text``, ``quick`` and ``uncertainty`` (an :class:`Uncertainty` or None)."""
+
+    @property
+    def hash(self) -> str:
+        """What a results folder belongs to: the file's text, the quick flag and what the
+        worlds depend on beyond the text (a posterior's content)."""
+        digest = self.uncertainty.digest if self.uncertainty else ""
+        return file_hash(self.text + digest, self.quick)
+
+    @property
+    def worlds(self) -> tuple[dict[str, Any], ...]:
+        """The parameter values of each world (one world with none, without uncertainty)."""
+        return self.uncertainty.worlds if self.uncertainty else ({},)
+
+    def manifest(self) -> dict[str, Any]:
+        """The manifest's fields of the file: where it is, its text, quick or not, its worlds."""
+        return {
+            "file": self.source,
+            "file_resolved": str(Path(self.source).resolve()),
+            "text": self.text,
+            "quick": self.quick,
+            "worlds": [*self.worlds] if self.uncertainty else None,
+            "worlds_from": self.uncertainty.origin if self.uncertainty else None,
+        }
 
 
 def parse_uncertainty(
