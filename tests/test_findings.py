@@ -38,6 +38,7 @@ def test_a_comparison_is_checked_world_by_world():
                 "coalition.initial_size": size,
                 "funding.budget": budget,
                 "p_critical_mass": p,
+                "replicates": 200,
             }
             for w, (small, large) in enumerate([(0.1, 0.5), (0.2, 0.6), (0.4, 0.3), (0.5, 0.5)])
             for size, p in ((10, small), (20, large))
@@ -77,3 +78,47 @@ def test_a_comparison_is_checked_world_by_world():
         {"coalition.initial_size": 10},
     )
     assert compare(per_world, missing) is None
+
+
+def test_a_difference_within_the_replicates_noise_is_no_difference():
+    from sectorsim.findings import Comparison, compare
+
+    per_world = pd.DataFrame(
+        [
+            {"world": w, "coalition.initial_size": size, "p_critical_mass": p, "replicates": 5}
+            for w in range(10)
+            for size, p in ((10, 0.2), (20, 0.4))
+        ]
+    )
+    claim = Comparison(
+        "e1", "20 rather than 10", {"coalition.initial_size": 20}, {"coalition.initial_size": 10}
+    )
+    assert compare(per_world, claim)["verdict"] == "no difference"  # 1 of 5 against 2 of 5
+    assert compare(per_world.assign(replicates=200), claim)["verdict"] == "holds"
+
+
+def test_an_earlier_headline_is_retested_world_by_world(tmp_path):
+    from sectorsim.findings import retest
+
+    rows = []
+    for world in range(10):
+        for firms in (0, 4):
+            for _replicate in range(4):
+                rows.append(
+                    {
+                        "world": world,
+                        "point": firms,
+                        "coalition.large_firms": firms,
+                        # flags only with large firms, except in worlds 0-2
+                        "projects_flagged": 1.0 if firms and world > 2 else 0.0,
+                        "final_adoption": 0.2 if firms else 0.3,
+                    }
+                )
+    (tmp_path / "e3_cartel").mkdir()
+    pd.DataFrame(rows).to_parquet(tmp_path / "e3_cartel" / "runs.parquet")
+    table = retest(tmp_path).set_index("headline")
+    flags = table.loc["large firms in the coalition bring cartel flags"]
+    assert flags["holds_in"] == pytest.approx(0.7) and flags["verdict"] == "contested"
+    halve = table.loc["large firms in the coalition halve adoption"]
+    assert halve["holds_in"] == 0 and halve["verdict"] == "refuted"
+    assert halve["median"] == pytest.approx(2 / 3)

@@ -10,11 +10,17 @@ figures of its own:
   read from the stored monthly adoption of every run;
 - in how many plausible worlds each comparison the findings make holds (:data:`COMPARISONS`):
   world by world, the chance of critical mass of one setting minus that of the other, from the
-  experiments' ``worlds.csv`` (``findings_worlds.csv``, ``.md`` and ``.png``). A comparison that
-  goes its way in at least :data:`HOLDS` of the worlds *holds*; one that goes its way in some
-  worlds, makes no difference in the others and is reversed in at most :data:`NOISE` of them
-  *holds where it matters*; one whose sign changes (each way in more than :data:`NOISE` of the
-  worlds) is *contested*, and reported with its numbers.
+  experiments' ``worlds.csv`` (``findings_worlds.csv``, ``.md`` and ``.png``). In a world, a
+  difference counts only beyond the replicates' noise (:data:`NOISE_Z` standard errors). A
+  comparison that goes its way in at least :data:`HOLDS` of the worlds *holds*; one that goes
+  its way in some worlds, makes no clear difference in the others and is reversed in at most
+  :data:`NOISE` of them *holds where it matters*; one whose sign changes (each way in more than
+  :data:`NOISE` of the worlds) is *contested*, and reported with its numbers.
+
+And it re-tests the earlier headlines (:data:`HEADLINES`) world by world from the experiments'
+``runs.parquet``: each is *robust* where it holds in at least :data:`ROBUST` of the worlds,
+*refuted* where it holds in at most the rest, *contested* between (``headlines_worlds.csv`` and
+``.md``).
 """
 
 from __future__ import annotations
@@ -117,6 +123,7 @@ def plot_share_sensitivity(table: pd.DataFrame, target: Path) -> Path:
 
 HOLDS = 0.9  # a comparison holds where it goes its way in at least this share of the worlds
 NOISE = 0.1  # a share of worlds in which the other sign may be the replicates' noise
+NOISE_Z = 1.96  # a world's difference counts where it exceeds this many standard errors
 
 
 def funded(budget: float) -> bool:
@@ -162,13 +169,13 @@ COMPARISONS = (
     ),
     Comparison(
         "e2_broadening",
-        "opening the coalition from month 12 rather than keeping it closed",
+        "opening the coalition from 2014 (month 12) rather than keeping it closed",
         {"broadening.start_month": 12, "broadening.open": True},
         {"broadening.start_month": 12, "broadening.open": False},
     ),
     Comparison(
         "e2_broadening",
-        "opening it from month 12 rather than from month 36",
+        "opening it from 2014 rather than from 2016 (month 36)",
         {"broadening.start_month": 12, "broadening.open": True},
         {"broadening.start_month": 36, "broadening.open": True},
     ),
@@ -184,27 +191,42 @@ COMPARISONS = (
         {"coalition.large_firms": 4, "cartel.green_deal": True},
         {"coalition.large_firms": 4, "cartel.green_deal": False},
     ),
+    Comparison(
+        "e5_discovery",
+        "a strong podium (visibility above 3) rather than little or none (up to 1)",
+        {"podium.visibility": lambda v: v > 3},
+        {"podium.visibility": lambda v: v <= 1},
+    ),
 )
 
 
-def side(per_world: pd.DataFrame, select: dict[str, Any]) -> pd.Series:
-    """A side's chance of critical mass in each world: the mean over the points it selects."""
+def side(per_world: pd.DataFrame, select: dict[str, Any]) -> pd.DataFrame:
+    """A side's chance of critical mass in each world, pooled over the points it selects
+    (``p``), and the number of runs behind it (``n``)."""
     keep = pd.Series(True, index=per_world.index)
     for key, wanted in select.items():
         column = per_world[key]
         keep &= column.map(wanted) if isinstance(wanted, Callable) else column == wanted
-    return per_world[keep].groupby("world")["p_critical_mass"].mean()
+    kept = per_world[keep].assign(hits=lambda t: t["p_critical_mass"] * t["replicates"])
+    pooled = kept.groupby("world")[["hits", "replicates"]].sum()
+    return pd.DataFrame({"p": pooled["hits"] / pooled["replicates"], "n": pooled["replicates"]})
 
 
 def compare(per_world: pd.DataFrame, comparison: Comparison) -> dict[str, Any] | None:
     """The comparison world by world: the share of worlds in which it holds, is reversed or makes
-    no difference, the median difference and its 10-90% range, and the verdict; None if the
-    experiment has no point on one side (as in its quick version)."""
+    no clear difference (a difference within :data:`NOISE_Z` standard errors of the replicates'
+    noise, two-proportion z test), the median difference and its 10-90% range, and the verdict;
+    None if the experiment has no point on one side (as in its quick version)."""
     better, worse = side(per_world, comparison.better), side(per_world, comparison.worse)
     if not len(better) or not len(worse):
         return None
-    difference = (better - worse).dropna()
-    holds, reversed_ = float((difference > 0).mean()), float((difference < 0).mean())
+    both = better.add_suffix("_better").join(worse.add_suffix("_worse"), how="inner")
+    difference = both["p_better"] - both["p_worse"]
+    n_better, n_worse = both["n_better"], both["n_worse"]
+    pooled = (both["p_better"] * n_better + both["p_worse"] * n_worse) / (n_better + n_worse)
+    noise = np.sqrt(pooled * (1 - pooled) * (1 / n_better + 1 / n_worse))
+    holds = float((difference > NOISE_Z * noise).mean())
+    reversed_ = float((difference < -NOISE_Z * noise).mean())
     if holds >= HOLDS:
         verdict = "holds"
     elif reversed_ >= HOLDS:
@@ -243,6 +265,123 @@ def across_worlds(results: Path, suffix: str = "") -> pd.DataFrame:
             row = compare(pd.read_csv(table), comparison)
             if row is not None:
                 rows.append(row)
+    return pd.DataFrame(rows)
+
+
+ROBUST = HOLDS  # a headline is robust where it holds in at least this share of the worlds
+
+
+def best_chance(runs: pd.DataFrame, select: Callable[[pd.DataFrame], pd.Series] | None = None):
+    """The chance of critical mass of the best programme (point) among those ``select`` keeps."""
+    kept = runs[select(runs)] if select else runs
+    return float(kept.groupby("point")["critical_mass_reached"].mean().max())
+
+
+def share_spent(runs: pd.DataFrame, budget: float) -> float:
+    """The mean share of a budget of ``budget`` that its runs spent."""
+    return float(runs.loc[runs["funding.budget"] == budget, "total_spend"].mean() / budget)
+
+
+def large_firms_ratio(runs: pd.DataFrame, column: str) -> tuple[float, float]:
+    """The mean of ``column`` in the runs with four large firms and in those with none."""
+    by_firms = runs.groupby("coalition.large_firms")[column].mean()
+    return float(by_firms.get(4, np.nan)), float(by_firms.get(0, np.nan))
+
+
+@dataclass(frozen=True)
+class Headline:
+    """An earlier headline, tested in each world: ``value`` reads a number from one world's
+    runs, ``holds`` says whether the headline is true of that number."""
+
+    experiment: str
+    headline: str
+    measure: str
+    value: Callable[[pd.DataFrame], float]
+    holds: Callable[[float], bool]
+    shown: str = "{:.0%}"
+
+
+HEADLINES = (
+    Headline(
+        "e1_coalition_funding",
+        "no programme without a podium tips the sector within 15 years",
+        "the best E1 programme's chance of critical mass (no E1 programme has a podium)",
+        best_chance,
+        lambda p: p < 0.5,
+    ),
+    Headline(
+        "e1_coalition_funding",
+        "10-15 koplopers never suffice",
+        "the best chance with 10 or 15 koplopers at the start, any budget",
+        lambda runs: best_chance(runs, lambda r: r["coalition.initial_size"].isin([10, 15])),
+        lambda p: p < 0.5,
+    ),
+    Headline(
+        "e2_broadening",
+        "12 koplopers do not suffice, whenever the coalition opens",
+        "the best chance of the preset's 12 koplopers and €1M, any broadening",
+        best_chance,
+        lambda p: p < 0.5,
+    ),
+    Headline(
+        "e1_coalition_funding",
+        "money is absorbed slowly: less than half of €2M is spent",
+        "the share of a €2M budget spent",
+        lambda runs: share_spent(runs, 2_000_000.0),
+        lambda share: share < 0.5,
+    ),
+    Headline(
+        "e3_cartel",
+        "large firms in the coalition bring cartel flags",
+        "cartel flags a run with four large firms minus with none",
+        lambda runs: np.subtract(*large_firms_ratio(runs, "projects_flagged")),
+        lambda more: more > 0,
+        "{:+.2f}",
+    ),
+    Headline(
+        "e3_cartel",
+        "large firms in the coalition halve adoption",
+        "final adoption with four large firms over that with none",
+        lambda runs: np.divide(*large_firms_ratio(runs, "final_adoption")),
+        lambda ratio: ratio <= 0.5,
+        "{:.2f}",
+    ),
+)
+
+
+def retest(results: Path, suffix: str = "") -> pd.DataFrame:
+    """Each headline of :data:`HEADLINES` whose experiment ran in plausible worlds, world by
+    world: the share of worlds it holds in, the median and 10-90% of its measure, and the
+    verdict (robust, contested or refuted)."""
+    rows = []
+    for headline in HEADLINES:
+        path = results / f"{headline.experiment}{suffix}" / "runs.parquet"
+        if not path.is_file():
+            continue
+        runs = pd.read_parquet(path)
+        if "world" not in runs:
+            continue
+        values = runs.groupby("world").apply(headline.value, include_groups=False).dropna()
+        if not len(values):
+            continue
+        holds = float(values.map(headline.holds).mean())
+        low, median, high = np.quantile(values, [0.1, 0.5, 0.9])
+        verdict = "robust" if holds >= ROBUST else "refuted" if holds <= 1 - ROBUST else "contested"
+        rows.append(
+            {
+                "experiment": headline.experiment,
+                "headline": headline.headline,
+                "measure": headline.measure,
+                "worlds": len(values),
+                "holds_in": holds,
+                "median": median,
+                "low": low,
+                "high": high,
+                "shown": f"{headline.shown.format(median)} "
+                f"({headline.shown.format(low)} to {headline.shown.format(high)})",
+                "verdict": verdict,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -313,6 +452,29 @@ def write_across_worlds(results: Path, figures: Path, suffix: str = "") -> pd.Da
     return table
 
 
+def write_headlines(results: Path, figures: Path, suffix: str = "") -> pd.DataFrame:
+    """headlines_worlds.csv and .md in ``figures``: :func:`retest` (nothing if no experiment ran
+    in worlds)."""
+    table = retest(results, suffix)
+    if not len(table):
+        return table
+    table.drop(columns="shown").to_csv(figures / "headlines_worlds.csv", index=False)
+    words = pd.DataFrame(
+        {
+            "earlier headline": table["headline"]
+            + " ("
+            + table["experiment"].str[:2].str.upper()
+            + ")",
+            "holds in": table["holds_in"].map("{:.0%} of worlds".format),
+            "measured in each world": table["measure"],
+            "median (10-90% of worlds)": table["shown"],
+            "verdict": table["verdict"],
+        }
+    )
+    (figures / "headlines_worlds.md").write_text(words.to_markdown(index=False) + "\n")
+    return table
+
+
 def main(argv: list[str]) -> int:
     results, figures, suffix = Path(argv[0]), Path(argv[1]), (argv[2:] or [""])[0]
     figures.mkdir(parents=True, exist_ok=True)
@@ -321,9 +483,10 @@ def main(argv: list[str]) -> int:
     table.to_csv(figures / "e1_critical_mass_share.csv", index=False)
     plot_share_sensitivity(table, figures / "e1_critical_mass_share.png")
     worlds = write_across_worlds(results, figures, suffix)
+    headlines = write_headlines(results, figures, suffix)
     print(
-        f"{len(copied)} report figures, the critical-mass share figure and {len(worlds)} "
-        f"comparisons across plausible worlds in {figures}"
+        f"{len(copied)} report figures, the critical-mass share figure, {len(worlds)} "
+        f"comparisons and {len(headlines)} headlines across plausible worlds in {figures}"
     )
     return 0
 
