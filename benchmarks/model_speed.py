@@ -13,7 +13,7 @@
 - a fresh process: importing sectorsim and its first run with the compiled month loaded from the
   cache, and (full version) compiled into an empty cache;
 - sweep throughput with 1 and 2 local workers and a 2-worker Dask cluster on loopback (200 runs,
-  median of three).
+  median of three), every run stored as ``sectorsim sweep`` stores it (``--sweeps``: only this).
 
 Prints a table and writes JSON lines (name, value, unit, reference, ratio) to
 ``benchmarks/results/latest.jsonl`` (``--quick``: ``latest-quick.jsonl``, so that a smoke test
@@ -35,7 +35,8 @@ from pathlib import Path
 import numpy as np
 
 from sectorsim import SectorModel, load_scenario
-from sectorsim.batch import evaluate
+from sectorsim.batch import Batch
+from sectorsim.batch.store import POINT_WORLD_REPLICATE
 from sectorsim.experiments import plan
 from sectorsim.experiments.spec import parse_experiment
 
@@ -176,36 +177,35 @@ def peak_memory(n: int) -> tuple[float, float]:
 
 
 def sweep_throughput(reps: int) -> dict[str, float]:
-    """Runs per second of one small sweep with 1 and 2 workers and a Dask cluster."""
+    """Runs per second of one small sweep, each run stored in a run store (its part file made
+    where it ran, written by the sweep's process) as `sectorsim sweep` does, with 1 and 2 local
+    workers and a 2-worker Dask cluster on loopback."""
     experiment = parse_experiment(SWEEP.format(reps=reps), Path("bench.toml"))
     tasks = plan(experiment)
     from distributed import LocalCluster
 
-    def rate(**kwargs) -> float:  # runs per second, median of three
-        return len(tasks) / median_time(lambda _: evaluate(tasks, lambda _: None, **kwargs), 3)
+    def sweep(tasks: list, workers: int = 1, scheduler: str | None = None) -> None:
+        with tempfile.TemporaryDirectory() as folder:
+            batch = Batch(Path(folder), workers, scheduler, None)
+            batch.run(batch.store(key=POINT_WORLD_REPLICATE), tasks)
 
+    def rate(**kwargs) -> float:  # runs per second, median of three
+        return len(tasks) / median_time(lambda _: sweep(tasks, **kwargs), 3)
+
+    sweep(tasks[:4])  # this process imports pyarrow before the clock starts
     rates = {"1 worker": rate(workers=1), "2 workers": rate(workers=2)}
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1") as c:
-        # both workers import sectorsim and load the compiled month before the clock starts
-        evaluate(tasks[:16], lambda _: None, scheduler=c.scheduler_address)
+        # both workers import sectorsim and pyarrow and load the compiled month before the
+        # clock starts, as they have in every sweep but the first on a cluster
+        sweep(tasks[:16], scheduler=c.scheduler_address)
         rates["Dask, 2 workers"] = rate(scheduler=c.scheduler_address)
     return rates
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description="sectorsim speed, with same-run references")
-    parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke test")
-    quick = parser.parse_args().quick
+def engine_rows(add, quick: bool) -> None:
+    """The engine's figures: against the floor, at scale, against Mesa, memory, fresh process."""
     large = 20_000 if quick else 100_000
     reference_n, memory_sizes = (2_000, (20_000,)) if quick else (10_000, (100_000, 1_000_000))
-    rows: list[dict] = []
-
-    def add(name, value, unit, reference=None, ratio=None, target=None, met=None) -> None:
-        rows.append(
-            {"name": name, "value": value, "unit": unit, "reference": reference, "ratio": ratio}
-            | {"target": target, "met": met}
-        )
-
     SectorModel(load_scenario(SCENARIO, {"sme.count": 50}), seed=0).run()  # load the kernels
     repeat = 10 if quick else 60
     build, run, floor = against_floor(500, repeat)
@@ -273,6 +273,24 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as empty:
             _, compile_run = first_run(empty)
         add("fresh process: first run, compiling (empty cache)", compile_run, "s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="sectorsim speed, with same-run references")
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke test")
+    parser.add_argument("--sweeps", action="store_true", help="only the sweeps' throughput")
+    args = parser.parse_args()
+    quick = args.quick
+    rows: list[dict] = []
+
+    def add(name, value, unit, reference=None, ratio=None, target=None, met=None) -> None:
+        rows.append(
+            {"name": name, "value": value, "unit": unit, "reference": reference, "ratio": ratio}
+            | {"target": target, "met": met}
+        )
+
+    if not args.sweeps:
+        engine_rows(add, quick)
     rates = sweep_throughput(reps=2 if quick else 50)
     for label, rate in rates.items():
         add(f"sweep, {label}", rate, "runs/s")
@@ -293,7 +311,9 @@ def main() -> None:
         target = f"{row['target']:>8} {'met' if row['met'] else 'MISSED'}" if row["target"] else ""
         ratio = f" (ratio {row['ratio']:.1f})" if row["ratio"] is not None else ""
         print(f"{row['name']:<52}{row['value']:>12.4g}  {row['unit'] + ratio:<34}{target}")
-    results = RESULTS.with_stem("latest-quick") if quick else RESULTS
+    results = RESULTS.with_stem(
+        "latest-quick" if quick else "latest-sweeps" if args.sweeps else "latest"
+    )
     results.parent.mkdir(exist_ok=True)
     stamp = {
         "date": time.strftime("%Y-%m-%d"),

@@ -10,6 +10,7 @@ folder, records the manifest, and finishes it as complete or interrupted, whatev
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
@@ -28,6 +29,7 @@ from sectorsim.batch.runners import (
     evaluate,
     run_all,
     simulate,
+    stored,
 )
 from sectorsim.batch.store import (
     PARTS,
@@ -101,17 +103,24 @@ class Batch:
         on_run: Callable[[Run], None] | None = None,
     ) -> None:
         """Evaluate ``tasks`` with ``run``, each finished run written to ``store`` at once (then
-        given to ``on_run``) and counted in the progress."""
+        given to ``on_run``, without its timeseries, which its part file holds) and counted in
+        the progress. The part files are made where the runs run (:func:`.runners.stored`)."""
 
         def save(finished: Run) -> None:
-            store.write_run(finished.row, finished.timeseries)
+            store.write_run(finished.row, finished.part)
             self.done += 1
             if on_run is not None:
                 on_run(finished)
             if self.progress:
                 self.progress(self.done, self.total)
 
-        evaluate(tasks, save, run=run, workers=self.workers, scheduler=self.scheduler)
+        evaluate(
+            tasks,
+            save,
+            run=functools.partial(stored, run),
+            workers=self.workers,
+            scheduler=self.scheduler,
+        )
 
     def gather(self) -> dict[str, Any]:
         """Gather every store into its Parquet files; the manifest's counts of runs."""

@@ -68,6 +68,7 @@ class Run:
     values: dict[str, Any]
     timeseries: pd.DataFrame = field(default_factory=pd.DataFrame)
     index: int = 0  # the task's position among the tasks evaluated
+    part: bytes | None = None  # the run's part file for a run store, made where it ran
 
     @property
     def failed(self) -> bool:
@@ -109,6 +110,17 @@ def simulate(task: Task) -> Run:
         {"status": "done", "error": None, **summary},
         timeseries if task.keep_timeseries else pd.DataFrame(),
     )
+
+
+def stored(run: RunFunction, task: Task) -> Run:
+    """``run(task)`` with its part file for a run store (:func:`~.store.encode_part`) made here,
+    where it ran, in place of its timeseries: what travels back is the bytes of one file."""
+    from sectorsim.batch.store import encode_part
+
+    finished = run(task)
+    finished.part = encode_part(finished.row, finished.timeseries)
+    finished.timeseries = pd.DataFrame()
+    return finished
 
 
 Chunk = list[tuple[int, Task]]  # tasks with their positions

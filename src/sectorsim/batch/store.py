@@ -216,6 +216,29 @@ def stored_rows(parts: Path, key: tuple[str, ...] = ("point", "replicate")) -> l
     return sorted(rows, key=lambda row: tuple(row.get(k, 0) for k in key))
 
 
+def encode_part(row: dict[str, Any], timeseries: pd.DataFrame) -> bytes:
+    """A run's part file: its monthly timeseries as Parquet, with its summary ``row`` as JSON in
+    the file's metadata. Made where the run ran (a worker), so that the process that keeps the
+    store only writes bytes; the columns go to Arrow from their arrays (pandas' own conversion
+    costs ten times as much for a run's 180 months), text as large strings, as pandas writes
+    them."""
+    import pyarrow as pa  # the sweeps extra: only where Parquet is read or written
+    import pyarrow.parquet as pq  # the sweeps extra: only where Parquet is read or written
+
+    columns = {}
+    for name in timeseries.columns:
+        values = timeseries[name].to_numpy()
+        text = values.dtype == object
+        columns[name] = pa.array(values, type=pa.large_string() if text else None)
+    table = pa.table(columns).replace_schema_metadata(
+        {ROW_KEY: json.dumps(row, default=_json_default)}
+    )
+    sink = pa.BufferOutputStream()
+    # a run's 180 months: dictionaries and statistics cost more than they save
+    pq.write_table(table, sink, use_dictionary=False, write_statistics=False)
+    return sink.getvalue().to_pybytes()
+
+
 class RunStore:
     """Finished runs in ``directory/<parts>/``, gathered into ``<name>runs.parquet`` and (unless
     ``timeseries`` is false) ``<name>timeseries.parquet`` beside it (``name`` is a prefix such as
@@ -253,12 +276,9 @@ class RunStore:
         """The summary row of every run on disk, by its key, without its timeseries."""
         return {tuple(row[k] for k in self.key): row for row in stored_rows(self.parts, self.key)}
 
-    def write_run(self, row: dict[str, Any], timeseries: pd.DataFrame) -> None:
-        import pyarrow as pa  # the sweeps extra: only where Parquet is read or written
-
-        table = pa.Table.from_pandas(timeseries, preserve_index=False)
-        table = table.replace_schema_metadata({ROW_KEY: json.dumps(row, default=_json_default)})
-        atomic_write_table(self.parts / self.part_name(row), table)
+    def write_run(self, row: dict[str, Any], part: bytes) -> None:
+        """A run's part file, as :func:`encode_part` made it, under its key."""
+        atomic_write_bytes(self.parts / self.part_name(row), part)
 
     def gather(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """All runs on disk as (runs, timeseries), sorted by their key; also written as
