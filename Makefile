@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 SCENARIO ?= imvo_samen_veranderen
 REPS   ?= 20
 
-.PHONY: help install run test lint format docs figures clean app chromium reproduce bench design calibrate
+.PHONY: help install run test lint format docs figures screenshots clean app chromium reproduce bench design calibrate
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ docs: install  ## regenerate the generated blocks of docs/ODD.md (parameters, me
 
 figures: install  ## regenerate the figures of docs/validation.md
 	$(BIN)/python -m sectorsim.validation docs/figures
+
+screenshots: install chromium  ## a workshop round (a facilitator, three participants) in Chromium, each view into docs/figures/room
+	$(BIN)/python -m sectorsim.app.walkthrough docs/figures/room
 
 bench: install chromium  ## speed against same-run references, and the app under load (QUICK=1: small)
 	$(BIN)/python benchmarks/model_speed.py $(if $(QUICK),--quick)

@@ -7,7 +7,15 @@ import urllib.request
 
 import pytest
 
-from sectorsim.app.testing import chromium_path, launch_chromium, running_room
+from sectorsim.app.testing import (
+    chromium_path,
+    launch_chromium,
+    row_of,
+    running_room,
+    wait_row,
+)
+from sectorsim.app.testing import facilitator_page as facilitator
+from sectorsim.app.testing import participant_page as participant
 
 pytestmark = pytest.mark.browser
 
@@ -15,7 +23,6 @@ if chromium_path() is None:
     pytest.fail("Chromium is missing: `make test` installs Debian's chromium", pytrace=False)
 
 sync_api = pytest.importorskip("playwright.sync_api")
-TIMEOUT = 60_000  # ms; the first page of a fresh server compiles its widgets
 
 
 @pytest.fixture(scope="module")
@@ -30,55 +37,6 @@ def browser():
         chromium = launch_chromium(playwright)
         yield chromium
         chromium.close()
-
-
-def new_page(browser):
-    context = browser.new_context(viewport={"width": 1500, "height": 1000}, accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT)
-    return page
-
-
-def facilitator(browser, links):
-    page = new_page(browser)
-    page.goto(links.facilitator)
-    page.wait_for_selector(".round-setup")
-    return page
-
-
-def participant(browser, links, name):
-    """A participant who joins with ``name``."""
-    page = new_page(browser)
-    page.goto(links.participant)
-    page.wait_for_selector(".kpi-month .kpi-value")
-    page.fill(".display-name input", name)
-    page.press(".display-name input", "Enter")
-    page.wait_for_function(f"document.querySelector('.you-are').innerText.includes({name!r})")
-    return page
-
-
-def row_of(page, name):
-    """The facilitator's table row of ``name`` (its cells' text), once it is there."""
-    page.wait_for_function(
-        "name => [...document.querySelectorAll('.participant')]"
-        ".some(r => r.cells[1].innerText === name)",
-        arg=name,
-    )
-    return page.evaluate(
-        "name => [...document.querySelectorAll('.participant')]"
-        ".find(r => r.cells[1].innerText === name).innerText",
-        name,
-    )
-
-
-def wait_row(page, name, predicate_js):
-    """Wait until ``predicate_js`` (on the row's text ``t``) holds for the row of ``name``."""
-    page.wait_for_function(
-        "([name, body]) => { const r = [...document.querySelectorAll('.participant')]"
-        ".find(r => r.cells[1].innerText === name); if (!r) return false;"
-        " const t = r.innerText; return eval(body); }",
-        arg=[name, predicate_js],
-    )
 
 
 def test_locking_a_lever_disables_it_for_every_participant(browser, links):

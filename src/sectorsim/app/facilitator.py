@@ -336,6 +336,7 @@ def FacilitatorRoom(room: Room):
             attributes={"style": f"height: {height}; width: 100%;", "class": "room-chart"},
             responsive=True,
         )
+        solara.Text(ui("room_chart_note", lang), classes=["room-chart-note"])
         if debrief.value:
             Debrief(rows, chance.value, tuple(current.locks), lang)
             Worlds(room, version, lang)

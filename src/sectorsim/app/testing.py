@@ -100,3 +100,58 @@ def running_app(
 def launch_chromium(playwright):  # noqa: ANN001, ANN201 - playwright's own types
     """Headless Debian Chromium through Playwright."""
     return playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+
+
+# Pages of a room in one browser: a facilitator and participants, each in a context of their own.
+PAGE_TIMEOUT = 60_000  # ms; the first page of a fresh server compiles its widgets
+
+
+def new_page(browser):  # noqa: ANN001, ANN201 - playwright's own types
+    """A page in a browser context of its own (its own cookies: its own participant)."""
+    context = browser.new_context(viewport={"width": 1500, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(PAGE_TIMEOUT)
+    return page
+
+
+def facilitator_page(browser, links: Links):  # noqa: ANN001, ANN201
+    """The facilitator's page, once its round settings are there."""
+    page = new_page(browser)
+    page.goto(links.facilitator)
+    page.wait_for_selector(".round-setup")
+    return page
+
+
+def participant_page(browser, links: Links, name: str):  # noqa: ANN001, ANN201
+    """A participant who joins with ``name``."""
+    page = new_page(browser)
+    page.goto(links.participant)
+    page.wait_for_selector(".kpi-month .kpi-value")
+    page.fill(".display-name input", name)
+    page.press(".display-name input", "Enter")
+    page.wait_for_function(f"document.querySelector('.you-are').innerText.includes({name!r})")
+    return page
+
+
+def row_of(page, name: str) -> str:  # noqa: ANN001
+    """The facilitator's table row of ``name`` (its cells' text), once it is there."""
+    page.wait_for_function(
+        "name => [...document.querySelectorAll('.participant')]"
+        ".some(r => r.cells[1].innerText === name)",
+        arg=name,
+    )
+    return page.evaluate(
+        "name => [...document.querySelectorAll('.participant')]"
+        ".find(r => r.cells[1].innerText === name).innerText",
+        name,
+    )
+
+
+def wait_row(page, name: str, predicate_js: str) -> None:  # noqa: ANN001
+    """Wait until ``predicate_js`` (on the row's text ``t``) holds for the row of ``name``."""
+    page.wait_for_function(
+        "([name, body]) => { const r = [...document.querySelectorAll('.participant')]"
+        ".find(r => r.cells[1].innerText === name); if (!r) return false;"
+        " const t = r.innerText; return eval(body); }",
+        arg=[name, predicate_js],
+    )

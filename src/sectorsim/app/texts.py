@@ -87,11 +87,15 @@ UI: dict[str, dict[str, str]] = {
     "cost": {"en": "What does it cost?", "nl": "Wat kost het?"},
     "cost_intro": {
         "en": "The cheapest programmes a design search found for each chance of critical mass by "
-        "month {month}, each checked on {n} fresh runs (dashed: 95% interval). Click a design to "
+        "month {month}, each checked on {n} fresh runs pooled over plausible worlds (dashed: 95% "
+        "interval). Your runs here are in one world, the model's defaults, one of the most "
+        "favourable: in most plausible worlds a programme tips less often. Click a design to "
         "load it into the sliders.",
         "nl": "De goedkoopste programma's die een ontwerpzoektocht vond voor elke kans op "
-        "kritische massa vóór maand {month}, elk gecontroleerd met {n} nieuwe runs (gestreept: "
-        "95%-interval). Klik op een ontwerp om het in de schuifjes te laden.",
+        "kritische massa vóór maand {month}, elk gecontroleerd met {n} nieuwe runs over "
+        "plausibele werelden (gestreept: 95%-interval). Je runs hier zijn in één wereld, de "
+        "standaardwaarden van het model, een van de gunstigste: in de meeste plausibele werelden "
+        "kantelt een programma minder vaak. Klik op een ontwerp om het in de schuifjes te laden.",
     },
     "cost_none": {
         "en": "No design search is stored for this preset; `sectorsim design FILE` makes one.",
@@ -172,7 +176,20 @@ UI: dict[str, dict[str, str]] = {
         "nl": "De programma's van de zaal: kans op kritische massa tegen besteed budget",
     },
     "room_programmes": {"en": "participants' programmes", "nl": "programma's van deelnemers"},
-    "room_front": {"en": "stored design front", "nl": "opgeslagen ontwerpfront"},
+    "room_front": {
+        "en": "stored design front (pooled over plausible worlds)",
+        "nl": "opgeslagen ontwerpfront (over plausibele werelden)",
+    },
+    "room_chart_note": {
+        "en": "The participants' chances are those of the round's one world, the model's defaults, "
+        "one of the most favourable; the front's are pooled over plausible worlds, in most of "
+        "which a programme tips less often. The debrief runs the room's programmes in those "
+        "worlds.",
+        "nl": "De kansen van de deelnemers zijn die van de ene wereld van de ronde, de "
+        "standaardwaarden van het model, een van de gunstigste; die van het front zijn over "
+        "plausibele werelden genomen, waarvan in de meeste een programma minder vaak kantelt. "
+        "De nabespreking draait de programma's van de zaal in die werelden.",
+    },
     "room_cost_axis": {
         "en": "mean budget spent over the replications (million €)",
         "nl": "gemiddeld besteed budget over de herhalingen (miljoen €)",
