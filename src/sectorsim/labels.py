@@ -1,14 +1,13 @@
 """Words and numbers for readers: parameter and output labels with their units, values formatted
 by their unit (euros, percentages, whole numbers) and calendar years. Labels and units come from
-the schema (:data:`sectorsim.params.PARAMETERS`, Dutch names from :mod:`sectorsim.app.levers`) and
-the output registry (:data:`sectorsim.outputs.MONTHLY_OUTPUTS`); nothing here restates them.
+the schema (:data:`sectorsim.params.PARAMETERS`; the app's Dutch names are in
+:mod:`sectorsim.app.levers`) and the output registry (:data:`sectorsim.outputs.MONTHLY_OUTPUTS`); nothing here restates them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sectorsim.app import levers
 from sectorsim.outputs import MONTHLY_OUTPUTS
 from sectorsim.params import PARAMETERS
 
@@ -32,22 +31,23 @@ def percent(share: float, digits: int = 0) -> str:
     return f"{share * 100:.{digits}f}%"
 
 
-def parameter_label(key: str, language: str = "en", unit: bool = True) -> str:
-    """A parameter's label (in ``language``), with its unit in brackets where it has one that a
-    reader needs (not for on/off switches and choices)."""
+def parameter_label(key: str, unit: bool = True) -> str:
+    """A parameter's label, with its unit in brackets where it has one that a reader needs (not
+    for on/off switches and choices). The app's Dutch names are the app's
+    (:func:`sectorsim.app.levers.label`)."""
     spec = PARAMETERS.get(key)
     if spec is None:
         return key
-    label = levers.label(key, language)
+    label = spec.label
     if not unit or spec.type == "bool" or spec.choices or spec.unit in ("on/off", "-", ""):
         return label
     shown = "%" if spec.unit in SHARE_UNITS else "€" if spec.unit == "EUR" else spec.unit
     return f"{label} ({shown})"
 
 
-def phrase(key: str, language: str = "en") -> str:
+def phrase(key: str) -> str:
     """A parameter's label inside a sentence: "koplopers at the start"."""
-    label = parameter_label(key, language, unit=False)
+    label = parameter_label(key, unit=False)
     return label if label[:2].isupper() else label[:1].lower() + label[1:]
 
 
