@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -123,3 +124,26 @@ def test_a_finished_batch_says_complete_with_its_counts(tmp_path, config):
     assert (manifest["runs_done"], manifest["runs_failed"]) == (2, 0)
     assert seen == [(1, 2), (2, 2)]
     assert (tmp_path / "out" / "runs.parquet").is_file()
+
+
+def test_the_dask_settings_for_sweeps_name_settings_dask_has():
+    """A mistyped key in dask/sectorsim.yaml would change nothing, silently."""
+    import dask
+    import distributed  # noqa: F401 - registers the distributed defaults
+    import yaml
+
+    path = Path(__file__).parents[1] / "dask" / "sectorsim.yaml"
+    ours = yaml.safe_load(path.read_text())
+
+    def check(tree: dict, defaults: dict, where: str) -> None:
+        for key, value in tree.items():
+            assert key in defaults, f"{where}{key} is not a Dask setting"
+            if isinstance(value, dict):
+                check(value, defaults[key], f"{where}{key}.")
+            else:
+                assert value != defaults[key], f"{where}{key} is Dask's default already"
+
+    defaults: dict = {}
+    for layer in dask.config.defaults:  # every package's defaults, merged as Dask merges them
+        dask.config.update(defaults, layer)
+    check(ours, defaults, "")

@@ -271,7 +271,9 @@ def across_worlds(results: Path, suffix: str = "") -> pd.DataFrame:
 ROBUST = HOLDS  # a headline is robust where it holds in at least this share of the worlds
 
 
-def best_chance(runs: pd.DataFrame, select: Callable[[pd.DataFrame], pd.Series] | None = None):
+def best_chance(
+    runs: pd.DataFrame, select: Callable[[pd.DataFrame], pd.Series] | None = None
+) -> float:
     """The chance of critical mass of the best programme (point) among those ``select`` keeps."""
     kept = runs[select(runs)] if select else runs
     return float(kept.groupby("point")["critical_mass_reached"].mean().max())
@@ -282,7 +284,7 @@ def share_spent(runs: pd.DataFrame, budget: float) -> float:
     return float(runs.loc[runs["funding.budget"] == budget, "total_spend"].mean() / budget)
 
 
-def large_firms_ratio(runs: pd.DataFrame, column: str) -> tuple[float, float]:
+def four_and_no_large_firms(runs: pd.DataFrame, column: str) -> tuple[float, float]:
     """The mean of ``column`` in the runs with four large firms and in those with none."""
     by_firms = runs.groupby("coalition.large_firms")[column].mean()
     return float(by_firms.get(4, np.nan)), float(by_firms.get(0, np.nan))
@@ -334,7 +336,7 @@ HEADLINES = (
         "e3_cartel",
         "large firms in the coalition bring cartel flags",
         "cartel flags a run with four large firms minus with none",
-        lambda runs: np.subtract(*large_firms_ratio(runs, "projects_flagged")),
+        lambda runs: np.subtract(*four_and_no_large_firms(runs, "projects_flagged")),
         lambda more: more > 0,
         "{:+.2f}",
     ),
@@ -342,7 +344,7 @@ HEADLINES = (
         "e3_cartel",
         "large firms in the coalition halve adoption",
         "final adoption with four large firms over that with none",
-        lambda runs: np.divide(*large_firms_ratio(runs, "final_adoption")),
+        lambda runs: np.divide(*four_and_no_large_firms(runs, "final_adoption")),
         lambda ratio: ratio <= 0.5,
         "{:.2f}",
     ),
