@@ -14,6 +14,7 @@ import json
 import os
 import platform
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -286,9 +287,14 @@ class RunStore:
         import pyarrow as pa  # the sweeps extra: only where Parquet is read or written
         import pyarrow.parquet as pq  # the sweeps extra: only where Parquet is read or written
 
+        def read(path: Path) -> pa.Table:  # not read_table: its dataset layer costs 0.6 ms a file
+            return pq.ParquetFile(path).read()
+
         rows, series = [], []
-        for path in sorted(self.parts.glob("run-*.parquet")):
-            table = pq.read_table(path)
+        paths = sorted(self.parts.glob("run-*.parquet"))
+        with ThreadPoolExecutor(os.cpu_count()) as pool:  # Arrow reads without holding the GIL
+            tables = list(pool.map(read, paths))
+        for table in tables:
             row = json.loads(table.schema.metadata[ROW_KEY])
             rows.append(row)
             if table.num_rows:
