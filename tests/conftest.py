@@ -18,3 +18,15 @@ def compiled_month():
 def small_config():
     """The baseline at 200 SMEs over 60 months."""
     return load_scenario("baseline", {"sme.count": 200, "months": 60})
+
+
+@pytest.fixture(scope="session")
+def dask_scheduler():
+    """The address of a real 2-worker Dask cluster on loopback, shared by the tests that compare
+    a Dask run with a local one."""
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        yield cluster.scheduler_address

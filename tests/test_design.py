@@ -243,14 +243,9 @@ def test_two_workers_give_the_same_front(known, tmp_path):
     pd.testing.assert_frame_equal(run_design(path, out=tmp_path / "two", workers=2), front)
 
 
-def test_a_dask_cluster_gives_the_same_front(known, tmp_path):
-    from distributed import LocalCluster
-
+def test_a_dask_cluster_gives_the_same_front(known, tmp_path, dask_scheduler):
     path, _, front = known
-    with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
-    ) as cluster:
-        on_dask = run_design(path, out=tmp_path / "dask", scheduler=cluster.scheduler_address)
+    on_dask = run_design(path, out=tmp_path / "dask", scheduler=dask_scheduler)
     pd.testing.assert_frame_equal(on_dask, front)
 
 

@@ -206,16 +206,9 @@ def test_two_workers_give_identical_results(serial_result, tmp_path):
     pd.testing.assert_frame_equal(ts, ts2)
 
 
-def test_a_dask_cluster_gives_identical_results(serial_result, tmp_path):
-    from distributed import LocalCluster
-
+def test_a_dask_cluster_gives_identical_results(serial_result, tmp_path, dask_scheduler):
     path, (runs, ts) = serial_result
-    with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
-    ) as cluster:
-        runs_dask, ts_dask = run_experiment(
-            path, out=tmp_path / "dask", scheduler=cluster.scheduler_address
-        )
+    runs_dask, ts_dask = run_experiment(path, out=tmp_path / "dask", scheduler=dask_scheduler)
     pd.testing.assert_frame_equal(runs, runs_dask)
     pd.testing.assert_frame_equal(ts, ts_dask)
 

@@ -208,16 +208,9 @@ def test_workers_and_resume_give_the_same_runs(swept, tmp_path):
     pd.testing.assert_frame_equal(runs, resumed)
 
 
-def test_a_dask_cluster_runs_the_same_worlds(swept, tmp_path):
-    from distributed import LocalCluster
-
+def test_a_dask_cluster_runs_the_same_worlds(swept, tmp_path, dask_scheduler):
     _, path, runs = swept
-    with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
-    ) as cluster:
-        on_dask, _ = run_experiment(
-            path, out=tmp_path / "dask", scheduler=cluster.scheduler_address
-        )
+    on_dask, _ = run_experiment(path, out=tmp_path / "dask", scheduler=dask_scheduler)
     pd.testing.assert_frame_equal(runs, on_dask)
 
 

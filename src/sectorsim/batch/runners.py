@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import numpy as np
 import pandas as pd
 
+from sectorsim.batch.store import encode_part
 from sectorsim.config import ConfigError, load_scenario
 from sectorsim.params import Config
 from sectorsim.pool import map_local
@@ -115,8 +116,6 @@ def simulate(task: Task) -> Run:
 def stored(run: RunFunction, task: Task) -> Run:
     """``run(task)`` with its part file for a run store (:func:`~.store.encode_part`) made here,
     where it ran, in place of its timeseries: what travels back is the bytes of one file."""
-    from sectorsim.batch.store import encode_part
-
     finished = run(task)
     finished.part = encode_part(finished.row, finished.timeseries)
     finished.timeseries = pd.DataFrame()
