@@ -13,8 +13,10 @@
 - a fresh process: importing sectorsim and its first run with the compiled month loaded from the
   cache, and (full version) compiled into an empty cache;
 - sweep throughput with 1 and 2 local workers and a 2-worker Dask cluster on loopback, with
-  Dask's default settings and with ``dask/sectorsim.yaml`` (1,000 runs, median of three), every
-  run stored as ``sectorsim sweep`` stores it (``--sweeps``: only this).
+  Dask's default settings and with ``dask/sectorsim.yaml`` (1,000 runs), every run stored as
+  ``sectorsim sweep`` stores it (``--sweeps``: only this); each parallel sweep alternates with
+  the 1-worker sweep it is compared with (three pairs, a new Dask cluster for each), so that a
+  machine that slows down or speeds up during the measurement moves both sides of a ratio.
 
 Prints a table and writes JSON lines (name, value, unit, reference, ratio) to
 ``benchmarks/results/latest.jsonl`` (``--quick``: ``latest-quick.jsonl``, so that a smoke test
@@ -31,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -178,11 +181,13 @@ def peak_memory(n: int) -> tuple[float, float]:
     return float(mib), float(seconds)
 
 
-def sweep_throughput(reps: int) -> dict[str, float]:
-    """Runs per second of one small sweep, each run stored in a run store (its part file made
-    where it ran, written by the sweep's process) as `sectorsim sweep` does, with 1 and 2 local
-    workers and a 2-worker Dask cluster on loopback, with Dask's default settings and with
-    those of ``dask/sectorsim.yaml``."""
+def sweep_throughput(reps: int) -> tuple[float, dict[str, tuple[float, float]]]:
+    """Runs per second of one small sweep, each run stored in a run store (its chunk's part file
+    made where it ran, written by the sweep's process) as `sectorsim sweep` does, and its
+    parallel efficiency: with 1 and 2 local workers and a 2-worker Dask cluster on loopback, with
+    Dask's default settings and with those of ``dask/sectorsim.yaml``: (1 worker's runs per
+    second, {evaluator: (runs per second, efficiency)}). Each parallel sweep alternates with a
+    1-worker sweep; rates and efficiencies are medians of three pairs."""
     import dask
     from distributed import LocalCluster
 
@@ -194,20 +199,31 @@ def sweep_throughput(reps: int) -> dict[str, float]:
             batch = Batch(Path(folder), workers, scheduler, None)
             batch.run(batch.store(key=POINT_WORLD_REPLICATE), tasks)
 
-    def rate(**kwargs) -> float:  # runs per second, median of three
-        return len(tasks) / median_time(lambda _: sweep(tasks, **kwargs), 3)
+    serial: list[float] = []
 
-    sweep(tasks[:4])  # this process imports pyarrow before the clock starts
-    ours = [str(DASK_SETTINGS.parent)]
-    rates = {"1 worker": rate(workers=1), "2 workers": rate(workers=2)}
-    for label, settings in (("Dask, 2 workers, Dask's defaults", []), ("Dask, 2 workers", ours)):
+    def paired(parallel: Callable[[], float]) -> tuple[float, float]:  # (runs/s, efficiency)
+        pairs = []
+        for _ in range(3):
+            serial.append(timed(lambda: sweep(tasks))[1])
+            pairs.append((serial[-1], parallel()))
+        ratios = [alone / (2 * together) for alone, together in pairs]
+        return len(tasks) / float(np.median([t for _, t in pairs])), float(np.median(ratios))
+
+    def on_dask(settings: list[str]) -> float:
+        """Seconds of the sweep on a new cluster, closed before the next 1-worker sweep (an idle
+        cluster's housekeeping would slow that down)."""
         dask.config.refresh(paths=settings)  # Dask's defaults, with the files in `settings`
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1") as c:
             # both workers import sectorsim and pyarrow and load the compiled month before the
             # clock starts, as they have in every sweep but the first on a cluster
             sweep(tasks[:16], scheduler=c.scheduler_address)
-            rates[label] = rate(scheduler=c.scheduler_address)
-    return rates
+            return timed(lambda: sweep(tasks, scheduler=c.scheduler_address))[1]
+
+    sweep(tasks[:4])  # this process imports pyarrow before the clock starts
+    found = {"2 workers": paired(lambda: timed(lambda: sweep(tasks, workers=2))[1])}
+    found["Dask, 2 workers, Dask's defaults"] = paired(lambda: on_dask([]))
+    found["Dask, 2 workers"] = paired(lambda: on_dask([str(DASK_SETTINGS.parent)]))
+    return len(tasks) / float(np.median(serial)), found
 
 
 def engine_rows(add, quick: bool) -> None:
@@ -299,17 +315,17 @@ def main() -> None:
 
     if not args.sweeps:
         engine_rows(add, quick)
-    rates = sweep_throughput(reps=2 if quick else 250)
-    for label, rate in rates.items():
+    alone, sweeps = sweep_throughput(reps=2 if quick else 250)
+    add("sweep, 1 worker", alone, "runs/s")
+    for label, (rate, _) in sweeps.items():
         add(f"sweep, {label}", rate, "runs/s")
-    for label in ("2 workers", "Dask, 2 workers, Dask's defaults", "Dask, 2 workers"):
-        efficiency = rates[label] / (2 * rates["1 worker"])
+    for label, (_, efficiency) in sweeps.items():
         add(
             f"parallel efficiency, {label}",
             efficiency,
             "share",
-            "1 worker",
-            rates[label] / rates["1 worker"],
+            "1 worker, alternating",
+            2 * efficiency,
             None if "defaults" in label else ">= 0.9",
             None if "defaults" in label else efficiency >= 0.9,
         )

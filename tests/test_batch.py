@@ -7,6 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from sectorsim import SectorModel, load_scenario
@@ -20,6 +23,7 @@ from sectorsim.batch import (
     run_replicates,
 )
 from sectorsim.batch.runners import CHUNKS_PER_WORKER, MAX_CHUNK, chunks
+from sectorsim.batch.store import ROW_KEY, stored_rows
 from sectorsim.validation import replicates
 
 SMALL = {"sme.count": 60, "months": 24}
@@ -103,7 +107,7 @@ def test_an_interrupted_batch_keeps_its_runs_and_says_interrupted(tmp_path, conf
         batch.run(batch.store(), tasks, on_run=stop_after_two)
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert manifest["status"] == "interrupted" and manifest["runs_done"] == 2
-    assert len(list((tmp_path / "out" / "parts").glob("run-*.parquet"))) == 2
+    assert len(stored_rows(tmp_path / "out" / "parts")) == 2
 
 
 def test_a_finished_batch_says_complete_with_its_counts(tmp_path, config):
@@ -124,6 +128,48 @@ def test_a_finished_batch_says_complete_with_its_counts(tmp_path, config):
     assert (manifest["runs_done"], manifest["runs_failed"]) == (2, 0)
     assert seen == [(1, 2), (2, 2)]
     assert (tmp_path / "out" / "runs.parquet").is_file()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_store_writes_a_part_a_chunk_and_gathers_the_runs_as_they_ran(tmp_path, config, workers):
+    tasks = point_tasks(config, 40)
+    expected = run_all(tasks)
+    with batch_folder(tmp_path / "out", "abc", "experiment", workers=workers) as batch:
+        batch.run(batch.store(), tasks)
+    parts = sorted((tmp_path / "out" / "parts").glob("*.parquet"))
+    assert len(parts) == len(chunks(tasks, workers)) < len(tasks)
+    runs, timeseries = batch.gathered[""]
+    assert list(runs["replicate"]) == list(range(40))
+    for run, (_, row) in zip(expected, runs.iterrows(), strict=True):
+        assert row["final_adoption"] == run.values["final_adoption"]
+        months = timeseries[timeseries["run_id"] == row["run_id"]].drop(columns="run_id")
+        pd.testing.assert_frame_equal(months.reset_index(drop=True), run.timeseries)
+
+
+def test_a_store_with_a_part_of_one_run_as_earlier_versions_wrote_gathers_and_resumes(
+    tmp_path, config
+):
+    """A folder left by a version that wrote one file a run is still resumed and gathered."""
+    tasks = point_tasks(config, 6)
+    expected = run_all(tasks)
+    old = expected[2]
+    table = pa.Table.from_pandas(old.timeseries, preserve_index=False)
+    folder = {"fingerprint": "abc", "kind": "experiment", "experiment_hash": "abc", "workers": 1}
+    with batch_folder(tmp_path / "out", **folder) as batch:
+        batch.store()  # the folder and its manifest, no runs yet
+    meta = {ROW_KEY: json.dumps({**old.task.keys, **old.values}, default=float)}
+    part = tmp_path / "out" / "parts" / "run-000000-000002.parquet"
+    pq.write_table(table.replace_schema_metadata(meta), part)
+    with batch_folder(tmp_path / "out", resume=True, **folder) as batch:
+        store = batch.store()
+        assert store.done() == {(0, 2)}
+        batch.run(store, [t for t in tasks if t.keys["replicate"] != 2])
+    runs, timeseries = batch.gathered[""]
+    assert list(runs["replicate"]) == list(range(6))
+    assert list(runs["final_adoption"]) == [r.values["final_adoption"] for r in expected]
+    assert (timeseries.groupby("run_id").size() == len(old.timeseries)).all()
+    months = timeseries[timeseries["run_id"] == 2].drop(columns="run_id")
+    pd.testing.assert_frame_equal(months.reset_index(drop=True), old.timeseries)
 
 
 def test_the_dask_settings_for_sweeps_name_settings_dask_has():

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sectorsim.batch.store import stored_rows
 from sectorsim.cli import main
 from sectorsim.config import ConfigError
 from sectorsim.experiments import plan, run_experiment
@@ -248,10 +249,10 @@ from sectorsim.cli import main
 
 stop, run_chunk = int(sys.argv[1]), runners.run_chunk
 
-def gated(run, chunk):
+def gated(run, chunk, **options):
     while chunk[-1][0] >= stop:  # the chunks past the first `stop` runs wait to be killed
         time.sleep(1)
-    return run_chunk(run, chunk)
+    return run_chunk(run, chunk, **options)
 
 runners.run_chunk = gated  # the pool's workers are forked from here, so they run it too
 sys.exit(main(sys.argv[2:]))
@@ -270,7 +271,7 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(serial_result, tmp_pat
     )
 
     def finished_runs():
-        return len(list((out / "parts").glob("run-*.parquet")))
+        return len(stored_rows(out / "parts"))
 
     deadline = time.time() + 60
     while finished_runs() < STOP:  # kill once STOP runs are stored

@@ -199,7 +199,7 @@ def test_workers_and_resume_give_the_same_runs(swept, tmp_path):
     folder, path, runs = swept
     again, _ = run_experiment(path, out=tmp_path / "two", workers=2)
     pd.testing.assert_frame_equal(runs, again)
-    parts = sorted((tmp_path / "two" / "parts").glob("run-*.parquet"))
+    parts = sorted((tmp_path / "two" / "parts").glob("part-*.parquet"))
     for part in parts[::3]:
         part.unlink()
     manifest = json.loads((tmp_path / "two" / "manifest.json").read_text())

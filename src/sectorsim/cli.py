@@ -163,8 +163,8 @@ def _parser() -> argparse.ArgumentParser:
         "sweep",
         help="run an experiment file (a sweep over factors)",
         description="Run every point and replicate of an experiment file into DIR: runs.parquet, "
-        "timeseries.parquet, manifest.json. Each run is stored as it finishes; --resume does only "
-        "what is missing.",
+        "timeseries.parquet, manifest.json. Runs are stored as they finish, a few at a time; "
+        "--resume does only what is missing.",
     )
     sweep.add_argument("experiment", metavar="FILE", type=Path, help="an experiment TOML file")
     _runner_options(sweep)
@@ -179,8 +179,8 @@ def _parser() -> argparse.ArgumentParser:
         help="search the cheapest programmes for each chance of critical mass (a design file)",
         description="Search a design file's levers for the Pareto front of programme cost against "
         "the probability of critical mass, re-run the front with fresh seeds, and write "
-        "front.parquet, front.png, designs/*.toml and report.md into DIR. Each run is stored as it "
-        "finishes; --resume continues an interrupted search.",
+        "front.parquet, front.png, designs/*.toml and report.md into DIR. Runs are stored as they "
+        "finish, a few at a time; --resume continues an interrupted search.",
     )
     design.add_argument("design", metavar="FILE", type=Path, help="a design TOML file")
     _runner_options(design)

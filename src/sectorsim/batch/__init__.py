@@ -10,7 +10,6 @@ folder, records the manifest, and finishes it as complete or interrupted, whatev
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
@@ -29,7 +28,6 @@ from sectorsim.batch.runners import (
     evaluate,
     run_all,
     simulate,
-    stored,
 )
 from sectorsim.batch.store import (
     PARTS,
@@ -102,12 +100,11 @@ class Batch:
         run: RunFunction = simulate,
         on_run: Callable[[Run], None] | None = None,
     ) -> None:
-        """Evaluate ``tasks`` with ``run``, each finished run written to ``store`` at once (then
-        given to ``on_run``, without its timeseries, which its part file holds) and counted in
-        the progress. The part files are made where the runs run (:func:`.runners.stored`)."""
+        """Evaluate ``tasks`` with ``run``, the runs of each chunk written to ``store`` at once as
+        one part file, made where they ran (then each given to ``on_run``, without its
+        timeseries, which the part holds, and counted in the progress)."""
 
-        def save(finished: Run) -> None:
-            store.write_run(finished.row, finished.part)
+        def counted(finished: Run) -> None:
             self.done += 1
             if on_run is not None:
                 on_run(finished)
@@ -116,10 +113,11 @@ class Batch:
 
         evaluate(
             tasks,
-            save,
-            run=functools.partial(stored, run),
+            counted,
+            run=run,
             workers=self.workers,
             scheduler=self.scheduler,
+            on_part=store.write_part,
         )
 
     def gather(self) -> dict[str, Any]:

@@ -6,7 +6,8 @@ numbers never depend on the evaluator, because a task carries its own seed.
 Pools and clusters get several runs per submission (a chunk), so that the cost of handing work to
 another process is paid once per chunk rather than once per run; the runs of a chunk still reach
 the callback one by one, and chunks stay small enough that progress moves and an interrupted
-batch loses little.
+batch loses little. For a run store, a chunk's runs come back as one part file made where they
+ran (``on_part``), so that the store writes one file a chunk.
 """
 
 from __future__ import annotations
@@ -69,7 +70,6 @@ class Run:
     values: dict[str, Any]
     timeseries: pd.DataFrame = field(default_factory=pd.DataFrame)
     index: int = 0  # the task's position among the tasks evaluated
-    part: bytes | None = None  # the run's part file for a run store, made where it ran
 
     @property
     def failed(self) -> bool:
@@ -113,35 +113,41 @@ def simulate(task: Task) -> Run:
     )
 
 
-def stored(run: RunFunction, task: Task) -> Run:
-    """``run(task)`` with its part file for a run store (:func:`~.store.encode_part`) made here,
-    where it ran, in place of its timeseries: what travels back is the bytes of one file."""
-    finished = run(task)
-    finished.part = encode_part(finished.row, finished.timeseries)
-    finished.timeseries = pd.DataFrame()
-    return finished
-
-
 Chunk = list[tuple[int, Task]]  # tasks with their positions
+Finished = tuple[list[Run], bytes | None]  # a chunk's runs, and their part file if one was asked
+Work = Callable[[Chunk], Finished]
 
 
-def run_chunk(run: RunFunction, chunk: Chunk) -> list[Run]:
+def run_chunk(run: RunFunction, chunk: Chunk, pack: bool = False) -> Finished:
     """The runs of a chunk, each with its task's position in place of the task (which the caller
-    has already: it is not sent back)."""
-    finished = []
-    for index, task in chunk:
-        result = run(task)
+    has already: it is not sent back); with ``pack``, their part file for a run store
+    (:func:`~.store.encode_part`), made here, in place of their timeseries."""
+    finished = [run(task) for _, task in chunk]
+    part = None
+    if pack:
+        part = encode_part([(result.row, result.timeseries) for result in finished])
+        for result in finished:
+            result.timeseries = pd.DataFrame()
+    for (index, _), result in zip(chunk, finished, strict=True):
         result.task, result.index = None, index  # type: ignore[assignment]
-        finished.append(result)
-    return finished
+    return finished, part
 
 
-def deliver(tasks: Sequence[Task], on_run: Callable[[Run], None]) -> Callable[[list[Run]], None]:
-    """A chunk's runs to ``on_run`` one by one, each with its task again."""
+def deliver(
+    tasks: Sequence[Task],
+    on_run: Callable[[Run], None],
+    on_part: Callable[[list[dict[str, Any]], bytes], None] | None = None,
+) -> Callable[[Finished], None]:
+    """A chunk's part file to ``on_part`` (with the runs' rows), then its runs to ``on_run`` one
+    by one, each with its task again."""
 
-    def on_chunk(runs: list[Run]) -> None:
+    def on_chunk(chunk: Finished) -> None:
+        runs, part = chunk
         for finished in runs:
             finished.task = tasks[finished.index]
+        if on_part is not None and part is not None:
+            on_part([finished.row for finished in runs], part)
+        for finished in runs:
             on_run(finished)
 
     return on_chunk
@@ -161,28 +167,28 @@ def chunks(tasks: Sequence[Task], workers: int) -> list[Chunk]:
     return [numbered[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
 
 
-def run_serial(tasks: Sequence[Task], run: RunFunction, on_run: Callable[[Run], None]) -> None:
-    on_chunk = deliver(tasks, on_run)
-    for index, task in enumerate(tasks):
-        on_chunk(run_chunk(run, [(index, task)]))
+def run_serial(
+    tasks: Sequence[Task], work: Work, on_chunk: Callable[[Finished], None], pack: bool
+) -> None:
+    """Here, run by run; in chunks where they are packed (a part file a chunk)."""
+    for chunk in chunks(tasks, 1) if pack else [[numbered] for numbered in enumerate(tasks)]:
+        on_chunk(work(chunk))
 
 
 def run_local(
-    tasks: Sequence[Task], run: RunFunction, workers: int, on_run: Callable[[Run], None]
+    tasks: Sequence[Task], work: Work, workers: int, on_chunk: Callable[[Finished], None]
 ) -> None:
     """A local process pool over the tasks (see :func:`map_local`)."""
-    work = functools.partial(run_chunk, run)
-    map_local(work, chunks(tasks, workers), workers, deliver(tasks, on_run))
+    map_local(work, chunks(tasks, workers), workers, on_chunk)
 
 
 def run_executor(
-    tasks: Sequence[Task], run: RunFunction, executor: Executor, on_run: Callable[[Run], None]
+    tasks: Sequence[Task], work: Work, executor: Executor, on_chunk: Callable[[Finished], None]
 ) -> None:
     """An executor the caller keeps (the app's process pool); on an interrupt, chunks not yet
     started are cancelled."""
     workers = getattr(executor, "_max_workers", 1)
-    futures = [executor.submit(run_chunk, run, chunk) for chunk in chunks(tasks, workers)]
-    on_chunk = deliver(tasks, on_run)
+    futures = [executor.submit(work, chunk) for chunk in chunks(tasks, workers)]
     try:
         for future in as_completed(futures):
             on_chunk(future.result())
@@ -243,7 +249,7 @@ async def _identity(address: str, timeout: float) -> object:
 
 
 def run_dask(
-    tasks: Sequence[Task], run: RunFunction, scheduler: str, on_run: Callable[[Run], None]
+    tasks: Sequence[Task], work: Work, scheduler: str, on_chunk: Callable[[Finished], None]
 ) -> None:
     """An existing Dask distributed cluster at ``scheduler`` (tcp://host:port)."""
     from distributed import Client
@@ -251,8 +257,7 @@ def run_dask(
 
     with Client(scheduler, timeout="20s") as client:
         workers = sum(client.nthreads().values()) or 1
-        futures = client.map(functools.partial(run_chunk, run), chunks(tasks, workers), pure=False)
-        on_chunk = deliver(tasks, on_run)
+        futures = client.map(work, chunks(tasks, workers), pure=False)
         try:
             for future in dask_completed(futures):
                 on_chunk(future.result())
@@ -268,17 +273,23 @@ def evaluate(
     workers: int = 1,
     scheduler: str | None = None,
     executor: Executor | None = None,
+    on_part: Callable[[list[dict[str, Any]], bytes], None] | None = None,
 ) -> None:
     """Run ``tasks`` with ``run`` on the evaluator the arguments ask for (a Dask ``scheduler``,
-    an ``executor``, ``workers`` local processes, or this one), each finished run to ``on_run``."""
+    an ``executor``, ``workers`` local processes, or this one), each finished run to ``on_run``.
+    With ``on_part``, each chunk's runs come back as one part file for a run store (their rows
+    and its bytes to ``on_part``, before their runs, without timeseries, to ``on_run``)."""
+    pack = on_part is not None
+    work = functools.partial(run_chunk, run, pack=pack)
+    on_chunk = deliver(tasks, on_run, on_part)
     if scheduler:
-        run_dask(tasks, run, scheduler, on_run)
+        run_dask(tasks, work, scheduler, on_chunk)
     elif executor is not None and tasks:
-        run_executor(tasks, run, executor, on_run)
+        run_executor(tasks, work, executor, on_chunk)
     elif workers <= 1 or len(tasks) <= 1:
-        run_serial(tasks, run, on_run)
+        run_serial(tasks, work, on_chunk, pack)
     else:
-        run_local(tasks, run, workers, on_run)
+        run_local(tasks, work, workers, on_chunk)
 
 
 class RunFailed(RuntimeError):

@@ -1,11 +1,12 @@
-"""The run store and its manifest: one Parquet file per finished run, written atomically.
+"""The run store and its manifest: finished runs in Parquet part files, each written atomically.
 
-``DIR/parts/run-<point>-<world>-<replicate>.parquet`` (the values of the store's key) holds the
-run's monthly timeseries, with its summary row as JSON in the file's metadata, so a run is on disk whole or not at all: Ctrl-C or ``kill -9``
-loses at most the runs in flight, and ``--resume`` runs only the missing ones. At the end the parts
-are gathered into ``runs.parquet`` and ``timeseries.parquet``. ``manifest.json`` says which
-experiment (or design search) the folder belongs to (its text and hash) and with what software it
-was run; :func:`claim` refuses a folder of another one.
+A part holds the runs of one chunk (see :mod:`.runners`), made where they ran: their monthly
+timeseries, with their summary rows as JSON in the file's metadata, so a run is on disk whole or
+not at all: Ctrl-C or ``kill -9`` loses at most the chunks in flight, and ``--resume`` runs only
+the missing runs. ``DIR/parts/part-<point>-<world>-<replicate>.parquet`` is named after its first
+run. At the end the parts are gathered into ``runs.parquet`` and ``timeseries.parquet``.
+``manifest.json`` says which experiment (or design search) the folder belongs to (its text and
+hash) and with what software it was run; :func:`claim` refuses a folder of another one.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 import os
 import platform
 import subprocess
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from importlib import metadata
@@ -39,7 +41,8 @@ COMMANDS = {"experiment": "sweep", "design": "design", "calibration": "calibrate
 TRACKED = ("src", "scenarios", "experiments")  # what git_dirty looks at: code, presets, files
 PARTS = "parts"
 POINT_WORLD_REPLICATE = ("point", "world", "replicate")  # the key of sweeps' and designs' runs
-ROW_KEY = b"sectorsim.row"
+ROWS_KEY = b"sectorsim.rows"  # a part's summary rows, as a JSON list
+ROW_KEY = b"sectorsim.row"  # the one row of a part written before parts held chunks
 LIBRARIES = (
     "mesa",
     "numpy",
@@ -171,7 +174,7 @@ def claim(directory: Path, fingerprint: str, kind: str, resume: bool) -> Path:
             )
         if not resume:
             if now_state == "interrupted":
-                done = len(list((directory / PARTS).glob("run-*.parquet")))
+                done = len(stored_rows(directory / PARTS))
                 note = progress_note(held, done if kind == "experiment" else None)
                 raise OutputError(
                     f"{directory} holds this {kind}, interrupted{note}; add --resume to "
@@ -205,38 +208,58 @@ def write_manifest(directory: Path, **fields: Any) -> None:
     )
 
 
+def part_rows(metadata: dict[bytes, bytes]) -> list[dict[str, Any]]:
+    """The summary rows of a part file, from its metadata (a part written before parts held
+    chunks has one row under its own key)."""
+    if ROWS_KEY in metadata:
+        return json.loads(metadata[ROWS_KEY])
+    return [json.loads(metadata[ROW_KEY])]
+
+
+def part_files(parts: Path) -> list[Path]:
+    """The part files in a parts folder, in the order of their names."""
+    return sorted(Path(parts).glob("*.parquet"))
+
+
 def stored_rows(parts: Path, key: tuple[str, ...] = ("point", "replicate")) -> list[dict[str, Any]]:
     """The summary rows of the runs in a parts folder (none if there is no such folder), sorted
     by ``key``; nothing is created."""
     import pyarrow.parquet as pq  # the sweeps extra: only where Parquet is read or written
 
-    rows = [
-        json.loads(pq.read_schema(path).metadata[ROW_KEY])
-        for path in sorted(Path(parts).glob("run-*.parquet"))
-    ]
+    rows = [row for path in part_files(parts) for row in part_rows(pq.read_schema(path).metadata)]
     return sorted(rows, key=lambda row: tuple(row.get(k, 0) for k in key))
 
 
-def encode_part(row: dict[str, Any], timeseries: pd.DataFrame) -> bytes:
-    """A run's part file: its monthly timeseries as Parquet, with its summary ``row`` as JSON in
-    the file's metadata. Made where the run ran (a worker), so that the process that keeps the
-    store only writes bytes; the columns go to Arrow from their arrays (pandas' own conversion
-    costs ten times as much for a run's 180 months), text as large strings, as pandas writes
-    them."""
+def encode_part(runs: Sequence[tuple[dict[str, Any], pd.DataFrame]]) -> bytes:
+    """The part file of a chunk's runs, each given as (summary row, monthly timeseries): the
+    timeseries one below the other with the run's ``run_id`` in front, the rows as JSON in the
+    file's metadata. Made where the runs ran (a worker), so that the process that keeps the
+    store only writes bytes, once a chunk; the columns go to Arrow from their arrays (pandas' own
+    conversion costs ten times as much for a run's 180 months), text as large strings, as pandas
+    writes them."""
     import pyarrow as pa  # the sweeps extra: only where Parquet is read or written
     import pyarrow.parquet as pq  # the sweeps extra: only where Parquet is read or written
 
-    columns = {}
-    for name in timeseries.columns:
-        values = timeseries[name].to_numpy()
-        text = values.dtype == object
-        columns[name] = pa.array(values, type=pa.large_string() if text else None)
-    table = pa.table(columns).replace_schema_metadata(
-        {ROW_KEY: json.dumps(row, default=_json_default)}
-    )
+    tables = []
+    for row, timeseries in runs:
+        if timeseries.empty:
+            continue
+        columns = {"run_id": pa.array(np.full(len(timeseries), row["run_id"], dtype=np.int64))}
+        for name in timeseries.columns:
+            values = timeseries[name].to_numpy()
+            text = values.dtype == object
+            columns[name] = pa.array(values, type=pa.large_string() if text else None)
+        tables.append(pa.table(columns))
+    table = pa.concat_tables(tables, promote_options="default") if tables else pa.table({})
+    rows = json.dumps([row for row, _ in runs], default=_json_default)
     sink = pa.BufferOutputStream()
-    # a run's 180 months: dictionaries and statistics cost more than they save
-    pq.write_table(table, sink, use_dictionary=False, write_statistics=False)
+    # a few runs' months: dictionaries and statistics cost more than they save
+    pq.write_table(
+        table.replace_schema_metadata({ROWS_KEY: rows}),
+        sink,
+        use_dictionary=False,
+        write_statistics=False,
+    )
     return sink.getvalue().to_pybytes()
 
 
@@ -263,23 +286,22 @@ class RunStore:
         remove_partial_writes(self.parts)
         remove_partial_writes(self.dir)
 
-    def part_name(self, row: dict[str, Any]) -> str:
-        return "run-" + "-".join(f"{int(row[k]):06d}" for k in self.key) + ".parquet"
+    def key_of(self, row: dict[str, Any]) -> tuple[int, ...]:
+        return tuple(int(row[k]) for k in self.key)
 
     def done(self) -> set[tuple[int, ...]]:
         """The key of every run already on disk."""
-        return {
-            tuple(int(v) for v in path.stem.split("-")[1:])
-            for path in self.parts.glob("run-*.parquet")
-        }
+        return set(self.rows())
 
     def rows(self) -> dict[tuple[int, ...], dict[str, Any]]:
         """The summary row of every run on disk, by its key, without its timeseries."""
-        return {tuple(row[k] for k in self.key): row for row in stored_rows(self.parts, self.key)}
+        return {self.key_of(row): row for row in stored_rows(self.parts, self.key)}
 
-    def write_run(self, row: dict[str, Any], part: bytes) -> None:
-        """A run's part file, as :func:`encode_part` made it, under its key."""
-        atomic_write_bytes(self.parts / self.part_name(row), part)
+    def write_part(self, rows: Sequence[dict[str, Any]], part: bytes) -> None:
+        """A part file, as :func:`encode_part` made it of the runs with these summary ``rows``,
+        named after the first (a run is in one part only, so the name is new)."""
+        name = "part-" + "-".join(f"{k:06d}" for k in self.key_of(rows[0])) + ".parquet"
+        atomic_write_bytes(self.parts / name, part)
 
     def gather(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """All runs on disk as (runs, timeseries), sorted by their key; also written as
@@ -291,15 +313,17 @@ class RunStore:
             return pq.ParquetFile(path).read()
 
         rows, series = [], []
-        paths = sorted(self.parts.glob("run-*.parquet"))
         with ThreadPoolExecutor(os.cpu_count()) as pool:  # Arrow reads without holding the GIL
-            tables = list(pool.map(read, paths))
+            tables = list(pool.map(read, part_files(self.parts)))
         for table in tables:
-            row = json.loads(table.schema.metadata[ROW_KEY])
-            rows.append(row)
+            held = part_rows(table.schema.metadata)
+            rows += held
+            table = table.replace_schema_metadata(None)
+            if table.num_rows and "run_id" not in table.column_names:  # one run, its id in its row
+                run_id = pa.array(np.full(table.num_rows, held[0]["run_id"], dtype=np.int64))
+                table = table.add_column(0, "run_id", run_id)
             if table.num_rows:
-                run_id = pa.array(np.full(table.num_rows, row["run_id"], dtype=np.int64))
-                series.append(table.replace_schema_metadata(None).add_column(0, "run_id", run_id))
+                series.append(table)
         runs = pd.DataFrame(rows)
         if len(runs):
             runs = runs.sort_values(list(self.key), ignore_index=True)

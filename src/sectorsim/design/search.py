@@ -2,7 +2,7 @@
 
 An optuna multi-objective study (minimise expected cost, maximise the probability of critical mass)
 is asked for candidates a batch at a time; the batch's runs go to the same evaluators as a sweep's
-(one process, a local pool or a Dask cluster) and are stored run by run; then the batch is told, in
+(one process, a local pool or a Dask cluster) and are stored as they finish; then the batch is told, in
 candidate order. Every candidate runs the same replicate seeds (common random numbers), so two
 candidates differ by their levers, not by their luck. Because the sampler is seeded and told in a
 fixed order, the study is the same whatever the number of workers, and ``--resume`` replays it:
