@@ -22,7 +22,7 @@ from sectorsim.batch import (
     run_all,
     run_replicates,
 )
-from sectorsim.batch.runners import CHUNKS_PER_WORKER, MAX_CHUNK, chunks
+from sectorsim.batch.runners import MAX_CHUNK, SHARE, chunks
 from sectorsim.batch.store import ROW_KEY, stored_rows
 from sectorsim.validation import replicates
 
@@ -45,17 +45,20 @@ def point_tasks(config, count):
 @pytest.mark.parametrize(
     ("count", "workers"), [(1, 4), (7, 2), (40, 2), (200, 2), (1000, 3), (5, 8)]
 )
-def test_chunks_hold_every_task_once_in_order_and_stay_small(count, workers):
+def test_chunks_hold_every_task_once_in_order_and_fall_to_single_runs(count, workers):
     tasks = [Task(None, seed) for seed in range(count)]
     found = chunks(tasks, workers)
     assert [index for chunk in found for index, _ in chunk] == list(range(count))
     assert all(tasks[index] is task for chunk in found for index, task in chunk)
-    assert max(len(chunk) for chunk in found) <= MAX_CHUNK
-    if count >= CHUNKS_PER_WORKER * workers:
-        assert len(found) >= CHUNKS_PER_WORKER * workers
-    # whole rounds of the workers where there are enough tasks, of sizes that differ by one
-    assert len(found) % workers == 0 or len(found) == count
-    assert max(len(chunk) for chunk in found) - min(len(chunk) for chunk in found) <= 1
+    sizes = [len(chunk) for chunk in found]
+    assert max(sizes) <= MAX_CHUNK and sizes == sorted(sizes, reverse=True)
+    # each takes its share of what is left: the workers' last chunks are single runs
+    left = np.cumsum(sizes[::-1])[::-1]  # tasks not yet handed out before each chunk
+    assert all(s == 1 or s <= n / (SHARE * workers) for s, n in zip(sizes, left, strict=True))
+    assert sizes[-min(count, SHARE * workers - 1) :] == [1] * min(count, SHARE * workers - 1)
+    if count >= 1000:
+        assert sizes[0] == MAX_CHUNK  # handed out in few chunks: 1,000 runs in fewer than 60
+        assert len(found) < 60
 
 
 def test_pool_and_executor_give_the_serial_runs_in_task_order(config):

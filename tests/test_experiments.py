@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sectorsim.batch.runners import chunks
 from sectorsim.batch.store import stored_rows
 from sectorsim.cli import main
 from sectorsim.config import ConfigError
@@ -241,7 +242,8 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path):
     assert (runs["status"] == "done").sum() == 9
 
 
-STOP = 6  # the runs a killed sweep finishes before its kill (whole chunks: one run each here)
+STOP = 6  # chunks that reach this run wait to be killed: the runs of the chunks before are kept
+KEPT = sum(len(chunk) for chunk in chunks(range(18), 2) if chunk[-1][0] < STOP)  # of 18, 2 workers
 GATED_SWEEP = """
 import sys, time
 import sectorsim.batch.runners as runners
@@ -262,8 +264,8 @@ sys.exit(main(sys.argv[2:]))
 def test_killed_sweep_resumes_to_the_uninterrupted_result(serial_result, tmp_path, capsys):
     path, (runs, ts) = serial_result
     out = tmp_path / "killed"
-    # the sweep, its runs after the first STOP held back: the kill lands mid-way, after exactly
-    # STOP stored runs, however fast or slow the runs are
+    # the sweep, its chunks from run STOP on held back: the kill lands mid-way, after exactly
+    # KEPT stored runs, however fast or slow the runs are
     command = [sys.executable, "-c", GATED_SWEEP, str(STOP), "sweep", str(path)]
     command += ["--out", str(out), "--workers", "2"]
     proc = subprocess.Popen(
@@ -274,7 +276,7 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(serial_result, tmp_pat
         return len(stored_rows(out / "parts"))
 
     deadline = time.time() + 60
-    while finished_runs() < STOP:  # kill once STOP runs are stored
+    while finished_runs() < KEPT:  # kill once KEPT runs are stored
         assert time.time() < deadline and proc.poll() is None, "the sweep stored too few runs"
         time.sleep(0.05)
     os.kill(proc.pid, signal.SIGKILL)  # the sweep process only: its workers must follow it
@@ -290,7 +292,7 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(serial_result, tmp_pat
         os.killpg(proc.pid, signal.SIGKILL)
         raise AssertionError("pool workers outlived the killed sweep")
     kept = finished_runs()
-    assert kept == STOP
+    assert 0 < kept == KEPT
     assert not (out / "runs.parquet").exists()
     assert json.loads((out / "manifest.json").read_text())["status"] == "running"  # kill -9
     assert main(["sweep", str(path), "--out", str(out)]) == 2  # it reads as interrupted

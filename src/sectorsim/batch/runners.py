@@ -31,8 +31,8 @@ from sectorsim.params import Config
 from sectorsim.pool import map_local
 from sectorsim.runs import run_model
 
-CHUNKS_PER_WORKER = 8  # chunks a worker gets at least: the last ones even out uneven runs
-MAX_CHUNK = 16  # runs in one chunk at most: what an interrupted batch loses per worker
+SHARE = 2  # a chunk takes 1 / (SHARE x workers) of the runs not yet handed out, at most
+MAX_CHUNK = 64  # runs in one chunk: what an interrupted batch loses per worker, at most
 
 
 @dataclass(frozen=True)
@@ -154,17 +154,18 @@ def deliver(
 
 
 def chunks(tasks: Sequence[Task], workers: int) -> list[Chunk]:
-    """The tasks in consecutive chunks: at least :data:`CHUNKS_PER_WORKER` per worker where there
-    are enough tasks, none longer than :data:`MAX_CHUNK`; as many chunks as the workers can take
-    in whole rounds, of sizes that differ by one at most, so that no worker is left with a
-    last chunk while the others wait."""
-    workers = max(1, workers)
-    size = max(1, min(MAX_CHUNK, len(tasks) // (CHUNKS_PER_WORKER * workers)))
-    count = -(-len(tasks) // size)  # chunks of at most `size` runs
-    count = min(len(tasks), -(-count // workers) * workers)  # whole rounds where there are runs
-    numbered = list(enumerate(tasks))
-    bounds = [len(tasks) * k // max(1, count) for k in range(count + 1)]
-    return [numbered[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+    """The tasks in consecutive chunks of falling size (guided scheduling, as OpenMP's): each
+    takes 1 / (:data:`SHARE` x ``workers``) of the tasks not yet handed out, at most
+    :data:`MAX_CHUNK`. The first chunks are large, so that handing work to a pool or a cluster
+    is paid once for many runs; the last are single runs, so that the workers finish together
+    (chunks of one size leave one worker with a last chunk while the others wait)."""
+    share = SHARE * max(1, workers)
+    numbered, found, start = list(enumerate(tasks)), [], 0
+    while start < len(numbered):
+        size = max(1, min(MAX_CHUNK, (len(numbered) - start) // share))
+        found.append(numbered[start : start + size])
+        start += size
+    return found
 
 
 def run_serial(
