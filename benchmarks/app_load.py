@@ -49,6 +49,7 @@ RESULTS = Path(__file__).with_name("results") / "app_load.jsonl"
 SERVER, BROWSER = "sectorsim.app.server", "chrom"  # how their command lines are recognised
 MONTH = ".kpi-month .kpi-value"
 RETRY_AFTER, RETRIES = 30.0, 3  # a step not shown after this many seconds is clicked again
+LOST = ".v-overlay--active"  # what covers a page whose connection to the server dropped
 WATCH_ROWS = """() => {
   window.seen = {};
   const record = () => {
@@ -103,7 +104,13 @@ async def participant(
     for step in range(1, steps + 1):
         clicked, started = time.time() * 1000, time.perf_counter()
         for attempt in range(RETRIES + 1):
-            await page.click(".step")
+            try:
+                await page.click(".step", timeout=RETRY_AFTER * 1000)
+            except PlaywrightTimeout:
+                if await page.locator(LOST).count():  # the page lost its connection: it stops
+                    usage["dropped_pages"] = usage.get("dropped_pages", 0) + 1
+                    return steps_done
+                raise
             try:
                 await page.wait_for_function(
                     f"Number(document.querySelector('{MONTH}')?.innerText) >= {step}",
@@ -170,6 +177,7 @@ async def room(
         ]
         shares["facilitator_missed"] = len(missing)
         shares["lost_clicks"] = usage.get("lost_clicks", 0)
+        shares["dropped_pages"] = usage.get("dropped_pages", 0)
         await browser.close()
     return [latency for *_, latency in done], updates, shares
 
@@ -334,7 +342,8 @@ def main() -> None:
         f" of a core (the machine has {os.cpu_count()}; pinned: {args.pin}); load average "
         f"{load_before[0]:.1f} before, {load_after[0]:.1f} after; "
         f"{usage['facilitator_missed']} steps never reached the facilitator's page; "
-        f"{usage['lost_clicks']} clicks were not acted on within {RETRY_AFTER:.0f} s and repeated"
+        f"{usage['lost_clicks']} clicks were not acted on within {RETRY_AFTER:.0f} s and repeated; "
+        f"{usage['dropped_pages']} pages lost their connection to the server and stopped"
     )
     append_results(
         rows,

@@ -16,9 +16,7 @@
   Dask's default settings and with ``dask/sectorsim.yaml`` (1,000 runs), every run stored as
   ``sectorsim sweep`` stores it (``--sweeps``: only this); each parallel sweep alternates with
   the 1-worker sweep it is compared with (five pairs, a new Dask cluster for each), so that a
-  machine that slows down or speeds up during the measurement moves both sides of a ratio; and
-  two 1-worker sweeps of half the runs at once, sharing nothing: what the machine's two cores
-  give at the time, the most any evaluator can reach.
+  machine that slows down or speeds up during the measurement moves both sides of a ratio.
 
 Prints a table and writes JSON lines (name, value, unit, reference, ratio) to
 ``benchmarks/results/latest.jsonl`` (``--quick``: ``latest-quick.jsonl``, so that a smoke test
@@ -29,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import platform
 import subprocess
@@ -189,10 +186,8 @@ def sweep_throughput(reps: int) -> tuple[float, dict[str, tuple[float, float]]]:
     """Runs per second of one small sweep, each run stored in a run store (its chunk's part file
     made where it ran, written by the sweep's process) as `sectorsim sweep` does, and its
     parallel efficiency: with 1 and 2 local workers and a 2-worker Dask cluster on loopback, with
-    Dask's default settings and with those of ``dask/sectorsim.yaml``; and, as the most any
-    evaluator can get from this machine at the time, two 1-worker sweeps of half the runs each
-    in two processes at once, sharing nothing. Returns (1 worker's runs per second, {evaluator:
-    (runs per second, efficiency)}). Each parallel sweep alternates with a 1-worker sweep;
+    Dask's default settings and with those of ``dask/sectorsim.yaml``. Returns (1 worker's runs
+    per second, {evaluator: (runs per second, efficiency)}). Each parallel sweep alternates with a 1-worker sweep;
     rates and efficiencies are medians of :data:`PAIRS` pairs."""
     import dask
     from distributed import LocalCluster
@@ -225,27 +220,8 @@ def sweep_throughput(reps: int) -> tuple[float, dict[str, tuple[float, float]]]:
             sweep(tasks[:16], scheduler=c.scheduler_address)
             return timed(lambda: sweep(tasks, scheduler=c.scheduler_address))[1]
 
-    def halves() -> float:
-        """Seconds of two 1-worker sweeps of half the runs each, in two processes at once (from
-        a common start to the later one's end, without starting and ending the processes)."""
-        fork = multiprocessing.get_context("fork")
-        start, seconds = fork.Barrier(2), fork.Queue()
-
-        def half(part: list) -> None:
-            start.wait()
-            seconds.put(timed(lambda: sweep(part))[1])
-
-        both = [fork.Process(target=half, args=(tasks[i::2],)) for i in range(2)]
-        for process in both:
-            process.start()
-        found = max(seconds.get() for _ in both)
-        for process in both:
-            process.join()
-        return found
-
     sweep(tasks[:4])  # this process imports pyarrow before the clock starts
-    found = {"2 processes sharing nothing": paired(halves)}
-    found["2 workers"] = paired(lambda: timed(lambda: sweep(tasks, workers=2))[1])
+    found = {"2 workers": paired(lambda: timed(lambda: sweep(tasks, workers=2))[1])}
     found["Dask, 2 workers, Dask's defaults"] = paired(lambda: on_dask([]))
     found["Dask, 2 workers"] = paired(lambda: on_dask([str(DASK_SETTINGS.parent)]))
     return len(tasks) / float(np.median(serial)), found
@@ -347,7 +323,7 @@ def main() -> None:
     for label, (rate, _) in sweeps.items():
         add(f"sweep, {label}", rate, "runs/s")
     for label, (_, efficiency) in sweeps.items():
-        judged = label == "2 workers" or label == "Dask, 2 workers"
+        judged = "defaults" not in label
         add(
             f"parallel efficiency, {label}",
             efficiency,
