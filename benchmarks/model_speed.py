@@ -69,11 +69,6 @@ def timed(action):
     return result, time.perf_counter() - started
 
 
-def median_time(action, repeat: int) -> float:
-    """Median seconds of ``repeat`` calls of ``action(i)``."""
-    return float(np.median([timed(lambda i=i: action(i))[1] for i in range(repeat)]))
-
-
 def full_model(n: int, repeat: int = 1) -> tuple[float, float]:
     """(construction seconds, seconds of the 180 months) of the default scenario, medians."""
     config = load_scenario(SCENARIO, {"sme.count": n, "months": MONTHS})
@@ -187,8 +182,8 @@ def sweep_throughput(reps: int) -> tuple[float, dict[str, tuple[float, float]]]:
     made where it ran, written by the sweep's process) as `sectorsim sweep` does, and its
     parallel efficiency: with 1 and 2 local workers and a 2-worker Dask cluster on loopback, with
     Dask's default settings and with those of ``dask/sectorsim.yaml``. Returns (1 worker's runs
-    per second, {evaluator: (runs per second, efficiency)}). Each parallel sweep alternates with a 1-worker sweep;
-    rates and efficiencies are medians of :data:`PAIRS` pairs."""
+    per second, {evaluator: (runs per second, efficiency)}). Each parallel sweep alternates with
+    a 1-worker sweep; rates and efficiencies are medians of :data:`PAIRS` pairs."""
     import dask
     from distributed import LocalCluster
 
