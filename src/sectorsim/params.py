@@ -65,6 +65,18 @@ CALIB = "assumption, to be calibrated (docs/ODD.md)"
 CALIBRATED = "ABC-SMC against MVOAlliantie-nd and WestWing-nd, docs/validation.md#calibration"
 
 
+def calibrated(median: float, low: float, high: float) -> str:
+    """The source of a parameter the calibration informs: its default is the previous
+    calibration's point, kept because it meets the current targets; then the current posterior's
+    median and 90% interval."""
+    return (
+        f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every "
+        "target's tolerance of the current one (distance 0.54 on 16 fresh replicates; "
+        f"tests/test_calibration.py); its posterior: median {median:.3g}, 90% interval "
+        f"{low:.3g} to {high:.3g}"
+    )
+
+
 class SMEParams(Section):
     count: int = param(
         500,
@@ -255,7 +267,7 @@ class AdoptionParams(Section):
         unit="logit",
         label="Baseline propensity",
         description="Intercept of the adoption utility u.",
-        source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every target's tolerance of the current one (distance 0.54 on 16 fresh replicates; tests/test_calibration.py); its posterior: median -5.51, 90% interval -6.9 to -4.16",
+        source=calibrated(-5.51, -6.9, -4.16),
     )
     b_motivation: float = param(
         0.665,
@@ -264,7 +276,7 @@ class AdoptionParams(Section):
         unit="logit",
         label="Weight of motivation",
         description="Effect of motivation on the adoption utility.",
-        source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every target's tolerance of the current one (distance 0.54 on 16 fresh replicates; tests/test_calibration.py); its posterior: median 1.66, 90% interval 0.231 to 3.52",
+        source=calibrated(1.66, 0.231, 3.52),
     )
     b_social: float = param(
         8.07,
@@ -285,8 +297,8 @@ class AdoptionParams(Section):
         unit="logit",
         label="Weight of pressure",
         description="Effect of chain, regulatory and campaign pressure on the adoption utility.",
-        source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every target's tolerance of the current one (distance 0.54 on 16 fresh replicates; tests/test_calibration.py); its posterior: median 3.24, 90% interval 1.12 to 5.53"
-        + "prior from 1: WestWing-nd names due diligence as the trigger",
+        source=calibrated(3.24, 1.12, 5.53)
+        + "; prior from 1: WestWing-nd names due diligence as the trigger",
     )
     b_knowledge: float = param(
         2.72,
@@ -295,8 +307,8 @@ class AdoptionParams(Section):
         unit="logit",
         label="Weight of action perspectives",
         description="Effect of the sector's stock of action perspectives K on the adoption utility.",
-        source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every target's tolerance of the current one (distance 0.54 on 16 fresh replicates; tests/test_calibration.py); its posterior: median 1.67, 90% interval 0.106 to 3.77"
-        + 'DRIFT2015 §3 "Handelingsperspectief": action perspectives lower barriers',
+        source=calibrated(1.67, 0.106, 3.77)
+        + '; DRIFT2015 §3 "Handelingsperspectief": action perspectives lower barriers',
     )
     b_cost: float = param(
         2.38,
@@ -305,8 +317,8 @@ class AdoptionParams(Section):
         unit="logit",
         label="Weight of cost",
         description="Effect of the net cost of the next stage, relative to resources.",
-        source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every target's tolerance of the current one (distance 0.54 on 16 fresh replicates; tests/test_calibration.py); its posterior: median 1.74, 90% interval 0.585 to 2.89"
-        + "DRIFT2015 §4, MVOAlliantie-nd: limited time and money",
+        source=calibrated(1.74, 0.585, 2.89)
+        + "; DRIFT2015 §4, MVOAlliantie-nd: limited time and money",
     )
     cost_orienting: float = param(
         1_000.0,
@@ -389,8 +401,8 @@ class ImitationParams(Section):
         unit="1/month",
         label="Imitation hazard",
         description="Linear rule: monthly step-up hazard added when every peer is ahead (in proportion to the share ahead).",
-        source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every target's tolerance of the current one (distance 0.54 on 16 fresh replicates; tests/test_calibration.py); its posterior: median 0.0306, 90% interval 0.00845 to 0.0604"
-        + "prior around the Bass imitation q ~ 0.38/year (Sultan et al. 1990); ODD §6 M2",
+        source=calibrated(0.0306, 0.00845, 0.0604)
+        + "; prior around the Bass imitation q ~ 0.38/year (Sultan et al. 1990); ODD §6 M2",
     )
     segment_weight: float = param(
         0.3,
@@ -459,8 +471,7 @@ class RelapseParams(Section):
         unit="1/month",
         label="Relapse rate",
         description="Monthly probability that an unsupported SME at stage 1-2 falls back to stage 0.",
-        source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every target's tolerance of the current one (distance 0.54 on 16 fresh replicates; tests/test_calibration.py); its posterior: median 0.0257, 90% interval 0.00659 to 0.0392"
-        + "ODD §6 M11",
+        source=calibrated(0.0257, 0.00659, 0.0392) + "; ODD §6 M11",
     )
 
 
@@ -653,7 +664,7 @@ class CoalitionParams(Section):
         unit="logit",
         label="Willingness to join",
         description="Intercept of the acceptance probability of an invitation.",
-        source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every target's tolerance of the current one (distance 0.54 on 16 fresh replicates; tests/test_calibration.py); its posterior: median 0.612, 90% interval -1.34 to 1.77",
+        source=calibrated(0.612, -1.34, 1.77),
     )
     plan_uptake: float = param(
         0.631,
@@ -662,8 +673,8 @@ class CoalitionParams(Section):
         unit="probability",
         label="MVO plan uptake",
         description="Probability that a member below stage 2, not in a project, adopts its own MVO plan (stage 2) when the agenda phase (the koploper programme) ends.",
-        source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every target's tolerance of the current one (distance 0.54 on 16 fresh replicates; tests/test_calibration.py); its posterior: median 0.569, 90% interval 0.237 to 0.783"
-        + 'MVOAlliantie-nd "Stap 1": the 9-month koploper programme ends with a baseline measurement and an MVO plan',
+        source=calibrated(0.569, 0.237, 0.783)
+        + '; MVOAlliantie-nd "Stap 1": the 9-month koploper programme ends with a baseline measurement and an MVO plan',
     )
     dropout_rate: float = param(
         0.066,
@@ -672,8 +683,7 @@ class CoalitionParams(Section):
         unit="1/month",
         label="Dropout",
         description="Monthly probability that a member without any enthusiasm leaves (scaled by 1 - enthusiasm).",
-        source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every target's tolerance of the current one (distance 0.54 on 16 fresh replicates; tests/test_calibration.py); its posterior: median 0.044, 90% interval 0.0165 to 0.0785"
-        + "ODD §6 M3",
+        source=calibrated(0.044, 0.0165, 0.0785) + "; ODD §6 M3",
     )
     enthusiasm_success: float = param(
         0.2,
@@ -798,7 +808,7 @@ class ProjectParams(Section):
         unit="1/month",
         label="Project start rate",
         description="Monthly chance that a free member starts a change project (x cohesion x sharing x funding).",
-        source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every target's tolerance of the current one (distance 0.54 on 16 fresh replicates; tests/test_calibration.py); its posterior: median 0.0384, 90% interval 0.0216 to 0.0891",
+        source=calibrated(0.0384, 0.0216, 0.0891),
     )
     size: int = param(
         4,
@@ -852,7 +862,7 @@ class ProjectParams(Section):
         unit="probability",
         label="Success of a safe project",
         description="Success probability of a project with radicalness 0 and no support.",
-        source=f"calibrated ({CALIBRATED}): the point of the previous calibration, which meets every target's tolerance of the current one (distance 0.54 on 16 fresh replicates; tests/test_calibration.py); its posterior: median 0.727, 90% interval 0.506 to 0.92",
+        source=calibrated(0.727, 0.506, 0.92),
     )
     radical_penalty: float = param(
         0.5,
