@@ -1,7 +1,8 @@
 """Words and numbers for readers: parameter and output labels with their units, values formatted
 by their unit (euros, percentages, whole numbers) and calendar years. Labels and units come from
 the schema (:data:`sectorsim.params.PARAMETERS`; the app's Dutch names are in
-:mod:`sectorsim.app.levers`) and the output registry (:data:`sectorsim.outputs.MONTHLY_OUTPUTS`); nothing here restates them.
+:mod:`sectorsim.app.levers`) and the output registry (:data:`sectorsim.outputs.MONTHLY_OUTPUTS`);
+nothing here restates them.
 """
 
 from __future__ import annotations

@@ -135,11 +135,7 @@ def participant_page(browser, links: Links, name: str):  # noqa: ANN001, ANN201
 
 def row_of(page, name: str) -> str:  # noqa: ANN001
     """The facilitator's table row of ``name`` (its cells' text), once it is there."""
-    page.wait_for_function(
-        "name => [...document.querySelectorAll('.participant')]"
-        ".some(r => r.cells[1].innerText === name)",
-        arg=name,
-    )
+    wait_row(page, name, "true")
     return page.evaluate(
         "name => [...document.querySelectorAll('.participant')]"
         ".find(r => r.cells[1].innerText === name).innerText",

@@ -136,17 +136,17 @@ def run_chunk(run: RunFunction, chunk: Chunk, pack: bool = False) -> Finished:
 def deliver(
     tasks: Sequence[Task],
     on_run: Callable[[Run], None],
-    on_part: Callable[[list[dict[str, Any]], bytes], None] | None = None,
+    on_part: Callable[[dict[str, Any], bytes], None] | None = None,
 ) -> Callable[[Finished], None]:
-    """A chunk's part file to ``on_part`` (with the runs' rows), then its runs to ``on_run`` one
-    by one, each with its task again."""
+    """A chunk's part file to ``on_part`` (with its first run's row), then its runs to ``on_run``
+    one by one, each with its task again."""
 
     def on_chunk(chunk: Finished) -> None:
         runs, part = chunk
         for finished in runs:
             finished.task = tasks[finished.index]
         if on_part is not None and part is not None:
-            on_part([finished.row for finished in runs], part)
+            on_part(runs[0].row, part)
         for finished in runs:
             on_run(finished)
 
@@ -274,12 +274,12 @@ def evaluate(
     workers: int = 1,
     scheduler: str | None = None,
     executor: Executor | None = None,
-    on_part: Callable[[list[dict[str, Any]], bytes], None] | None = None,
+    on_part: Callable[[dict[str, Any], bytes], None] | None = None,
 ) -> None:
     """Run ``tasks`` with ``run`` on the evaluator the arguments ask for (a Dask ``scheduler``,
     an ``executor``, ``workers`` local processes, or this one), each finished run to ``on_run``.
-    With ``on_part``, each chunk's runs come back as one part file for a run store (their rows
-    and its bytes to ``on_part``, before their runs, without timeseries, to ``on_run``)."""
+    With ``on_part``, each chunk's runs come back as one part file for a run store (its first
+    run's row and its bytes to ``on_part``, before its runs, without timeseries, to ``on_run``)."""
     pack = on_part is not None
     work = functools.partial(run_chunk, run, pack=pack)
     on_chunk = deliver(tasks, on_run, on_part)

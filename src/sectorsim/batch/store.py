@@ -297,10 +297,10 @@ class RunStore:
         """The summary row of every run on disk, by its key, without its timeseries."""
         return {self.key_of(row): row for row in stored_rows(self.parts, self.key)}
 
-    def write_part(self, rows: Sequence[dict[str, Any]], part: bytes) -> None:
-        """A part file, as :func:`encode_part` made it of the runs with these summary ``rows``,
-        named after the first (a run is in one part only, so the name is new)."""
-        name = "part-" + "-".join(f"{k:06d}" for k in self.key_of(rows[0])) + ".parquet"
+    def write_part(self, first: dict[str, Any], part: bytes) -> None:
+        """A part file, as :func:`encode_part` made it, named after the summary row of its
+        ``first`` run (a run is in one part only, so the name is new)."""
+        name = "part-" + "-".join(f"{k:06d}" for k in self.key_of(first)) + ".parquet"
         atomic_write_bytes(self.parts / name, part)
 
     def gather(self) -> tuple[pd.DataFrame, pd.DataFrame]:
